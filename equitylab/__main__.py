@@ -1,0 +1,3 @@
+from equitylab.cli import main
+
+raise SystemExit(main())

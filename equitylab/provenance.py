@@ -1,0 +1,91 @@
+"""Provenance: where a table came from, carried in ``DataFrame.attrs``.
+
+pandas drops ``attrs`` in many operations (group-bys, merges, concatenation), so every
+public function that returns a new frame calls :func:`carry` to copy provenance from its
+inputs. The rule: the output is synthetic if any input was synthetic; sources and licences
+are merged, not overwritten.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+
+import pandas as pd
+
+KEYS = ("source", "retrieved", "licence", "synthetic", "description")
+
+OGL = "Open Government Licence v3.0"
+OGL_ATTRIBUTION = "Contains public sector information licensed under the Open Government Licence v3.0."
+SYNTHETIC_LABEL = "SYNTHETIC teaching data: not real patients"
+
+
+def stamp(df: pd.DataFrame, *, source: str, licence: str | None = None, retrieved: str | None = None,
+          synthetic: bool = False, description: str | None = None) -> pd.DataFrame:
+    """Set provenance on ``df`` in place and return it.
+
+    ``source`` is one of "live", "cache", "snapshot", "file", "synthetic" (or a combination
+    joined with " + " after merging).
+    """
+    df.attrs["source"] = source
+    df.attrs["retrieved"] = retrieved or _dt.date.today().isoformat()
+    df.attrs["licence"] = licence or ("n/a (synthetic)" if synthetic else "unknown")
+    df.attrs["synthetic"] = bool(synthetic)
+    if description:
+        df.attrs["description"] = description
+    return df
+
+
+def _merge_text(values):
+    seen = []
+    for v in values:
+        for part in str(v).split(" + "):
+            if part and part not in seen:
+                seen.append(part)
+    return " + ".join(seen)
+
+
+def merged(*frames) -> dict:
+    """The provenance of a result computed from ``frames`` (DataFrames or attrs dicts)."""
+    attrs = [f.attrs if hasattr(f, "attrs") else dict(f) for f in frames if f is not None]
+    attrs = [a for a in attrs if a]
+    if not attrs:
+        return {}
+    out = {}
+    for key in ("source", "retrieved", "licence", "description"):
+        vals = [a[key] for a in attrs if a.get(key)]
+        if vals:
+            out[key] = _merge_text(vals)
+    out["synthetic"] = any(bool(a.get("synthetic")) for a in attrs)
+    return out
+
+
+def carry(result, *inputs):
+    """Copy merged provenance from ``inputs`` onto ``result`` (a DataFrame) and return it."""
+    prov = merged(*inputs)
+    if prov and hasattr(result, "attrs"):
+        result.attrs.update(prov)
+    return result
+
+
+def is_synthetic(obj) -> bool:
+    """True when ``obj`` (a DataFrame or attrs dict) is labelled synthetic."""
+    attrs = obj.attrs if hasattr(obj, "attrs") else (obj or {})
+    return bool(attrs.get("synthetic"))
+
+
+def caption(obj) -> str:
+    """One line naming a table's source, date and licence, for charts and reports."""
+    attrs = obj.attrs if hasattr(obj, "attrs") else (obj or {})
+    if not attrs:
+        return "Source: not recorded."
+    parts = []
+    if attrs.get("synthetic"):
+        parts.append(SYNTHETIC_LABEL + ".")
+    if attrs.get("description"):
+        parts.append(f"Source: {attrs['description']}")
+    elif attrs.get("source"):
+        parts.append(f"Source: {attrs['source']}")
+    if attrs.get("retrieved"):
+        parts.append(f"(retrieved {attrs['retrieved']})")
+    if attrs.get("licence"):
+        parts.append(f"Licence: {attrs['licence']}.")
+    return " ".join(parts)
