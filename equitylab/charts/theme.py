@@ -1,0 +1,57 @@
+"""One look for every equitylab chart: colour-blind-safe, readable in black and white.
+
+Colours are the Okabe-Ito palette (Okabe and Ito 2008) for groups, and the NHS
+"Making Data Count" palette for SPC verdicts. Meaning is never carried by colour alone:
+SPC points also differ by shape, and every chart comes with a text description.
+"""
+from __future__ import annotations
+
+# Okabe & Ito (2008) colour-universal design palette, black last
+GROUP_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+
+# NHS England "Making Data Count" colours
+MDC = {
+    "common_cause": "#A6A6A6",   # grey
+    "improvement": "#00B0F0",    # blue
+    "concern": "#E46C0A",        # orange
+    "neutral": "#490092",        # purple
+    "line": "#231F20",
+    "limit": "#7F7F7F",
+    "target": "#DE1A1A",
+}
+# shapes so that a signal is visible in black and white
+MDC_SHAPES = {"common_cause": "circle", "improvement": "triangle-up", "concern": "diamond", "neutral": "square"}
+
+FONT = "Arial, Helvetica, sans-serif"
+WIDTH, HEIGHT = 560, 300
+
+
+def config() -> dict:
+    """Vega-Lite config dict shared by all charts."""
+    return {
+        "font": FONT,
+        "axis": {"labelFontSize": 12, "titleFontSize": 13, "grid": True, "gridColor": "#E5E5E5"},
+        "legend": {"labelFontSize": 12, "titleFontSize": 12, "orient": "bottom"},
+        "title": {"fontSize": 15, "anchor": "start", "subtitleFontSize": 12, "subtitleColor": "#333333"},
+        "view": {"stroke": None},
+        "range": {"category": GROUP_COLOURS},
+    }
+
+
+def apply(chart):
+    """Apply the equitylab config to an altair chart and return it."""
+    return chart.configure(**config())
+
+
+def enable_offline(renderer: str = "jupyter") -> None:
+    """Make altair render without the internet.
+
+    ``"jupyter"`` (JupyterChart through anywidget, JavaScript inlined by vl-convert) for
+    notebooks; ``"svg"`` or ``"png"`` for reports converted to HTML.
+    """
+    import altair as alt
+
+    if renderer == "jupyter":
+        alt.renderers.enable("jupyter", offline=True)
+    else:
+        alt.renderers.enable(renderer)
