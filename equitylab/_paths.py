@@ -20,6 +20,16 @@ def data_dir() -> Path:
     return here.parent / "data"
 
 
+@cache
+def notebooks_dir() -> Path:
+    """The curriculum notebooks (``equitylab/_notebooks`` in a wheel, ``notebooks/`` in a checkout)."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "_notebooks", here.parent / "notebooks"):
+        if any(candidate.glob("00_*.ipynb")):
+            return candidate
+    return here.parent / "notebooks"
+
+
 def cache_dir() -> Path:
     """Folder for cached live Fingertips answers (``EQUITYLAB_CACHE_DIR`` overrides)."""
     env = os.environ.get("EQUITYLAB_CACHE_DIR")

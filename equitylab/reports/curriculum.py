@@ -1,0 +1,71 @@
+"""Run the whole curriculum headless (``equitylab curriculum``).
+
+Each numbered notebook is executed with papermill, in order, against one project file, so
+what notebook 01 saves is there for notebook 05. This is the "main job on the embedded
+defaults": Hackney and the synthetic teaching extract, unless told otherwise.
+"""
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+from .._paths import notebooks_dir
+
+DEFAULT_AREA = "E09000012"  # Hackney, the seed session's example
+
+
+def curriculum_notebooks(folder: Path | None = None) -> list[Path]:
+    """The numbered curriculum notebooks, in order (the report template is not one of them)."""
+    folder = folder or notebooks_dir()
+    return sorted(p for p in folder.glob("[0-9][0-9]_*.ipynb"))
+
+
+def run_curriculum(out: str | Path, *, area_code: str = DEFAULT_AREA, project_file: str | Path | None = None,
+                   service_data: str | Path | None = None, notebooks: list[Path] | None = None,
+                   progress: bool = False, log=print) -> list[dict]:
+    """Execute every curriculum notebook into ``out`` and return one record per notebook.
+
+    Parameters
+    ----------
+    out : folder for the executed notebooks (and the project file, unless one is given).
+    area_code : ONS code of the team's area (checked before any kernel starts).
+    project_file : the team's project file; created in ``out`` when not given.
+    service_data : a service extract; the synthetic teaching extract when not given.
+    """
+    import papermill as pm
+
+    from ..loaders.areas import check_area
+
+    check_area(area_code)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    project_file = Path(project_file) if project_file else out / "project.yaml"
+    params = {"project_file": str(project_file.resolve()), "area_code": area_code,
+              "service_data": str(Path(service_data).resolve()) if service_data else ""}
+    records = []
+    for nb in notebooks or curriculum_notebooks():
+        started = time.perf_counter()
+        target = out / nb.name
+        pm.execute_notebook(str(nb), str(target), parameters=params, cwd=str(nb.parent),
+                            progress_bar=progress, kernel_name="python3")
+        seconds = time.perf_counter() - started
+        records.append({"notebook": nb.name, "output": str(target), "seconds": round(seconds, 1)})
+        log(f"ran {nb.name} in {seconds:.1f} s")
+    return records
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="equitylab curriculum",
+                                     description="Run the curriculum notebooks headless into a folder.")
+    parser.add_argument("--out", default="out", help="folder for executed notebooks (default: out)")
+    parser.add_argument("--area", default=DEFAULT_AREA, help="ONS area code (default: Hackney, E09000012)")
+    parser.add_argument("--project", default=None, help="the team's project file (default: OUT/project.yaml)")
+    parser.add_argument("--service", default=None, help="a service extract (default: synthetic teaching data)")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    records = run_curriculum(args.out, area_code=args.area, project_file=args.project,
+                             service_data=args.service)
+    print(f"{len(records)} notebooks run in {time.perf_counter() - started:.0f} s; results in {args.out}/")
+    print("To work through them yourself: jupyter lab notebooks/")
+    return 0
