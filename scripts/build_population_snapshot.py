@@ -276,6 +276,28 @@ def build_utla_ethnicity(src: Path, areas: pd.DataFrame) -> pd.DataFrame:
     return e[["area_code", "utla_name", "group", "population", "utla_total"]]
 
 
+# Where each shared file came from (owner/repo@commit:path), per ../shared/data/README.md.
+UPSTREAM = {
+    "ons_life_expectancy/population_mid2023_lad.csv":
+        "PsychedPhalanx/Healthcare-Postcode-Lottery@8e69eff8177203cf6e0ca23acf1f4de6336242fe:data/raw/population_england_2023.csv",
+    "ons_life_expectancy/le_at_birth_2023_lad_by_sex.csv":
+        "PsychedPhalanx/Healthcare-Postcode-Lottery@8e69eff8177203cf6e0ca23acf1f4de6336242fe:data/raw/life_expectancy_at_birth_2023.csv",
+    "iod2019_official/File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv.gz":
+        "anetobradley/energy_flex@709f2f8b79a86e273a86f6c7324f4fc2b1aeeefd:02-EnergyModel/Energy_Intensity_Analysis/data/imd/File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv.gz",
+    "iod2019_official/File_6_-_IoD2019_Population_Denominators.csv.gz":
+        "anetobradley/energy_flex@709f2f8b79a86e273a86f6c7324f4fc2b1aeeefd:02-EnergyModel/Energy_Intensity_Analysis/data/imd/File_6_-_IoD2019_Population_Denominators.csv.gz",
+    "la_lookups/area_to_region_mappings.csv":
+        "rbrown02/Place_Profiles@abef1057b416d418dd8265de3cf9616f2be79b3a:Mappings.csv",
+    "census2021/TS021_ethnic_group_lsoa_nomis.csv":
+        "britishredcrosssociety/health-inequalities-explorer@1ff1ef2a80889b285bc448efe14196a23431c5b9:data-raw/census-raw/TS021_ethnic_group_lsoa11.csv",
+    "census2021/TS007A_age_5yr_bands_lsoa_nomis.csv":
+        "britishredcrosssociety/health-inequalities-explorer@1ff1ef2a80889b285bc448efe14196a23431c5b9:data-raw/census-raw/TS007A_age_by_five_year_age_bands_lsoa11.csv",
+    "imd2019/imd2019_england_lad19_summary.csv":
+        "humaniverse/IMD@b432a88da5976e96ba64484589815a2f34638242:data-raw/imd_england_lad.csv",
+    "census2021/ethnicity_5group_by_utla_2021.csv":
+        "rbrown02/Place_Profiles@abef1057b416d418dd8265de3cf9616f2be79b3a:population-by-ethnicity-and-local-authority-2021.csv",
+}
+
 MANIFEST_ROWS = [
     ("areas.parquet", "ONS mid-2023 population estimates (area list, geography, order) + MHCLG IoD2019 File 1 (LAD 2019) + area_to_region_mappings (cross-check)",
      "ons_life_expectancy/population_mid2023_lad.csv; iod2019_official/File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv.gz; la_lookups/area_to_region_mappings.csv",
@@ -324,7 +346,10 @@ def main(argv: list[str] | None = None) -> int:
         stamp = max((src / p.strip()).stat().st_mtime for p in paths.split(";"))
         return dt.date.fromtimestamp(stamp).isoformat()
 
-    man = pd.DataFrame([dict(file=f, source=s, source_path=p, retrieved=retrieved(p), licence=lic,
+    def upstream(paths: str) -> str:
+        return "; ".join(UPSTREAM[p.strip()] for p in paths.split(";"))
+
+    man = pd.DataFrame([dict(file=f, source=s, source_path=upstream(p), retrieved=retrieved(p), licence=lic,
                              description=d, synthetic=False) for f, s, p, lic, d in MANIFEST_ROWS])
     man.to_csv(out / "MANIFEST.csv", index=False)
     return 0

@@ -17,6 +17,8 @@ codes carry over unchanged, so mixing them would silently drop or misplace areas
 """
 from __future__ import annotations
 
+import sys
+import types
 from functools import cache
 
 import numpy as np
@@ -400,3 +402,15 @@ def life_expectancy(area_code: str | None = None) -> pd.DataFrame:
     out["focus"] = out["area_code"].isin(focus_codes)
     out["comparison"] = "between areas"
     return _stamp(out, "life_expectancy_2023.parquet", SRC_LE + "; " + SRC_LA)
+
+
+class _CallableModule(types.ModuleType):
+    """This module shares its name with :func:`population`, which ``equitylab.loaders``
+    exposes lazily. Once the module is imported, Python sets ``equitylab.loaders.population``
+    to the module, so calling the module must behave like calling the function."""
+
+    def __call__(self, *args, **kwargs):
+        return population(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule
