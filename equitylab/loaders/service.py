@@ -106,7 +106,7 @@ _EQUITY_COLUMNS = ("ethnicity", "sex", "age", "age_band", "date_of_birth", "lsoa
 _IDENTIFYING_FIELDS = ("date_of_birth", "postcode")
 
 DEFAULT_AGE_BANDS = tuple(range(0, 90, 5))  # Census 2021 TS007A five-year bands, 85+ last
-LSOA_CODE = re.compile(r"^[EW]0100\d{4}$")
+LSOA_CODE = re.compile(r"^[EW]01\d{6}$")
 
 _SYN_LOOKUP = {s: name for name, spellings in SYNONYMS.items() for s in spellings}
 _DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y", "%d-%b-%Y",
@@ -148,7 +148,7 @@ class _Reader:
         if n == 1:
             text = f"1 row {problem}"
         else:
-            text = f"{n:,} rows {problem}" + (" (the first 10 are listed)" if n > 10 else "")
+            text = f"{n:,} rows {problem}" + ("; the first 10 are listed" if n > 10 else "")
         raise DataError(text, file=self.label, column=column, rows=first, hint=hint, count=n)
 
 
@@ -423,6 +423,13 @@ def _categorical_strings(s: pd.Series) -> pd.Series:
             s = s.astype("Int64")
     return s.astype("category").pipe(lambda c: c.cat.rename_categories([_text(x) for x in
                                                                         c.cat.categories]))
+
+
+def _sorted(s: pd.Series) -> pd.Series:
+    """Free-text categories in alphabetical order, unused ones removed, so the same data
+    gives the same categories whichever order the rows came in."""
+    s = s.cat.remove_unused_categories()
+    return s.cat.reorder_categories(sorted(s.cat.categories, key=str))
 
 
 def _text(x) -> str:
@@ -777,7 +784,7 @@ def _normalise(raw, fields, reader, *, wanted, required, postcode_lookup, age_ba
                                 what="a whole number of people or referrals (0 or more) per row")
     for f in ("team", "referral_source", "discharge_outcome"):
         if f in src:
-            out[f] = _categorical_strings(raw[src[f]])
+            out[f] = _sorted(_categorical_strings(raw[src[f]]))
 
     for f in _DATE_COLUMNS:
         if f in src:
@@ -884,7 +891,7 @@ def _normalise(raw, fields, reader, *, wanted, required, postcode_lookup, age_ba
                                                           k) or OUTWARD_CODE.match(k)) else None
                             for k in keys] + [None], dtype=object)
         district = pd.Series(outward[pc.cat.codes.to_numpy()], index=raw.index)
-        out["postcode_district"] = district.astype("category")
+        out["postcode_district"] = _sorted(district.astype("category"))
         validation["derived"].append("postcode_district (outward code) from postcode")
         if lsoa is None:
             if postcode_lookup is None:
@@ -905,9 +912,9 @@ def _normalise(raw, fields, reader, *, wanted, required, postcode_lookup, age_ba
                 if missing:
                     validation["notes"].append(f"{missing:,} postcodes not found in the lookup")
     elif "postcode_district" in src:
-        out["postcode_district"] = _categorical_strings(raw[src["postcode_district"]])
+        out["postcode_district"] = _sorted(_categorical_strings(raw[src["postcode_district"]]))
     if lsoa is not None:
-        out["lsoa_code"] = lsoa
+        out["lsoa_code"] = _sorted(lsoa)
     if "imd_decile" in src:
         c = src["imd_decile"]
         out["imd_decile"] = _numeric(raw[c], reader, c, "imd_decile", low=1, high=10,
