@@ -161,7 +161,7 @@ def summary_measures(data: pd.DataFrame, *, subgroup: str, estimate: str, se: st
     n_all = numeric(data, population, what=_WHAT, allow_negative=False)
     labels_all = data[subgroup].to_numpy()
     if pd.Series(labels_all).duplicated().any():
-        rows = (np.flatnonzero(pd.Series(labels_all).duplicated(keep=False).to_numpy()) + 2).tolist()
+        rows = (np.flatnonzero(pd.Series(labels_all).duplicated(keep=False).to_numpy()) + 1).tolist()
         raise DataError("summary_measures needs one row per subgroup", column=subgroup, rows=rows,
                         hint="Filter the table to one indicator, setting and year first")
     order_all = numeric(data, ordered, what=_WHAT) if ordered else None
@@ -170,7 +170,7 @@ def summary_measures(data: pd.DataFrame, *, subgroup: str, estimate: str, se: st
                         hint="Give reference= exactly as the subgroup is written in the table")
     if (y_all < 0).any():
         raise DataError("summary_measures: estimates cannot be negative", column=estimate,
-                        rows=(np.flatnonzero(y_all < 0) + 2).tolist())
+                        rows=(np.flatnonzero(y_all < 0) + 1).tolist())
 
     keep = np.isfinite(y_all) & np.isfinite(s_all) & np.isfinite(n_all) & (n_all > 0)
     if order_all is not None:

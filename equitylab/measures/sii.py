@@ -179,18 +179,18 @@ def _arrange(data, *, quantile, value, population, se, lower_ci, upper_ci, by, v
     y = numeric(data, value, what=_WHAT)
     pop = numeric(data, population, what=_WHAT)
     if (pop < 0).any():
-        rows = (np.flatnonzero(pop < 0) + 2).tolist()
+        rows = (np.flatnonzero(pop < 0) + 1).tolist()
         raise DataError("sii: population cannot be negative", column=population, rows=rows,
                         hint="Check the population column holds head counts")
     if value_type == 2 and method == "phe":
         outside = (y < 0) | (y > 1)
         if outside.any():
             raise DataError("sii: for a proportion (value_type=2) the values must lie between 0 and 1",
-                            column=value, rows=(np.flatnonzero(outside) + 2).tolist(),
+                            column=value, rows=(np.flatnonzero(outside) + 1).tolist(),
                             hint="Divide percentages by 100 and use multiplier=100 to report percentage points")
     if method == "heat" and (y < 0).any():
         raise DataError("sii (HEAT method): values cannot be negative", column=value,
-                        rows=(np.flatnonzero(y < 0) + 2).tolist())
+                        rows=(np.flatnonzero(y < 0) + 1).tolist())
 
     link = {0: lambda v: v, 1: np.log, 2: special.logit}[value_type if method == "phe" else 0]
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -198,14 +198,14 @@ def _arrange(data, *, quantile, value, population, se, lower_ci, upper_ci, by, v
             s = numeric(data, se, what=_WHAT)
             if (s < 0).any():
                 raise DataError("sii: standard errors cannot be negative", column=se,
-                                rows=(np.flatnonzero(s < 0) + 2).tolist())
+                                rows=(np.flatnonzero(s < 0) + 1).tolist())
         elif lower_ci is not None and upper_ci is not None and method == "phe":
             lo, hi = numeric(data, lower_ci, what=_WHAT), numeric(data, upper_ci, what=_WHAT)
             if value_type == 2:
                 outside = (lo < 0) | (lo > 1) | (hi < 0) | (hi > 1)
                 if outside.any():
                     raise DataError("sii: confidence limits of a proportion must lie between 0 and 1",
-                                    column=lower_ci, rows=(np.flatnonzero(outside) + 2).tolist())
+                                    column=lower_ci, rows=(np.flatnonzero(outside) + 1).tolist())
             s = (link(hi) - link(lo)) / (2 * _Z95)
         else:
             s = np.zeros_like(y)
@@ -215,13 +215,13 @@ def _arrange(data, *, quantile, value, population, se, lower_ci, upper_ci, by, v
     for b in by:
         frame[b] = data[b].to_numpy()
     if frame["_q"].isna().any():
-        rows = (np.flatnonzero(frame["_q"].isna().to_numpy()) + 2).tolist()
+        rows = (np.flatnonzero(frame["_q"].isna().to_numpy()) + 1).tolist()
         raise DataError("sii: every row needs a quantile", column=quantile, rows=rows)
     labels = np.sort(frame["_q"].unique())
     dup = frame.duplicated(subset=[*by, "_q"], keep=False)
     if dup.any():
         raise DataError("sii: a quantile appears more than once in the same group", column=quantile,
-                        rows=(np.flatnonzero(dup.to_numpy()) + 2).tolist(),
+                        rows=(np.flatnonzero(dup.to_numpy()) + 1).tolist(),
                         hint="Aggregate to one row per quantile (and per by= group) first")
 
     if by:
