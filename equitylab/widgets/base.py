@@ -1,0 +1,173 @@
+"""The shared shape of every exercise form: a VBox view over a project file.
+
+The view only moves values between controls and the :class:`~equitylab.workbook.Project`;
+saving is the store's job (:class:`~equitylab.workbook.AutoSaver`: after a pause, on blur,
+or at once for an explicit "Add" button). The status label says "Saved 14:02".
+"""
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import ipywidgets as w
+
+from ..errors import EquityLabError
+from ..workbook import AutoSaver, Project
+
+WIDE = w.Layout(width="95%")
+STYLE = {"description_width": "14em"}
+
+
+def text(description: str, *, placeholder: str = "", multiline: bool = False, live: bool = False,
+         rows: int = 3, tooltip: str = "") -> w.Widget:
+    """A labelled text box; ``live`` updates the model on each keystroke (saving still waits)."""
+    cls = w.Textarea if multiline else w.Text
+    kwargs = {"rows": rows} if multiline else {}
+    return cls(value="", description=description, placeholder=placeholder, continuous_update=live,
+               layout=WIDE, style=STYLE, tooltip=tooltip or description, **kwargs)
+
+
+def dropdown(description: str, options, value=None) -> w.Dropdown:
+    options = list(options)
+    first = options[0][1] if options and isinstance(options[0], tuple) else (options[0] if options else None)
+    return w.Dropdown(options=options, value=value if value is not None else first, description=description,
+                      layout=WIDE, style=STYLE)
+
+
+def button(description: str, fn, *, style: str = "") -> w.Button:
+    b = w.Button(description=description, button_style=style, tooltip=description,
+                 layout=w.Layout(width="auto"))
+    b.on_click(lambda _b: fn())
+    return b
+
+
+def lines(value: str) -> list[str]:
+    return [x.strip() for x in value.splitlines() if x.strip()]
+
+
+def number(value: str) -> float | None:
+    value = (value or "").strip().replace(",", "").rstrip("%")
+    if not value:
+        return None
+    return float(value)
+
+
+def fmt(x: float | None) -> str:
+    return "" if x is None else f"{x:g}"
+
+
+class ProjectForm(w.VBox):
+    """Base class: loads the project file, builds controls, saves through an AutoSaver.
+
+    Parameters
+    ----------
+    project_path : path of the team's project file (created if it does not exist)
+    wait : seconds of quiet before an automatic save (0 saves at once)
+    """
+
+    heading = "Project"
+    intro = ""
+
+    def __init__(self, project_path, *, wait: float = 1.5, timer=threading.Timer, **kwargs):
+        self.path = Path(project_path)
+        if self.path.exists():
+            self.project = Project.load(self.path)
+        else:
+            self.project = Project.new(title=self.path.stem.replace("_", " "))
+            self.project.save(self.path)
+        self.controls: dict[str, w.Widget] = {}
+        self._filling = False
+        self.saver = AutoSaver(self.project, self.path, wait=wait, timer=timer,
+                               on_saved=self._saved, on_error=self._failed)
+        self.status = w.Label(value="Not saved yet")
+        self.message = w.HTML(value="")
+        self.save_button = button("Save now", self.save)
+        body = self.build()
+        self.refresh()
+        header = [w.HTML(f"<h3>{self.heading}</h3>")]
+        if self.intro:
+            header.append(w.HTML(f"<p>{self.intro}</p>"))
+        footer = w.HBox([self.save_button, self.status])
+        super().__init__(children=[*header, *body, self.message, footer], **kwargs)
+
+    # subclasses: build() returns the controls; fill() copies the project into them
+    def build(self) -> list[w.Widget]:
+        raise NotImplementedError
+
+    def fill(self) -> None:
+        """Copy the project into the controls (without triggering saves)."""
+
+    def refresh(self) -> None:
+        """Show the project's current values (after a load or a merge) without saving."""
+        before, self._filling = self._filling, True
+        try:
+            self.fill()
+        finally:
+            self._filling = before
+
+    def bind(self, name: str, control: w.Widget, setter) -> w.Widget:
+        """Register ``control`` and call ``setter(value)`` on the project whenever it changes."""
+        self.controls[name] = control
+
+        def changed(change):
+            if self._filling:
+                return
+            try:
+                with self.saver.lock:
+                    setter(change["new"])
+            except (ValueError, EquityLabError) as exc:
+                self.say(str(exc), error=True)
+                return
+            self.after_change()
+            self.saver.changed()
+            self.status.value = self.saver.status()
+
+        control.observe(changed, names="value")
+        return control
+
+    def after_change(self) -> None:
+        """Hook for live feedback (aim checker, team mix)."""
+
+    def edit(self, fn) -> bool:
+        """Run an explicit action (an "Add" button) on the project and save at once."""
+        try:
+            with self.saver.lock:
+                fn()
+        except (ValueError, KeyError, EquityLabError) as exc:
+            self.say(str(exc).strip("'\""), error=True)
+            return False
+        self.say("")
+        self.saver.changed()
+        self.saver.flush()
+        self.refresh()
+        self.after_change()
+        return True
+
+    def save(self) -> None:
+        """Save now if anything is waiting (also bound to the "Save now" button)."""
+        if self.saver.debouncer.pending:
+            self.saver.flush()
+        elif self.saver.last is None:
+            self.saver.save_now()
+        self.status.value = self.saver.status()
+
+    def say(self, message: str, *, error: bool = False) -> None:
+        colour = "#b00020" if error else "#1b5e20"
+        self.message.value = f'<p style="color:{colour}">{_esc(message)}</p>' if message else ""
+
+    def _saved(self, result) -> None:
+        self.status.value = self.saver.status()
+        if result is not None and result.conflicts:
+            self.say("Someone else changed the same answer at the same time; yours was kept for: "
+                     + ", ".join(result.conflicts))
+        self.refresh()
+
+    def _failed(self, exc) -> None:
+        self.status.value = "Not saved"
+        self.say(str(exc), error=True)
+
+
+def _esc(s: str) -> str:
+    from html import escape
+
+    return escape(s)
