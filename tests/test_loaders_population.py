@@ -208,3 +208,14 @@ def test_public_name_is_callable_whatever_the_import_order():
     from equitylab.loaders import population
 
     assert population(HACKNEY, "deprivation")["population"].sum() == 268626
+
+
+def test_module_import_after_lazy_access():
+    import subprocess
+    import sys
+
+    code = ("from equitylab.loaders import population as f\n"
+            "import equitylab.loaders.population as P\n"
+            "assert len(P.lsoa_deciles('E09000012')) == 144\n"
+            "assert f('E09000012')['population'].sum() == 259112\n")
+    subprocess.run([sys.executable, "-c", code], check=True)

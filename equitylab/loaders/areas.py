@@ -186,4 +186,13 @@ def areas(kind: str | None = None, *, include_abolished: bool = False) -> pd.Dat
                                 hint="Use one of " + ", ".join(f"'{x}'" for x in (*KINDS, "utla", "lad")))
         t = t[t["type"].isin(wanted)]
     t = t.reset_index(drop=True).copy()
-    return stamp(t, source="snapshot", licence=OGL, description=_DESCRIPTION)
+    return stamp(t, source="snapshot", licence=OGL, retrieved=_retrieved(), description=_DESCRIPTION)
+
+
+@cache
+def _retrieved() -> str | None:
+    try:
+        man = pd.read_csv(data_dir() / "population" / "MANIFEST.csv")
+        return str(man.loc[man["file"] == "areas.parquet", "retrieved"].iloc[0])
+    except (OSError, KeyError, IndexError):
+        return None

@@ -414,3 +414,11 @@ class _CallableModule(types.ModuleType):
 
 
 sys.modules[__name__].__class__ = _CallableModule
+
+# The other way round: once equitylab.loaders has cached the *function* under this name,
+# ``import equitylab.loaders.population as P`` hands back the function, so give it the
+# module's public names too.
+for _name in ("ethnic_mix", "lsoa_imd", "lsoa21_to_lsoa11_best_effort", "lsoa_deciles", "la_deprivation",
+              "deprivation_profile", "life_expectancy", "ETHNIC_GROUPS", "AGE_BANDS"):
+    setattr(population, _name, globals()[_name])
+del _name
