@@ -136,6 +136,7 @@ class _Reader:
         self.delimiter = None
         self.sheet = None
         self.attrs: dict = {}
+        self.rownums: np.ndarray | None = None  # file row of each data row, when not offset+i
 
     def fail(self, problem, *, column=None, rows=None, hint=None, count=None):
         raise DataError(problem, file=self.label, column=column, rows=rows, hint=hint, count=count)
@@ -144,7 +145,10 @@ class _Reader:
         """One error for every row in ``mask``: count and first ten file row numbers."""
         idx = np.flatnonzero(mask)
         n = len(idx)
-        first = (idx[:10] + self.offset).tolist()
+        if self.rownums is not None:
+            first = self.rownums[idx[:10]].tolist()
+        else:
+            first = (idx[:10] + self.offset).tolist()
         if n == 1:
             text = f"1 row {problem}"
         else:
@@ -393,12 +397,11 @@ def _read_excel(path: Path, reader: _Reader, sheet):
         raw = raw.dropna(how="all").dropna(axis=1, how="all")
         if len(raw) < 2:
             continue
-        header_row = raw.index[0]
         headers = [str(h).strip() if pd.notna(h) else "" for h in raw.iloc[0]]
         data = raw.iloc[1:].copy()
         data.columns = headers
         reader.sheet = str(name)
-        reader.offset = int(header_row) + 2
+        reader.rownums = data.index.to_numpy(dtype=np.int64) + 1
         data = data.reset_index(drop=True)
         return data, headers
     names = ", ".join(f"'{n}'" for n in book)
