@@ -127,10 +127,12 @@ def read_export(data, *, file: str | None = None) -> pd.DataFrame:
     Blank cells become missing; every other text (including "None" or "NA") is kept as
     written. Raises :class:`DataError` when the file is not a Fingertips export.
     """
-    label = file or (str(data) if isinstance(data, (str, Path)) and Path(str(data)).exists() else "the CSV")
+    is_path = isinstance(data, Path) or (isinstance(data, str) and "\n" not in data and len(data) < 1024
+                                          and Path(data).exists())
+    label = file or (str(data) if is_path else "the CSV")
     if isinstance(data, bytes):
         handle = io.BytesIO(data)
-    elif isinstance(data, Path) or (isinstance(data, str) and "\n" not in data and Path(data).exists()):
+    elif is_path:
         handle = data
     else:
         handle = io.StringIO(data)
@@ -402,7 +404,7 @@ def fingertips_data(indicator_ids, area_type, *, area_codes=None, source: str = 
                 raise SourceUnavailable(
                     f"There is no cached Fingertips answer for indicator {iid} at area type {type_id}. "
                     "Fetch it once while online (source='live' or 'auto') to fill the cache.")
-        rows = _select_area_rows(snap[snap["Indicator ID"] == iid], type_id, codes)
+        rows = _select_area_rows(_snapshot_rows(snap, iid, type_id), type_id, codes)
         if rows.empty:
             raise SourceUnavailable(_missing_message(iid, type_id, codes, why if source == "auto" else None,
                                                      snap))
@@ -423,6 +425,19 @@ def fingertips_data(indicator_ids, area_type, *, area_codes=None, source: str = 
                      retrieved=_date_text(dates),
                      description=f"OHID Fingertips indicator(s) {', '.join(map(str, ids))} ({described})")
     return out
+
+
+def _snapshot_rows(snap: pd.DataFrame, iid: int, type_id: int) -> pd.DataFrame:
+    """The snapshot rows for one indicator, preferring a refreshed file for this exact area type."""
+    held = snap[snap["Indicator ID"] == iid]
+    refreshed = held["_file"].str.startswith("live_")
+    exact = held["_file"] == f"live_{iid}_at{type_id}.parquet"
+    if exact.any():
+        return held[exact]
+    if (~refreshed).any():
+        return held[~refreshed]
+    key = [c for c in CANONICAL_COLUMNS if c != "Area Type"]
+    return held.drop_duplicates(subset=key)
 
 
 def _filter_codes(frame: pd.DataFrame, codes: list[str] | None) -> pd.DataFrame:
