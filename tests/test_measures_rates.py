@@ -1,0 +1,131 @@
+"""proportion() and rate() against PHEindicatormethods' own test data.
+
+Expected values: ukhsa-collaboration/PHEindicatormethods@093fd28:tests/testthat/testdata_Proportion.xlsx
+(sheet testdata_Prop), testdata_Rate.xlsx (testdata_Rate) and testdata_Byars_Wilson.xlsx, copied to
+tests/reference_data/phe/ (see its README).
+"""
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from equitylab.errors import DataError
+from equitylab.measures import proportion, rate
+from equitylab.measures.rates import byar_interval, wilson_interval
+from equitylab.provenance import is_synthetic, stamp
+
+REF = Path(__file__).parent / "reference_data" / "phe"
+RTOL = 1e-8
+
+
+def _check(result, expected, area_col="Area"):
+    expected = expected.add_prefix("ref_").rename(columns={f"ref_{area_col}": area_col})
+    merged = expected.merge(result, on=area_col, how="left")
+    assert len(merged) == len(expected)
+    for ours, theirs in [("value", "value"), ("lower_ci_95", "lower95_0cl"), ("upper_ci_95", "upper95_0cl"),
+                         ("lower_ci_99_8", "lower99_8cl"), ("upper_ci_99_8", "upper99_8cl")]:
+        np.testing.assert_allclose(merged[ours].to_numpy(float), merged["ref_" + theirs].to_numpy(float),
+                                   rtol=RTOL, equal_nan=True, err_msg=ours)
+
+
+@pytest.mark.parametrize("multiplier", [1, 100])
+def test_proportion_matches_phe_testdata(multiplier):
+    ref = pd.read_csv(REF / "proportion.csv")
+    ref = ref[ref["multiplier"] == multiplier]
+    out = proportion(ref, "Numerator", "Denominator", by="Area", multiplier=multiplier, confidence=[0.95, 0.998])
+    assert (out["method"] == "Wilson").all()
+    _check(out, ref)
+
+
+@pytest.mark.parametrize("multiplier", [100, 100_000])
+def test_rate_matches_phe_testdata(multiplier):
+    ref = pd.read_csv(REF / "rate.csv")
+    ref = ref[ref["multiplier"] == multiplier]
+    out = rate(ref, "Numerator", "Denominator", by="Area", multiplier=multiplier, confidence=[0.95, 0.998])
+    _check(out, ref)
+    merged = ref.merge(out, on="Area")
+    known = merged["method_x"].notna()
+    assert (merged.loc[known, "method_x"] == merged.loc[known, "method_y"]).all()
+
+
+def test_measures_md_worked_values():
+    # measures.md section 5: x=222, n=3215 per 100,000 -> 6905.1321928460 (6026.5748776527, 7875.7293708719)
+    out = rate(pd.DataFrame({"x": [222], "n": [3215]}), "x", "n")
+    assert out["value"][0] == pytest.approx(6905.1321928460, rel=1e-10)
+    assert out["lower_ci"][0] == pytest.approx(6026.5748776527, rel=1e-10)
+    assert out["upper_ci"][0] == pytest.approx(7875.7293708719, rel=1e-10)
+    assert out["method"][0] == "Byars"
+
+
+def test_raw_byars_and_wilson_match_phe():
+    ref = pd.read_csv(REF / "byars_wilson.csv")
+    for _, row in ref.iterrows():
+        level = 0.95 if row["confidence"] == "95%" else 0.998
+        if row["method"] == "Byars":
+            lo, hi = byar_interval(row["x"], level)
+        else:
+            lo, hi = wilson_interval(row["x"], row["n"], level)
+        np.testing.assert_allclose([lo, hi], [row["lowercl"], row["uppercl"]], rtol=RTOL, equal_nan=True)
+
+
+def test_one_level_gives_plain_column_names_and_group_sums():
+    data = pd.DataFrame({"g": ["a", "a", "b"], "x": [1, 4, 20], "n": [50, 50, 100]})
+    out = proportion(data, "x", "n", by="g")
+    assert {"lower_ci", "upper_ci", "numerator", "denominator", "method", "confidence", "note"} <= set(out.columns)
+    a = out.set_index("g").loc["a"]
+    # grouped input is summed first: 5/100 -> PHE Area2 (5, 100): 2.154367915437, 11.175046923192
+    assert a["value"] == pytest.approx(5.0)
+    assert a["lower_ci"] == pytest.approx(2.154367915437, rel=1e-10)
+    assert a["upper_ci"] == pytest.approx(11.175046923192, rel=1e-10)
+    assert out["confidence"][0] == "95%"
+
+
+def test_impossible_inputs_give_na_with_note():
+    data = pd.DataFrame({"g": ["zero", "over", "ok"], "x": [1, 12, 3], "n": [0, 10, 10]})
+    out = proportion(data, "x", "n", by="g").set_index("g")
+    assert np.isnan(out.loc["zero", "value"]) and "denominator" in out.loc["zero", "note"]
+    assert np.isnan(out.loc["over", "lower_ci"]) and "larger than the denominator" in out.loc["over", "note"]
+    assert out.loc["ok", "note"] == ""
+    r = rate(data, "x", "n", by="g").set_index("g")
+    assert np.isnan(r.loc["zero", "value"]) and "population" in r.loc["zero", "note"]
+    assert r.loc["over", "value"] == pytest.approx(120_000)  # events may exceed the population for a rate
+
+
+def test_wrong_columns_and_text_raise_data_error_naming_column():
+    data = pd.DataFrame({"x": [1, "<5"], "n": [10, 10]})
+    with pytest.raises(DataError) as err:
+        proportion(data, "x", "n")
+    assert "'x'" in str(err.value) and "row 2" in str(err.value)
+    with pytest.raises(DataError, match="denom"):
+        rate(pd.DataFrame({"x": [1]}), "x", "denom")
+    with pytest.raises(DataError, match="'area'"):
+        rate(pd.DataFrame({"x": [1], "n": [2]}), "x", "n", by="area")
+
+
+def test_synthetic_in_synthetic_out():
+    data = stamp(pd.DataFrame({"x": [3, 4], "n": [10, 20], "g": ["a", "b"]}), source="synthetic", synthetic=True)
+    assert is_synthetic(proportion(data, "x", "n", by="g"))
+    assert is_synthetic(rate(data, "x", "n", by=["g"]))
+
+
+counts = st.tuples(st.integers(0, 10_000), st.integers(1, 10_000)).map(lambda t: (min(t), max(t)))
+
+
+@settings(max_examples=60, deadline=None)
+@given(counts, st.sampled_from([1, 100, 1000]), st.sampled_from([0.95, 0.998]))
+def test_proportion_interval_contains_estimate_and_stays_in_range(xn, multiplier, level):
+    x, n = xn
+    out = proportion(pd.DataFrame({"x": [x], "n": [n]}), "x", "n", multiplier=multiplier, confidence=level)
+    lo, v, hi = out["lower_ci"][0], out["value"][0], out["upper_ci"][0]
+    tol = 1e-9 * multiplier
+    assert -tol <= lo <= v + tol and v - tol <= hi <= multiplier + tol
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 100_000), st.integers(1, 10**7), st.sampled_from([0.95, 0.998]))
+def test_rate_interval_contains_estimate(x, n, level):
+    out = rate(pd.DataFrame({"x": [x], "n": [n]}), "x", "n", confidence=level)
+    lo, v, hi = out["lower_ci"][0], out["value"][0], out["upper_ci"][0]
+    assert (np.isnan(lo) or lo <= v * (1 + 1e-12)) and v <= hi and out["method"][0] == ("Exact" if x < 10 else "Byars")
