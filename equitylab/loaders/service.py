@@ -149,7 +149,9 @@ class _Reader:
             first = self.rownums[idx[:10]].tolist()
         else:
             first = (idx[:10] + self.offset).tolist()
-        if n == 1:
+        one = n == 1
+        problem = problem.replace("{are}", "is" if one else "are").replace("{have}", "has" if one else "have")
+        if one:
             text = f"1 row {problem}"
         else:
             text = f"{n:,} rows {problem}" + ("; the first 10 are listed" if n > 10 else "")
@@ -365,7 +367,7 @@ def _ragged(path: Path, reader: _Reader):
             if row and len(row) != n_fields:
                 bad.append(i)
     n = len(bad)
-    reader.fail(f"{n:,} row{'s' if n != 1 else ''} do not have the same number of fields as the "
+    reader.fail(f"{n:,} row{'s do' if n != 1 else ' does'} not have the same number of fields as the "
                 f"header ({n_fields})", rows=bad[:10], count=n,
                 hint="A value may contain the separator without quotes, or a column is missing; "
                      "export the file again as CSV")
@@ -382,7 +384,7 @@ def _arrow_to_pandas(table) -> pd.DataFrame:
     return pa.table(cols).to_pandas()
 
 
-def _read_excel(path: Path, reader: _Reader, sheet):
+def _read_excel(path: Path, reader: _Reader, sheet, known=frozenset()):
     try:
         book = pd.read_excel(path, sheet_name=None if sheet is None else sheet, header=None)
     except (ValueError, KeyError) as exc:
@@ -397,6 +399,16 @@ def _read_excel(path: Path, reader: _Reader, sheet):
         raw = raw.dropna(how="all").dropna(axis=1, how="all")
         if len(raw) < 2:
             continue
+        # the header row: the early row naming most known columns (titles sit above it)
+        best, best_score = None, -1
+        for pos in range(min(20, len(raw) - 1)):
+            cells = [c for c in raw.iloc[pos] if pd.notna(c)]
+            score = sum(_key(c) in _SYN_LOOKUP or _key(c) in known for c in cells)
+            if len(cells) >= 2 and score > best_score:
+                best, best_score = pos, score
+        if best is None:
+            continue
+        raw = raw.iloc[best:].dropna(axis=1, how="all")
         headers = [str(h).strip() if pd.notna(h) else "" for h in raw.iloc[0]]
         data = raw.iloc[1:].copy()
         data.columns = headers
@@ -484,7 +496,7 @@ def _numeric(s: pd.Series, reader: _Reader, column: str, field: str, *, integer=
         vals = np.where(codes_ >= 0, cats[np.maximum(codes_, 0)], np.nan)
         bad = (codes_ >= 0) & np.isnan(vals)
         if bad.any():
-            reader.fail_rows(bad, f"in '{column}' are not numbers ({_examples(s, bad)})",
+            reader.fail_rows(bad, f"in '{column}' {{are}} not numbers ({_examples(s, bad)})",
                              column=column, hint=hint or f"'{column}' should hold {what}")
     else:
         vals = s.to_numpy(dtype=float, na_value=np.nan)
@@ -492,18 +504,18 @@ def _numeric(s: pd.Series, reader: _Reader, column: str, field: str, *, integer=
     if integer:
         frac = finite & (vals != np.floor(np.where(finite, vals, 0)))
         if frac.any():
-            reader.fail_rows(frac, f"in '{column}' are not whole numbers", column=column,
+            reader.fail_rows(frac, f"in '{column}' {{are}} not whole numbers", column=column,
                              hint=hint or f"'{column}' should hold {what}")
     if low is not None:
         neg = finite & (vals < low)
         if neg.any():
             word = "negative" if low == 0 else f"below {low}"
-            reader.fail_rows(neg, f"in '{column}' are {word}", column=column,
+            reader.fail_rows(neg, f"in '{column}' {{are}} {word}", column=column,
                              hint=hint or f"'{column}' should hold {what}")
     if high is not None:
         big = finite & (vals > high)
         if big.any():
-            reader.fail_rows(big, f"in '{column}' are above {high}", column=column,
+            reader.fail_rows(big, f"in '{column}' {{are}} above {high}", column=column,
                              hint=hint or f"'{column}' should hold {what}")
     if not integer:
         return pd.Series(vals, index=s.index)
@@ -688,7 +700,7 @@ def read_service_data(path, *, mapping=None, columns=None, required=None, sheet=
                 pass
         reader.attrs = dict(raw.attrs)
     elif kind == "excel" or suffix in (".xlsx", ".xlsm"):
-        raw, headers = _read_excel(path, reader, sheet)
+        raw, headers = _read_excel(path, reader, sheet, {_key(k) for k in user_map})
         fields = _map_headers(headers, user_map, reader)
         use = _columns_to_read(headers, fields, wanted, user_map)
         raw = raw[use]
@@ -797,7 +809,7 @@ def _normalise(raw, fields, reader, *, wanted, required, postcode_lookup, age_ba
         c = src["sex"]
         out["sex"], bad = _map_categories(raw[c], codes.sex_lookup, codes.SEX_CATEGORIES)
         if bad.any():
-            reader.fail_rows(bad, f"in '{c}' are not sex or gender codes we know "
+            reader.fail_rows(bad, f"in '{c}' {{are}} not sex or gender codes we know "
                                   f"({_examples(raw[c], bad)})", column=c,
                              hint="Use the NHS codes 1 male, 2 female, 9 indeterminate, X or 0 not "
                                   "known (or M/F, Male/Female)")
@@ -822,12 +834,12 @@ def _normalise(raw, fields, reader, *, wanted, required, postcode_lookup, age_ba
             age_arr = age.to_numpy(dtype=float, na_value=np.nan)
             neg = age_arr < 0
             if neg.any():
-                reader.fail_rows(neg, f"have a date of birth after the {event_field.replace('_', ' ')}",
+                reader.fail_rows(neg, f"{{have}} a date of birth after the {event_field.replace('_', ' ')}",
                                  column=c, hint="Check the date of birth and event date columns "
                                                 "(day/month order?)")
             old = age_arr > 120
             if old.any():
-                reader.fail_rows(old, "have a date of birth giving an age above 120", column=c,
+                reader.fail_rows(old, "{have} a date of birth giving an age above 120", column=c,
                                  hint="Check the date of birth column")
             finite = ~np.isnan(age_arr)
             out["age"] = pd.Series(pd.array(np.where(finite, age_arr, 0).astype(np.int64),
@@ -858,7 +870,7 @@ def _normalise(raw, fields, reader, *, wanted, required, postcode_lookup, age_ba
         cc = cat.cat.codes.to_numpy()
         bad = unknown[cc]
         if bad.any():
-            reader.fail_rows(bad, f"in '{c}' are not NHS ethnic category codes or labels we know "
+            reader.fail_rows(bad, f"in '{c}' {{are}} not NHS ethnic category codes or labels we know "
                                   f"({_examples(raw[c], bad)})", column=c,
                              hint="Use the NHS Data Dictionary codes A-H, J-N, P, R, S, Z (not "
                                   "stated) or 99 (not known), or their descriptions; map other "
@@ -883,7 +895,7 @@ def _normalise(raw, fields, reader, *, wanted, required, postcode_lookup, age_ba
         ok = np.array([bool(LSOA_CODE.match(x)) for x in lsoa.cat.categories] + [True])
         bad = ~ok[lsoa.cat.codes.to_numpy()]
         if bad.any():
-            reader.fail_rows(bad, f"in '{c}' are not LSOA codes ({_examples(raw[c], bad)})",
+            reader.fail_rows(bad, f"in '{c}' {{are}} not LSOA codes ({_examples(raw[c], bad)})",
                              column=c, hint="LSOA codes look like E01001709 (9 characters); "
                                             "a postcode column needs postcode_lookup=")
     if "postcode" in src:
@@ -964,14 +976,14 @@ def _normalise(raw, fields, reader, *, wanted, required, postcode_lookup, age_ba
             c = src[f]
             out[f], bad = _map_categories(raw[c], _blank_lookup(lookup), cats)
             if bad.any():
-                reader.fail_rows(bad, f"in '{c}' are not {f} values we know "
+                reader.fail_rows(bad, f"in '{c}' {{are}} not {f} values we know "
                                       f"({_examples(raw[c], bad)})", column=c, hint=hint)
     if "experience" in src:
         c = src["experience"]
         out["experience"], bad = _map_categories(raw[c], _blank_lookup(codes.experience_lookup),
                                                  codes.EXPERIENCE_CATEGORIES, ordered=True)
         if bad.any():
-            reader.fail_rows(bad, f"in '{c}' are not Friends and Family Test answers "
+            reader.fail_rows(bad, f"in '{c}' {{are}} not Friends and Family Test answers "
                                   f"({_examples(raw[c], bad)})", column=c,
                              hint="Use 1 very good, 2 good, 3 neither good nor poor, 4 poor, "
                                   "5 very poor, 6 don't know (or those words)")
@@ -994,7 +1006,7 @@ def _normalise(raw, fields, reader, *, wanted, required, postcode_lookup, age_ba
         arr = days.to_numpy(dtype=float, na_value=np.nan)
         neg = arr < 0
         if neg.any():
-            reader.fail_rows(neg, "have a first appointment before the referral date",
+            reader.fail_rows(neg, "{have} a first appointment before the referral date",
                              column=src["first_appointment_date"],
                              hint="Check the two date columns (day/month order?)")
         finite = ~np.isnan(arr)
@@ -1005,7 +1017,7 @@ def _normalise(raw, fields, reader, *, wanted, required, postcode_lookup, age_ba
         arr = (out["discharge_date"] - out["referral_date"]).dt.days.to_numpy(dtype=float,
                                                                                na_value=np.nan)
         if (arr < 0).any():
-            reader.fail_rows(arr < 0, "have a discharge date before the referral date",
+            reader.fail_rows(arr < 0, "{have} a discharge date before the referral date",
                              column=src["discharge_date"],
                              hint="Check the two date columns (day/month order?)")
     if "readmitted_90d" in src:
@@ -1085,7 +1097,7 @@ def _boolean(s: pd.Series, reader: _Reader, column: str, hint: str) -> pd.Series
     cc = cat.cat.codes.to_numpy()
     bad = bad_cat[cc]
     if bad.any():
-        reader.fail_rows(bad, f"in '{column}' are not yes/no values ({_examples(s, bad)})",
+        reader.fail_rows(bad, f"in '{column}' {{are}} not yes/no values ({_examples(s, bad)})",
                          column=column, hint=hint)
     vals = np.array([bool(r) if r is not None else False for r in res] + [False])
     known = np.array([r is not None for r in res] + [False])
