@@ -1,0 +1,79 @@
+"""compare(): gaps, ratios and labels."""
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from equitylab.errors import DataError
+from equitylab.measures import compare
+from equitylab.provenance import is_synthetic, stamp
+
+
+def test_difference_of_proportions_matches_newcombe_1998():
+    # Newcombe RG (1998) Stat Med 17:873-890, Table II example (a): 56/70 - 48/80 = 0.2000,
+    # method 10 (score, no continuity correction): 0.0524 to 0.3339.
+    data = pd.DataFrame({"g": ["a", "b"], "x": [56, 48], "n": [70, 80]})
+    out = compare(data, by="g", reference="b", numerator="x", denominator="n", multiplier=1).set_index("g")
+    assert out.loc["a", "difference"] == pytest.approx(0.2)
+    assert out.loc["a", "difference_lower_ci_95"] == pytest.approx(0.0524, abs=5e-5)
+    assert out.loc["a", "difference_upper_ci_95"] == pytest.approx(0.3339, abs=5e-5)
+    assert out.loc["a", "label"] == "higher" and out.loc["b", "label"] == "reference"
+    # Katz log interval for the ratio of proportions: se = sqrt(1/56 - 1/70 + 1/48 - 1/80)
+    se = np.sqrt(1 / 56 - 1 / 70 + 1 / 48 - 1 / 80)
+    assert out.loc["a", "ratio_lower_ci_95"] == pytest.approx((0.8 / 0.6) * np.exp(-1.959963985 * se), rel=1e-8)
+    # at 99.8% the gap's interval includes 0, so a 99.8% label would say "similar"
+    assert out.loc["a", "difference_lower_ci_99_8"] < 0
+    strict = compare(data, by="g", reference="b", numerator="x", denominator="n", label_confidence=0.998)
+    assert strict.set_index("g").loc["a", "label"] == "similar"
+    assert strict["label_confidence"][0] == "99.8%"
+
+
+def test_overall_reference_uses_group_interval_and_polarity_words():
+    data = pd.DataFrame({"g": ["a", "b", "c"], "x": [5, 20, 40], "n": [100, 100, 100]})
+    out = compare(data, by="g", numerator="x", denominator="n", polarity="low_is_good").set_index("g")
+    assert out["reference_value"].iloc[0] == pytest.approx(65 / 300 * 100)
+    assert list(out["label"]) == ["better", "similar", "worse"]
+    # Fingertips benchmark method: the group's own 95% Wilson interval against the overall value
+    assert out.loc["a", "upper_ci"] < out.loc["a", "reference_value"] < out.loc["b", "upper_ci"]
+    high = compare(data, by="g", numerator="x", denominator="n", polarity="high_is_good").set_index("g")
+    assert list(high["label"]) == ["worse", "similar", "better"]
+    plain = compare(data, by="g", numerator="x", denominator="n").set_index("g")
+    assert list(plain["label"]) == ["lower", "similar", "higher"]
+    assert "is higher than overall" in plain.loc["c", "sentence"]
+    assert "similar to overall" in plain.loc["b", "sentence"]
+    for s in plain["sentence"]:
+        assert "because" not in s and "cause" not in s
+
+
+def test_rates_and_ready_made_values():
+    data = pd.DataFrame({"area": ["x", "y"], "deaths": [30, 60], "pop": [100_000, 100_000]})
+    out = compare(data, by="area", reference="x", numerator="deaths", denominator="pop", kind="rate").set_index("area")
+    assert out.loc["y", "ratio"] == pytest.approx(2.0)
+    se = np.sqrt(1 / 60 + 1 / 30)
+    assert out.loc["y", "ratio_upper_ci_95"] == pytest.approx(2 * np.exp(1.959963985 * se), rel=1e-8)
+    ready = pd.DataFrame({"g": ["a", "b"], "v": [10.0, 20.0], "lo": [8.0, 17.0], "hi": [12.0, 23.0]})
+    out = compare(ready, by="g", reference=15.0, value="v", lower="lo", upper="hi").set_index("g")
+    assert list(out["label"]) == ["lower", "higher"]
+    with pytest.raises(DataError, match="overall"):
+        compare(ready, by="g", value="v", lower="lo", upper="hi")
+    with pytest.raises(DataError, match="'zz'"):
+        compare(ready, by="g", reference="zz", value="v", lower="lo", upper="hi")
+
+
+def test_synthetic_in_synthetic_out():
+    data = stamp(pd.DataFrame({"g": ["a", "b"], "x": [5, 9], "n": [50, 60]}), source="synthetic", synthetic=True)
+    assert is_synthetic(compare(data, by="g", numerator="x", denominator="n"))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(1, 500), st.integers(0, 500), st.sampled_from(["proportion", "rate"]))
+def test_identical_groups_have_no_gap(extra, x, kind):
+    n = x + extra
+    data = pd.DataFrame({"g": ["a", "b"], "x": [x, x], "n": [n, n]})
+    out = compare(data, by="g", reference="a", numerator="x", denominator="n", kind=kind).set_index("g")
+    assert out.loc["b", "difference"] == 0
+    assert out.loc["b", "label"] in ("similar", "not compared")
+    if x > 0:
+        assert out.loc["b", "ratio"] == pytest.approx(1.0)
+        assert out.loc["b", "difference_lower_ci_95"] <= 0 <= out.loc["b", "difference_upper_ci_95"]
+        assert out.loc["b", "ratio_lower_ci_99_8"] <= 1 <= out.loc["b", "ratio_upper_ci_99_8"]

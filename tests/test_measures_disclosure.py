@@ -1,0 +1,97 @@
+"""suppress(): small-number disclosure control."""
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from equitylab.errors import DataError, SmallNumbersWarning
+from equitylab.measures import suppress
+from equitylab.provenance import is_synthetic, stamp
+
+
+def _table():
+    t = pd.DataFrame({"area": ["A"] * 4 + ["B"] * 4, "group": list("wxyz") * 2,
+                      "numerator": [3, 50, 40, 100, 20, 30, 0, 5],
+                      "denominator": [100, 200, 300, 400, 50, 60, 70, 80]})
+    t["value"] = t["numerator"] / t["denominator"] * 100
+    return t
+
+
+def test_primary_secondary_and_derived_suppression():
+    out = suppress(_table(), by="area")
+    num = out["numerator"]
+    assert num.isna().tolist() == [True, False, True, False, True, False, False, True]
+    # area A: 3 hidden, next smallest non-zero (40) hidden too; area B: 5 hidden, then 20 (the 0 stays)
+    assert out["value"].isna().tolist() == num.isna().tolist()
+    assert "1 to 7" in out.loc[0, "suppression_note"]
+    assert "cannot be worked out" in out.loc[2, "suppression_note"]
+    assert out.loc[6, "numerator"] == 0
+    assert "Zeros are shown" in out.attrs["suppression"]
+
+
+def test_zero_handling_and_threshold():
+    t = _table()
+    out = suppress(t, by="area", hide_zero=True, threshold=5)
+    assert pd.isna(out.loc[6, "numerator"]) and pd.isna(out.loc[7, "numerator"])
+    assert not pd.isna(out.loc[4, "numerator"])  # B has two hidden cells already
+
+
+def test_row_total_protection():
+    t = pd.DataFrame({"site": ["s1", "s2", "s3"], "male": [4, 30, 40], "female": [25, 31, 50],
+                      "total": [29, 61, 90]})
+    out = suppress(t, count_columns=["male", "female"], row_total="total")
+    assert pd.isna(out.loc[0, "male"])
+    # row s1: male hidden; female or total must go too, otherwise male = total - female
+    assert pd.isna(out.loc[0, "female"]) or pd.isna(out.loc[0, "total"])
+
+
+def test_team_audience_keeps_numbers_with_banner():
+    t = stamp(_table(), source="synthetic", synthetic=True)
+    with pytest.warns(SmallNumbersWarning):
+        out = suppress(t, audience="team")
+    assert out.attrs["banner"] == "Small numbers: for the team only, do not share."
+    assert out["numerator"].tolist() == t["numerator"].tolist()
+    assert is_synthetic(out)
+    assert is_synthetic(suppress(t))
+
+
+def test_bad_inputs():
+    with pytest.raises(DataError, match="audience"):
+        suppress(_table(), audience="public")
+    with pytest.raises(DataError, match="'nope'"):
+        suppress(_table(), count_columns=["nope"])
+
+
+tables = st.integers(1, 6).flatmap(lambda rows: st.tuples(
+    st.lists(st.integers(0, 40), min_size=rows * 2, max_size=rows * 2), st.just(rows)))
+
+
+@settings(max_examples=80, deadline=None)
+@given(tables, st.integers(1, 10))
+def test_no_small_count_survives_and_no_lone_hidden_cell(data, threshold):
+    values, rows = data
+    t = pd.DataFrame({"area": ["A"] * rows + ["B"] * rows, "numerator": values})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = suppress(t, by="area", threshold=threshold)
+    shown = out["numerator"].dropna().astype(float)
+    assert not ((shown >= 1) & (shown <= threshold)).any()
+    for _, grp in pd.concat([t, out["numerator"].isna().rename("hidden")], axis=1).groupby("area"):
+        hidden = grp["hidden"].sum()
+        recoverable = hidden == 1 and len(grp) > 1
+        # a lone hidden cell may remain only when nothing else in its group could be hidden
+        if recoverable:
+            others = grp.loc[~grp["hidden"], "numerator"]
+            assert others.empty
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 30), st.integers(0, 30)), min_size=2, max_size=6))
+def test_row_total_leaves_no_single_hidden_cell_in_a_row(pairs):
+    t = pd.DataFrame(pairs, columns=["male", "female"])
+    t["total"] = t["male"] + t["female"]
+    out = suppress(t, count_columns=["male", "female"], row_total="total")
+    hidden = out[["male", "female", "total"]].isna().sum(axis=1)
+    assert not (hidden == 1).any()
