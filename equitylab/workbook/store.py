@@ -7,8 +7,9 @@ A save
    changed takes that side's value; items in lists (members, quotes, measures, data
    points, PDSA cycles, driver boxes) are matched by id, so two people adding items both
    keep theirs. When both changed one field, the saver's value wins and the field is reported;
-3. copies the previous file into a backup folder beside it (``<file>.backups/``; the
-   newest 20 and the last of each day are kept);
+3. keeps a copy of every version it writes in a backup folder beside it
+   (``<file>.backups/``; the newest 20 and the last of each day are kept), plus the
+   file as it was before, if someone edited it by hand since;
 4. writes a temporary file, fsyncs it and swaps it in with ``os.replace``, so a save cut
    off half-way leaves the previous version whole.
 
@@ -110,8 +111,9 @@ def save(project: Project, path) -> SaveResult:
             written = theirs != merged
             if written:
                 if theirs is not None:
-                    backup = make_backup(path)
+                    _backup_if_new(path)
                 atomic_write(path, dump_text(merged))
+                backup = make_backup(path)
             result_project = project_from_data(merged, file=str(path))
             project.replace_with(result_project)
             project._base = to_data(result_project)
@@ -247,8 +249,9 @@ def prune_backups(path, keep: int = KEEP_RECENT) -> None:
 def restore(path, which: str | int = "latest") -> Path:
     """Put a backup back in place of the project file; returns the backup used.
 
-    ``which`` is ``"latest"``, a position (0 = newest) or a backup's file name. The file
-    being replaced is itself backed up first, so a restore can be undone.
+    ``which`` is ``"latest"`` (the last version equitylab saved, which rescues a file
+    broken by hand), a position (0 = newest) or a backup's file name. The file being
+    replaced is backed up first if no backup holds it, so a restore can be undone.
     """
     path = Path(path)
     backups = list_backups(path)
@@ -271,9 +274,17 @@ def restore(path, which: str | int = "latest") -> Path:
     text = chosen.read_text(encoding="utf-8")
     with _lock(path):
         if path.exists():
-            make_backup(path)
+            _backup_if_new(path)
         atomic_write(path, text)
+        make_backup(path)
     return chosen
+
+
+def _backup_if_new(path: Path) -> None:
+    """Back up the file as it is now unless the newest backup already holds it (a hand edit would not)."""
+    backups = list_backups(path)
+    if not backups or backups[0].read_bytes() != path.read_bytes():
+        make_backup(path)
 
 
 class Debouncer:

@@ -1,0 +1,245 @@
+"""Saving safely: merges between team members, atomic writes, backups, restore, broken files."""
+import multiprocessing as mp
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from equitylab import ProjectFileError
+from equitylab.workbook import AutoSaver, Debouncer, Project, list_backups, merge, restore
+from equitylab.workbook import store
+
+EXAMPLE = Path(__file__).parent / "fixtures" / "projects" / "example_project.yaml"
+
+
+@pytest.fixture
+def path(tmp_path):
+    target = tmp_path / "project.yaml"
+    shutil.copy(EXAMPLE, target)
+    return target
+
+
+def test_merge_takes_each_sides_changes_and_reports_true_conflicts():
+    base = {"a": 1, "b": 1, "c": 1, "tags": ["x", "y"], "items": [{"id": "i1", "v": 1}]}
+    theirs = {"a": 2, "b": 1, "c": 5, "tags": ["x", "y", "t"], "items": [{"id": "i1", "v": 1}, {"id": "i2", "v": 2}]}
+    mine = {"a": 1, "b": 3, "c": 6, "tags": ["y", "m"], "items": [{"id": "i1", "v": 9}, {"id": "i3", "v": 3}]}
+    merged, conflicts = merge(base, theirs, mine)
+    assert merged["a"] == 2 and merged["b"] == 3
+    assert merged["c"] == 6 and conflicts == ["c"]
+    assert merged["tags"] == ["y", "t", "m"]
+    assert merged["items"] == [{"id": "i1", "v": 9}, {"id": "i2", "v": 2}, {"id": "i3", "v": 3}]
+
+
+def test_two_people_saving_different_fields_keep_both(path):
+    me, colleague = Project.load(path), Project.load(path)
+    colleague.topic = "Their new topic"
+    colleague.add_quote("The waiting room felt unwelcoming", "carer", consent=True)
+    colleague.save(path)
+    me.aim.target = 0.5
+    me.barriers.append("Transport costs")
+    result = me.save(path)
+    on_disk = Project.load(path)
+    assert on_disk.topic == "Their new topic" and on_disk.aim.target == 0.5
+    assert "Transport costs" in on_disk.barriers and len(on_disk.heard) == 4
+    assert result.conflicts == [] and me == on_disk
+
+
+def _save_field(path, field, value, start):
+    project = Project.load(path)
+    start.wait()
+    for i in range(5):
+        setattr(project, field, f"{value} {i}")
+        project.save(path)
+
+
+def test_two_processes_saving_one_file_at_once_keep_both_fields(path):
+    ctx = mp.get_context("spawn")
+    start = ctx.Event()
+    procs = [ctx.Process(target=_save_field, args=(str(path), f, v, start))
+             for f, v in (("topic", "topic from A"), ("why_it_matters", "why from B"))]
+    for p in procs:
+        p.start()
+    time.sleep(0.5)
+    start.set()
+    for p in procs:
+        p.join(60)
+        assert p.exitcode == 0
+    final = Project.load(path)
+    assert final.topic == "topic from A 4" and final.why_it_matters == "why from B 4"
+    assert final.aim.target == 1.0  # untouched fields survive
+
+
+def test_save_that_fails_at_the_swap_leaves_the_previous_version(path, monkeypatch):
+    before = path.read_text()
+    project = Project.load(path)
+    project.topic = "half-written"
+
+    def broken_replace(src, dst):
+        raise OSError("disk pulled out")
+
+    monkeypatch.setattr(store.os, "replace", broken_replace)
+    with pytest.raises(OSError):
+        project.save(path)
+    assert path.read_text() == before
+    assert Project.load(path).topic != "half-written"
+    assert not [p for p in path.parent.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_a_save_killed_mid_write_leaves_a_readable_file(path):
+    code = f"""
+import os, sys, time
+from equitylab.workbook import Project, store
+real_fdopen = os.fdopen
+class Slow:
+    def __init__(self, fh): self.fh = fh
+    def __enter__(self): return self
+    def __exit__(self, *a): return self.fh.__exit__(*a)
+    def write(self, text):
+        self.fh.write(text[: len(text) // 2]); self.fh.flush()
+        print("HALF", flush=True); time.sleep(30)
+        self.fh.write(text[len(text) // 2:])
+    def __getattr__(self, name): return getattr(self.fh, name)
+store.os.fdopen = lambda *a, **k: Slow(real_fdopen(*a, **k))
+p = Project.load({str(path)!r}); p.topic = "never finished"; p.save({str(path)!r})
+"""
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "HALF"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(10)
+    project = Project.load(path)
+    assert project.topic.startswith("Black African")
+    project.topic = "after the crash"
+    project.save(path)  # the stale lock of the killed process does not block
+    assert Project.load(path).topic == "after the crash"
+
+
+def test_hand_broken_yaml_names_the_line_and_is_never_reset(path):
+    lines = path.read_text().splitlines()
+    number = next(i for i, line in enumerate(lines) if line.startswith("topic:")) + 1
+    lines[number - 1] = "topic: Black African: and [Caribbean"
+    path.write_text("\n".join(lines) + "\n")
+    broken = path.read_text()
+    with pytest.raises(ProjectFileError) as err:
+        Project.load(path)
+    assert err.value.line == number and f"line {number}" in str(err.value)
+    assert err.value.field == "topic"
+    project = Project.new(title="new")
+    project._base = {}
+    with pytest.raises(ProjectFileError, match="changed by hand"):
+        project.save(path)
+    assert path.read_text() == broken
+
+
+def test_wrong_type_names_the_field_path_and_its_line(path):
+    text = path.read_text().replace("  baseline: 4.0", "  baseline: four")
+    path.write_text(text)
+    number = text.splitlines().index("  baseline: four") + 1
+    with pytest.raises(ProjectFileError) as err:
+        Project.load(path)
+    assert err.value.field == "aim.baseline" and err.value.line == number
+    assert "Expected a number" in str(err.value) and f"line {number}" in str(err.value)
+
+
+def test_unknown_field_is_named_with_a_hint(path):
+    path.write_text(path.read_text().replace("meeting_cadence:", "meting_cadence:"))
+    with pytest.raises(ProjectFileError, match="'meting_cadence' is not a field") as err:
+        Project.load(path)
+    assert "meeting_cadence" in err.value.hint
+
+
+def test_missing_file_says_how_to_make_one(tmp_path):
+    with pytest.raises(ProjectFileError, match="equitylab project new"):
+        Project.load(tmp_path / "nope.yaml")
+
+
+def test_backups_keep_the_newest_twenty_plus_one_a_day_and_restore_works(path):
+    folder = store.backup_dir(path)
+    folder.mkdir()
+    for day in (1, 2, 3):
+        for n in range(3):
+            (folder / f"project-2025010{day}-10000{n}-000000.yaml").write_text("old")
+    project = Project.load(path)
+    for i in range(25):
+        project.meeting_cadence = f"weekly {i}"
+        project.save(path)
+    names = [b.name for b in list_backups(path)]
+    assert len(names) == 23
+    assert {n[8:16] for n in names if n.startswith("project-2025")} == {"20250101", "20250102", "20250103"}
+    assert Project.load(path).meeting_cadence == "weekly 24"
+    assert list_backups(path)[0].read_text() == path.read_text()  # every saved version is kept
+    used = restore(path, 1)
+    assert used.name == names[1] and Project.load(path).meeting_cadence == "weekly 23"
+    restore(path, 1)  # the version replaced is still there, so a restore can be undone
+    assert Project.load(path).meeting_cadence == "weekly 24"
+
+
+def test_restore_rescues_a_broken_file(path):
+    p = Project.load(path)
+    p.topic = "good"
+    p.save(path)
+    path.write_text("title: [unclosed\n")
+    with pytest.raises(ProjectFileError):
+        Project.load(path)
+    restore(path)
+    assert Project.load(path).topic == "good"
+    with pytest.raises(ProjectFileError, match="No backup called"):
+        restore(path, "nonsense")
+
+
+class FakeTimer:
+    made = []
+
+    def __init__(self, wait, fn):
+        self.wait, self.fn, self.cancelled, self.daemon = wait, fn, False, False
+        FakeTimer.made.append(self)
+
+    def start(self):
+        pass
+
+    def cancel(self):
+        self.cancelled = True
+
+
+def test_debouncer_calls_once_after_a_burst_and_flush_runs_it_now():
+    calls = []
+    d = Debouncer(lambda: calls.append(1), wait=2.0, timer=FakeTimer)
+    for _ in range(10):
+        d.trigger()
+    assert calls == [] and d.pending
+    live = [t for t in FakeTimer.made[-10:] if not t.cancelled]
+    assert len(live) == 1
+    live[0].fn()
+    assert calls == [1] and not d.pending
+    d.trigger()
+    d.flush()
+    assert calls == [1, 1]
+    d.flush()
+    assert calls == [1, 1]
+
+
+def test_debouncer_with_a_real_timer_waits_for_the_pause():
+    calls = []
+    d = Debouncer(lambda: calls.append(time.monotonic()), wait=0.2)
+    t0 = time.monotonic()
+    for _ in range(5):
+        d.trigger()
+        time.sleep(0.05)
+    time.sleep(0.5)
+    assert len(calls) == 1 and calls[0] - t0 >= 0.4
+
+
+def test_autosaver_saves_after_a_pause_and_reports_the_time(path):
+    project = Project.load(path)
+    saver = AutoSaver(project, path, wait=5, timer=FakeTimer)
+    assert saver.status() == "Not saved yet"
+    project.topic = "autosaved"
+    saver.changed()
+    assert saver.status() == "Saving…" and Project.load(path).topic != "autosaved"
+    saver.flush()
+    assert Project.load(path).topic == "autosaved"
+    assert saver.status().startswith("Saved ") and len(saver.status()) == len("Saved 14:02")
