@@ -70,7 +70,7 @@ session = lesson.start(project_file, area_code, service_data, notebook="02")
 # Place your project on the ladder now, and say where you want it to be. Give a reason.
 
 # %%
-session.form("ladder")
+session.form("coproduction")
 
 # %% [markdown]
 # ## What we have learned about co-producing with service users

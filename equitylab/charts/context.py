@@ -1,0 +1,94 @@
+"""Context charts for an area: its neighbourhoods by deprivation, its ethnic mix, and where it
+sits among all English districts on life expectancy and deprivation.
+
+Each function takes the table a loader returns and gives an altair chart whose
+``description`` (read out by screen readers) says in words what the chart shows.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from .. import provenance
+from .theme import GROUP_COLOURS, HEIGHT, WIDTH, apply
+
+
+def _caption(df: pd.DataFrame) -> list[str]:
+    return [provenance.caption(df)]
+
+
+def deprivation_profile_chart(profile: pd.DataFrame, *, description: str):
+    """Bars: the area's small areas (LSOAs) in each national IMD 2019 decile."""
+    import altair as alt
+
+    name = str(profile["area_name"].iloc[0])
+    data = profile[["quantile", "lsoas", "population"]].copy()
+    data["decile"] = data["quantile"].astype(int)
+    chart = alt.Chart(data).mark_bar(color=GROUP_COLOURS[0]).encode(
+        x=alt.X("decile:O", title="National IMD 2019 decile (1 = most deprived 10% in England)",
+                axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("lsoas:Q", title="Small areas (LSOAs)"),
+        tooltip=[alt.Tooltip("decile:O", title="decile"), alt.Tooltip("lsoas:Q", title="LSOAs"),
+                 alt.Tooltip("population:Q", title="residents (mid-2015)", format=",")],
+    ).properties(
+        width=WIDTH, height=HEIGHT, description=description,
+        title=alt.Title(f"{name}: small areas by national deprivation decile", subtitle=_caption(profile)),
+    )
+    return apply(chart)
+
+
+def ethnic_mix_chart(mix: pd.DataFrame, *, description: str, comparator: pd.DataFrame | None = None):
+    """Horizontal bars: share of residents in each Census 2021 ethnic group, beside a comparator."""
+    import altair as alt
+
+    frames = [mix.assign(place=str(mix["area_name"].iloc[0]))]
+    if comparator is not None:
+        frames.append(comparator.assign(place=str(comparator["area_name"].iloc[0])))
+    data = pd.concat(frames, ignore_index=True)[["place", "group", "population", "share"]]
+    order = list(mix.sort_values("share", ascending=False)["group"])
+    chart = alt.Chart(data).mark_bar().encode(
+        y=alt.Y("group:N", sort=order, title="Ethnic group (Census 2021)"),
+        x=alt.X("share:Q", axis=alt.Axis(format="%"), title="Share of residents"),
+        color=alt.Color("place:N", title=None),
+        yOffset="place:N",
+        tooltip=["place:N", "group:N", alt.Tooltip("share:Q", format=".1%"),
+                 alt.Tooltip("population:Q", format=",")],
+    ).properties(
+        width=WIDTH, height=HEIGHT, description=description,
+        title=alt.Title(f"{frames[0]['place'].iloc[0]}: residents by ethnic group", subtitle=_caption(mix)),
+    )
+    return apply(chart)
+
+
+def life_expectancy_chart(le: pd.DataFrame, *, description: str):
+    """Dots: every English district's life expectancy against its IMD 2019 score, by sex,
+    with the focus area drawn larger and labelled. A comparison between areas."""
+    import altair as alt
+
+    data = le.dropna(subset=["imd_score", "life_expectancy"])[
+        ["area_name", "sex", "life_expectancy", "imd_score", "focus"]].copy()
+    data["shown as"] = data["focus"].map({True: "your area", False: "other districts"})
+    base = alt.Chart(data).encode(
+        x=alt.X("imd_score:Q", title="IMD 2019 average score (higher = more deprived)"),
+        y=alt.Y("life_expectancy:Q", scale=alt.Scale(zero=False), title="Life expectancy at birth, 2023 (years)"),
+        tooltip=["area_name:N", "sex:N", alt.Tooltip("life_expectancy:Q", format=".1f"),
+                 alt.Tooltip("imd_score:Q", format=".1f")],
+    )
+    dots = base.mark_point(filled=True).encode(
+        color=alt.Color("shown as:N", scale=alt.Scale(domain=["other districts", "your area"],
+                                                      range=["#9E9E9E", GROUP_COLOURS[5]]), title=None),
+        shape=alt.Shape("shown as:N", scale=alt.Scale(domain=["other districts", "your area"],
+                                                      range=["circle", "diamond"]), title=None),
+        size=alt.condition("datum.focus", alt.value(160), alt.value(25)),
+        opacity=alt.condition("datum.focus", alt.value(1), alt.value(0.5)),
+    )
+    labels = base.transform_filter("datum.focus").mark_text(align="left", dx=8, fontWeight="bold").encode(
+        text="area_name:N")
+    chart = alt.layer(dots, labels).properties(width=260, height=HEIGHT).facet(
+        column=alt.Column("sex:N", title=None)
+    ).properties(
+        description=description,
+        title=alt.Title("Life expectancy and deprivation: a comparison between areas",
+                        subtitle=["Each dot is one district of England; this does not show the gap inside an area.",
+                                  *_caption(le)]),
+    )
+    return apply(chart)
