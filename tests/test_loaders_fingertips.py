@@ -250,3 +250,16 @@ def test_header_key_ignores_only_separators():
         ft._header_key("Lower_CI_95.0_limit") == ft._header_key("Lower.CI.95.0.limit")
     assert ft._header_key("Lower CI 95.0 limit") != ft._header_key("Lower CI 99.8 limit")
     assert re.fullmatch(r"[0-9a-z]+", ft._header_key("Compared to England value or percentiles"))
+
+
+from hypothesis import given, strategies as st  # noqa: E402
+
+
+@given(st.lists(st.sampled_from([" ", "", ".", "_"]), min_size=8, max_size=8), st.booleans())
+def test_any_separator_mix_maps_to_the_canonical_header(seps, lower):
+    names = []
+    for i, col in enumerate(ft.CANONICAL_COLUMNS):
+        name = col.replace(" ", seps[i % len(seps)])
+        names.append(name.lower() if lower else name)
+    df = ft.normalise_headers(pd.DataFrame(columns=names))
+    assert list(df.columns) == ft.CANONICAL_COLUMNS

@@ -167,3 +167,35 @@ def test_base_url_from_environment(monkeypatch):
     assert _http.base_url() == "https://fingertips.phe.org.uk/api/"
     monkeypatch.setenv("EQUITYLAB_FINGERTIPS_URL", "http://127.0.0.1:1/api")
     assert _http.build_url("profiles") == "http://127.0.0.1:1/api/profiles"
+
+
+def test_after_a_dead_connection_later_calls_do_not_wait_again(server):
+    server.mode = "blackhole"
+    with pytest.warns(ft.FingertipsFallbackWarning):
+        ft.fingertips_data(41001, 502)
+    start = time.monotonic()
+    with pytest.warns(ft.FingertipsFallbackWarning, match="not retried for 5 minutes"):
+        df = ft.fingertips_data(93356, 502)
+    assert time.monotonic() - start < DEADLINE
+    assert len(server.requests) == 1 and df.attrs["source"] == "snapshot"
+    server.mode = "normal"  # an explicit live request still tries
+    assert ft.fingertips_data(41001, 502, source="live").attrs["source"] == "live"
+
+
+def test_proxy_settings_from_the_environment_are_used(server, monkeypatch):
+    # requests reads HTTP(S)_PROXY (trust_env): point the proxy at the stand-in server and ask
+    # for a host that does not exist; the answer can only come through the proxy.
+    for name in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{server.port}")
+    monkeypatch.setenv("EQUITYLAB_FINGERTIPS_URL", "http://fingertips.example.invalid/api/")
+    df = ft.fingertips_data(41001, 502)
+    assert df.attrs["source"] == "live"
+    assert _hackney(df) == pytest.approx(HACKNEY_MALE_SUICIDE, abs=1e-12)
+
+
+def test_progress_bar_for_long_downloads(server, monkeypatch, capsys):
+    monkeypatch.setattr(_http, "PROGRESS_MIN_BYTES", 1000)
+    ft.fingertips_data(93014, 15)  # about 0.3 MB from the Active Lives export
+    err = capsys.readouterr().err
+    assert "Fingertips indicator 93014" in err

@@ -76,6 +76,27 @@ _TIER_PREFIXES = {
 _OLD_VINTAGE_TYPES = {101, 102, 201, 202, 301, 302}
 
 
+# After a timeout, refused connection or TLS failure, later calls in this session do not wait
+# again for RETRY_LIVE_AFTER seconds (keyed by API address), so a notebook stays responsive.
+RETRY_LIVE_AFTER = 300.0
+_LIVE_DOWN: dict[str, tuple[float, str]] = {}
+
+
+def _live_down_reason() -> str | None:
+    import time
+
+    entry = _LIVE_DOWN.get(_http.base_url())
+    if entry and time.monotonic() - entry[0] < RETRY_LIVE_AFTER:
+        return f"{entry[1]}; not retried for {RETRY_LIVE_AFTER / 60:g} minutes"
+    return None
+
+
+def _mark_live_down(reason: str) -> None:
+    import time
+
+    _LIVE_DOWN[_http.base_url()] = (time.monotonic(), reason)
+
+
 class FingertipsFallbackWarning(UserWarning):
     """The live Fingertips API could not be used; a cached answer or the snapshot was used."""
 
@@ -359,7 +380,8 @@ def fingertips_data(indicator_ids, area_type, *, area_codes=None, source: str = 
     if area_codes is not None:
         codes = [area_codes] if isinstance(area_codes, str) else [str(c).strip() for c in area_codes]
     snap, snap_dates = _load_snapshot(tuple(_snapshot_dirs()))
-    parts, used, dates, why_down = [], [], [], None
+    parts, used, dates = [], [], []
+    why_down = _live_down_reason() if source == "auto" else None
     for iid in ids:
         url = _data_url(iid, type_id, parent_area_type)
         why = why_down
@@ -367,6 +389,7 @@ def fingertips_data(indicator_ids, area_type, *, area_codes=None, source: str = 
             try:
                 body = _http.get(url, desc=f"Fingertips indicator {iid}")
                 frame = _parse_live(body, url)
+                _LIVE_DOWN.pop(_http.base_url(), None)
                 _http.cache_put(url, body)
                 today = _dt.date.today().isoformat()
                 frame[SOURCE_COLUMN] = f"OHID Fingertips API (live, {today})"
@@ -378,6 +401,7 @@ def fingertips_data(indicator_ids, area_type, *, area_codes=None, source: str = 
                 why = exc.reason
                 if "timeout" in why or "connect" in why or "SSL" in why:
                     why_down = why  # do not wait again for the next indicator
+                    _mark_live_down(why)
                 if source == "live":
                     raise SourceUnavailable(
                         f"Fingertips indicator {iid} could not be fetched live: {why}. Check the internet "
@@ -461,8 +485,8 @@ def fingertips_profiles(source: str = "auto") -> pd.DataFrame:
     if source not in SOURCES:
         raise DataError(f"source must be one of {', '.join(SOURCES)}, not {source!r}")
     url = _http.build_url("profiles")
-    why = None
-    if source in ("auto", "live"):
+    why = _live_down_reason() if source == "auto" else None
+    if source in ("auto", "live") and why is None:
         try:
             body = _http.get(url, desc="Fingertips profiles")
             df = _profiles_from_json(body, url)
@@ -471,6 +495,8 @@ def fingertips_profiles(source: str = "auto") -> pd.DataFrame:
                                     description="OHID Fingertips API, profiles list (live)")
         except _http.FetchFailed as exc:
             why = exc.reason
+            if "timeout" in why or "connect" in why or "SSL" in why:
+                _mark_live_down(why)
             if source == "live":
                 raise SourceUnavailable(f"The Fingertips profiles list could not be fetched live: {why}.") from exc
     if source in ("auto", "cache"):

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from equitylab.errors import SourceUnavailable
+from equitylab.errors import DataError, SourceUnavailable
 from equitylab.loaders import _http
 from equitylab.loaders import fingertips as ft
 
@@ -90,7 +90,15 @@ def refresh(out: Path | None = None, *, indicator_ids=None, area_types=DEFAULT_A
     are skipped, so an interrupted refresh resumes where it stopped.
     """
     folder = _out_folder(out)
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / ".write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise DataError(f"equitylab cannot write to the data folder {folder} ({exc.strerror or exc})",
+                        hint="Choose a folder you can write to with --out DIR, then set "
+                             "EQUITYLAB_FINGERTIPS_DATA to it") from exc
     state = {"done": {}} if restart else _read_state(folder)
     ids = list(indicator_ids) if indicator_ids else profile_indicator_ids(profile_names)
     types = [ft.area_type_id(a) for a in area_types]
