@@ -139,7 +139,8 @@ def _ci_level_check(out: pd.DataFrame, shared: Path) -> str:
 
 def suicide_london(shared: Path) -> None:
     df = read_export(shared / "fingertips_exports/fingertips_export_41001_suicide_london_countyua.csv")
-    df[SOURCE_COLUMN] = "OHID Fingertips export, suicide rate (41001), London County & UA"
+    df[SOURCE_COLUMN] = ("OHID Fingertips export, suicide indicators (41001, 91390, 91393, 91404, 91430), "
+                         "London County & UA")
     _write(df, "snapshot_41001_suicide_london.parquet",
            source="OHID Fingertips export (via Jezzaay/Mental-Health-Analysis)",
            source_path="Jezzaay/Mental-Health-Analysis@c709b4c0a01e0d57efccc2a2e4cbc6a001242f14:"
