@@ -36,7 +36,7 @@ def strategy(tp, meta=None):
             float: st.floats(allow_nan=False, allow_infinity=False, width=64), date: st.dates()}[tp]
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(project=strategy(Project))
 def test_any_project_round_trips_through_its_file_without_loss(tmp_path, project):
     path = tmp_path / "p.yaml"

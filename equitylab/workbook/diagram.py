@@ -136,7 +136,7 @@ def _page(width: float, height: float) -> tuple[float, float]:
     return width, width / ratio
 
 
-def to_svg(project: Project, *, page: bool = True) -> str:
+def to_svg(project: Project, *, page: bool = True, box: tuple[float, float, float, float] | None = None) -> str:
     """The driver diagram as an SVG document (A3 landscape), with a title and a text outline.
 
     Parameters
@@ -145,6 +145,8 @@ def to_svg(project: Project, *, page: bool = True) -> str:
     page : bool
         True sizes the SVG as an A3 landscape page (420 x 297 mm); False leaves it to scale
         with its container (for web pages).
+    box : (x, y, width, height), optional
+        Place the diagram in this rectangle of a larger SVG (used by the one-page PDF).
     """
     boxes, width, height = layout(project)
     page_w, page_h = _page(width, height)
@@ -153,6 +155,8 @@ def to_svg(project: Project, *, page: bool = True) -> str:
     title = f"Driver diagram: {project.title}" if project.title else "Driver diagram"
     size = (f'width="{A3[0]:g}mm" height="{A3[1]:g}mm"' if page
             else 'width="100%" style="max-width:100%;height:auto"')
+    if box is not None:
+        size = f'x="{box[0]:.1f}" y="{box[1]:.1f}" width="{box[2]:.1f}" height="{box[3]:.1f}"'
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" {size} viewBox="0 0 {page_w:.1f} {page_h:.1f}" '
         'role="img" aria-labelledby="dd-title dd-desc" '

@@ -113,6 +113,8 @@ def parse_text(text: str, *, file: str | None = None) -> tuple[dict, dict]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
+        if line is not None:  # an unclosed bracket is reported at the end of the file: name the last line
+            line = max(1, min(line, len(text.splitlines())))
         field = _key_above(text, line)
         raise ProjectFileError(
             f"The project file is not valid YAML: {exc.problem or 'it cannot be read'}",
