@@ -89,7 +89,11 @@ def nhs_number_valid(value) -> bool:
     digits = re.sub(r"[\s-]", "", str(value))
     if len(digits) != 10 or not digits.isascii() or not digits.isdigit():
         return False
-    return bool(nhs_numbers_valid(np.array([digits]))[0])
+    total = sum(int(d) * w for d, w in zip(digits[:9], range(10, 1, -1)))
+    check = 11 - total % 11
+    if check == 11:
+        check = 0
+    return check != 10 and check == int(digits[9])
 
 
 def nhs_numbers_valid(values) -> np.ndarray:
