@@ -17,6 +17,7 @@ from .rates import (
     by_columns,
     byar_interval,
     confidence_label,
+    group_codes,
     join_notes,
     note_where,
     poisson_interval,
@@ -40,12 +41,7 @@ def _check_bands(bands: np.ndarray, known: dict, age_band: str, standard: str, w
 
 def _group_index(data: pd.DataFrame, by: list[str]):
     """Integer group code per row and the frame of distinct group keys (sorted)."""
-    if not by:
-        return np.zeros(len(data), dtype=np.int64), pd.DataFrame(index=[0])
-    keys = data[by].copy()
-    codes = keys.groupby(by, dropna=False, sort=True, observed=True).ngroup().to_numpy()
-    first = pd.Series(np.arange(len(keys))).groupby(codes).first().to_numpy()
-    return codes, keys.iloc[first].reset_index(drop=True)
+    return group_codes(data, by)
 
 
 def _sum(codes, values, k):
