@@ -1,0 +1,282 @@
+"""Showing findings inside the report template (runs in the report's kernel).
+
+Presentation only: the analyses come from :mod:`equitylab.profile`. Each call displays
+HTML that reads well in JupyterLab and that :mod:`equitylab.reports.html` copies into the
+code-free report: headings, the plain-English text, the chart as a static SVG image with
+its text alternative, the table, and the source caption. Each table also travels in the
+output under :data:`TABLE_MIME`, so the report's tables can be written as CSV and Excel
+without the kernel writing any file.
+"""
+from __future__ import annotations
+
+import base64
+import html
+import json
+import re
+import time
+
+from IPython.display import display
+
+from ..provenance import SYNTHETIC_LABEL
+
+TABLE_MIME = "application/vnd.equitylab.table+json"
+TIMINGS_MIME = "application/vnd.equitylab.timings+json"
+PLACE_KEY = "equitylab_place"     # output metadata: "header" or "summary" (moved to the top)
+HTML_ROWS = 40                    # longer tables are cut in the HTML; the CSV has every row
+
+_state: dict = {"findings": [], "tables": 0, "chart_seconds": 0.0, "charts": 0, "started": None,
+                "synthetic": False}
+
+
+def _e(text) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def start(*, area_code: str, comparator: str = "", service_data: str = "", dimensions: str = "",
+          period: str = "", project_file: str = "", title: str | None = None) -> None:
+    """Put the kernel in report mode and show the report's header.
+
+    Charts render as static SVG (``alt.renderers.enable("svg")``, through vl-convert), so
+    the HTML needs no JavaScript and no network.
+    """
+    import datetime as dt
+
+    import altair as alt
+
+    from ..loaders.areas import area_info
+
+    alt.renderers.enable("svg")
+    _state.update(findings=[], tables=0, chart_seconds=0.0, charts=0, started=time.perf_counter(),
+                  synthetic=not service_data)
+    info = area_info(area_code)
+    comp = area_info(comparator)["name"] if comparator else "England"
+    title = title or f"Equity profile: {info['name']}"
+    facts = [("Area", f"{info['name']} ({info['code']}), {info['type']}"),
+             ("Compared with", comp),
+             ("Service data", "synthetic teaching extract" if not service_data else _basename(service_data)),
+             ("Groups", ", ".join(d.replace("_", " ") for d in dimensions.split(",") if d)),
+             ("Period", _period_words(period)),
+             ("Team project", _basename(project_file) if project_file else "none given"),
+             ("Produced", dt.date.today().strftime("%d %B %Y").lstrip("0"))]
+    rows = "".join(f"<tr><th scope='row'>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in facts)
+    banner = (f"<p class='synthetic-banner'><strong>{_e(SYNTHETIC_LABEL)}.</strong> This report uses a made-up "
+              "service extract built on the area's real population mix, for teaching. Its service findings "
+              "describe that made-up data, not a real service.</p>") if not service_data else ""
+    body = (f"<header class='report-header'><h1>{_e(title)}</h1>{banner}"
+            f"<table class='facts'>{rows}</table>"
+            "<p class='privacy'>Published tables hide counts from 1 to 7, and any number they could be worked "
+            "out from (NHS England disclosure practice). No row in this report describes one person.</p>"
+            "</header>")
+    display({"text/html": body}, raw=True, metadata={PLACE_KEY: "header"})
+
+
+def _basename(path: str) -> str:
+    return re.split(r"[\\/]", str(path))[-1]
+
+
+def _period_words(period: str) -> str:
+    if not period:
+        return "the whole extract"
+    first, _, last = period.partition(":")
+    if first and last:
+        return f"{first} to {last}"
+    return f"from {first}" if first else f"up to {last}"
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", str(text).lower()).strip("_")[:40] or "table"
+
+
+def chart_svg(chart) -> str:
+    """A chart as SVG text: an altair chart through vl-convert, or SVG text passed through."""
+    if chart is None:
+        return ""
+    if isinstance(chart, str):
+        return chart
+    import io
+
+    started = time.perf_counter()
+    buf = io.StringIO()
+    chart.save(buf, format="svg")
+    _state["chart_seconds"] += time.perf_counter() - started
+    _state["charts"] += 1
+    return buf.getvalue()
+
+
+def _figure(svg: str, alt_text: str, caption: str) -> str:
+    data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    alt_text = alt_text or "Chart; its numbers are in the table below."
+    return (f"<figure><img src='data:image/svg+xml;base64,{data}' alt='{_e(alt_text)}'>"
+            f"<figcaption>{_e(caption)}</figcaption></figure>")
+
+
+def _int(v: int) -> str:
+    return f"{v:,}" if abs(v) >= 10_000 else str(v)  # years and codes stay as they are
+
+
+def _cell(value) -> str:
+    import math
+    import numbers
+
+    import pandas as pd
+
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return "<td class='na'>&ndash;</td>"
+    if isinstance(value, bool):
+        return f"<td>{'yes' if value else 'no'}</td>"
+    if isinstance(value, numbers.Integral):
+        return f"<td class='num'>{_int(int(value))}</td>"
+    if isinstance(value, numbers.Real):
+        v = float(value)
+        if math.isfinite(v) and v.is_integer() and abs(v) >= 1:
+            return f"<td class='num'>{_int(int(v))}</td>"
+        digits = 0 if abs(v) >= 1000 else 1 if abs(v) >= 10 else 2 if abs(v) >= 1 else 3
+        return f"<td class='num'>{v:,.{digits}f}</td>"
+    if hasattr(value, "strftime"):
+        return f"<td>{value:%Y-%m-%d}</td>"
+    return f"<td>{_e(value)}</td>"
+
+
+def table_html(table, caption: str = "") -> str:
+    """An accessible HTML table (header scopes, a caption); at most :data:`HTML_ROWS` rows."""
+    import pandas as pd
+
+    t = table.reset_index(drop=True) if not isinstance(table.index, pd.RangeIndex) else table
+    head = "".join(f"<th scope='col'>{_e(str(c).replace('_', ' '))}</th>" for c in t.columns)
+    body = []
+    for row in t.head(HTML_ROWS).itertuples(index=False):
+        body.append("<tr>" + "".join(_cell(v) for v in row) + "</tr>")
+    more = ""
+    if len(t) > HTML_ROWS:
+        more = (f"<p class='more'>First {HTML_ROWS} of {len(t):,} rows; every row is in the report's CSV and "
+                "Excel files.</p>")
+    cap = f"<caption>{_e(caption)}</caption>" if caption else ""
+    note = ""
+    if t.isna().any().any():
+        note = "<p class='note'>&ndash; not shown: hidden because the number is small, or no data.</p>"
+    return (f"<div class='table-wrap'><table class='data'>{cap}<thead><tr>{head}</tr></thead>"
+            f"<tbody>{''.join(body)}</tbody></table></div>{more}{note}")
+
+
+def _table_payload(table, title: str, source: str, synthetic: bool) -> dict:
+    _state["tables"] += 1
+    return {"name": f"{_state['tables']:02d}_{_slug(title)}", "title": title, "source": source,
+            "synthetic": bool(synthetic),
+            "table": json.loads(table.to_json(orient="split", index=False, date_format="iso"))}
+
+
+def show(finding, *, heading: int = 3, table: bool = True) -> None:
+    """Display one finding: heading, labels, text, chart (static SVG with alt text), table, source."""
+    _state["findings"].append(finding)
+    synthetic = bool(getattr(finding, "synthetic", False))
+    title = getattr(finding, "title", "")
+    parts = [f"<section class='finding'><h{heading}>{_e(title)}</h{heading}>"]
+    if synthetic:
+        parts.append(f"<p class='synthetic'>{_e(SYNTHETIC_LABEL)}</p>")
+    banner = getattr(finding, "banner", None)
+    if banner:
+        parts.append(f"<p class='banner'>{_e(banner)}</p>")
+    text = getattr(finding, "text", "") or ""
+    parts.extend(f"<p>{_e(p)}</p>" for p in re.split(r"\n\s*\n", text) if p.strip())
+    source = getattr(finding, "source", "") or ""
+    svg = chart_svg(getattr(finding, "chart", None))
+    if svg:
+        parts.append(_figure(svg, getattr(finding, "alt_text", ""), source))
+    data = getattr(finding, "table", None)
+    bundle = {}
+    if table and data is not None and len(data.columns):
+        parts.append(table_html(data, caption=f"Table: {title}"))
+        bundle[TABLE_MIME] = _table_payload(data, title, source, synthetic)
+    if source and not svg:
+        parts.append(f"<p class='source'>{_e(source)}</p>")
+    parts.append("</section>")
+    bundle["text/html"] = "".join(parts)
+    display(bundle, raw=True)
+
+
+def note(text: str) -> None:
+    """A short plain paragraph (for example, why a section is empty)."""
+    display({"text/html": f"<p class='note'>{_e(text)}</p>"}, raw=True)
+
+
+def findings() -> list:
+    """The findings shown so far in this report."""
+    return list(_state["findings"])
+
+
+def summary(max_sentences: int = 2) -> None:
+    """"In brief": the first sentences of every finding, shown at the top of the report."""
+    items = []
+    for f in _state["findings"]:
+        text = " ".join(str(getattr(f, "text", "")).split())
+        sentences = re.split(r"(?<=[.!?])\s+(?=[A-Z0-9])", text)
+        lead = " ".join(sentences[:max_sentences]).strip()
+        if lead:
+            label = " <span class='synthetic'>synthetic</span>" if getattr(f, "synthetic", False) else ""
+            title = str(f.title).rstrip()
+            title += "" if title[-1:] in ".?!" else "."
+            items.append(f"<li><strong>{_e(title)}</strong>{label} {_e(lead)}</li>")
+    body = ("<section class='summary'><h2>In brief</h2><p>What the numbers below show, in the report's own "
+            "words. They describe differences between groups; they do not say what causes them.</p>"
+            f"<ul>{''.join(items)}</ul></section>")
+    display({"text/html": body}, raw=True, metadata={PLACE_KEY: "summary"})
+
+
+def sources(table) -> None:
+    """The data sources table (source, date, licence), also written to the CSV files."""
+    title = "Data sources and licences"
+    bundle = {"text/html": f"<section class='sources'>{table_html(table, caption=title)}</section>",
+              TABLE_MIME: _table_payload(table, title, "", bool(_state["synthetic"]))}
+    display(bundle, raw=True)
+
+
+def finish() -> None:
+    """Record how long the report's cells took and how much of it was chart export."""
+    total = time.perf_counter() - _state["started"] if _state["started"] else 0.0
+    display({TIMINGS_MIME: {"chart_seconds": round(_state["chart_seconds"], 4), "charts": _state["charts"],
+                            "since_start_seconds": round(total, 4)},
+             "text/plain": ""}, raw=True)
+
+
+def dimension_list(dimensions: str) -> list[str]:
+    """The grouping dimensions of the ``dimensions`` parameter, as a list (ethnicity first by default)."""
+    from .params import _dimensions
+
+    return _dimensions(dimensions, None).split(",")
+
+
+def population_dimension(dimension: str) -> str:
+    """The population dimension (``equitylab.loaders.population``) for a grouping dimension."""
+    return {"age_band": "age"}.get(dimension, dimension)
+
+
+def service_columns(dimensions: list[str]) -> list[str]:
+    """Service-data columns for grouping dimensions (deprivation is the national IMD decile)."""
+    return [{"deprivation": "imd_decile"}.get(d, d) for d in dimensions]
+
+
+def within_period(service, period: str):
+    """Referrals whose ``referral_date`` falls in ``period`` ("first:last", either end open).
+
+    A selection of rows, not an analysis; provenance is kept. With no period (or no
+    referral dates) the extract is returned as it is.
+    """
+    if not period or "referral_date" not in service:
+        return service
+    import pandas as pd
+
+    first, _, last = period.partition(":")
+    dates = pd.to_datetime(service["referral_date"], errors="coerce")
+    keep = dates.notna()
+    if first:
+        keep &= dates >= pd.Timestamp(first)
+    if last:
+        keep &= dates < pd.Timestamp(last) + pd.Timedelta(days=1)
+    out = service.loc[keep.to_numpy()].reset_index(drop=True)
+    out.attrs.update(service.attrs)
+    if not len(out):
+        from ..errors import DataError
+
+        raise DataError(f"No referrals fall in the period {_period_words(period)}", column="referral_date",
+                        hint="Check the period against the dates in the extract, or leave it empty")
+    return out

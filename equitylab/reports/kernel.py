@@ -1,0 +1,147 @@
+"""A kernel that stays up between reports, run through papermill.
+
+Starting a Python kernel and importing pandas, altair and equitylab into it takes longer
+than computing one area's report. A batch worker therefore starts one kernel, warms it
+(imports only), and runs each report through ``papermill.execute_notebook`` on that
+kernel with the registered engine ``"equitylab-warm"``. Before each report the kernel's
+namespace is wiped (``%reset -f``), so one report cannot see another's variables; only
+imported modules (and their read-only caches of the packaged data) carry over.
+
+The template stays an ordinary notebook: the same file runs in JupyterLab, with the
+papermill command line, or here.
+"""
+from __future__ import annotations
+
+import subprocess
+import time
+
+from papermill.clientwrap import PapermillNotebookClient
+from papermill.engines import NBClientEngine, papermill_engines
+from papermill.log import logger
+
+ENGINE = "equitylab-warm"
+_RESET = "get_ipython().run_line_magic('reset', '-f')\n"
+WARM_UP = "import pandas, altair, vl_convert\nimport equitylab.reports.display\n"
+
+
+class WarmKernel:
+    """One running Python kernel and its client, reused for many notebooks.
+
+    Parameters
+    ----------
+    kernel_name : str
+        The Jupyter kernel to start ("python3").
+    cwd : str, optional
+        The kernel's working directory (report templates use absolute paths only).
+    """
+
+    def __init__(self, kernel_name: str = "python3", cwd: str | None = None, startup_timeout: float = 60):
+        self.kernel_name = kernel_name
+        self.cwd = cwd
+        self.startup_timeout = startup_timeout
+        self.km = None
+        self.kc = None
+        self.start_seconds = 0.0
+        self.reports_run = 0
+        self.last_nb = None
+
+    def start(self) -> WarmKernel:
+        from jupyter_client import KernelManager
+
+        started = time.perf_counter()
+        self.km = KernelManager(kernel_name=self.kernel_name)
+        # the kernel's own start-up chatter (transport warnings) is not the report's business
+        self.km.start_kernel(cwd=self.cwd, extra_arguments=["--HistoryManager.hist_file=:memory:"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.kc = self.km.client()
+        self.kc.start_channels()
+        try:
+            self.kc.wait_for_ready(timeout=self.startup_timeout)
+        except Exception:
+            self.shutdown()
+            raise
+        self.kc.allow_stdin = False
+        self.start_seconds = time.perf_counter() - started
+        self.reports_run = 0
+        return self
+
+    @property
+    def alive(self) -> bool:
+        return self.km is not None and self.km.is_alive()
+
+    def ensure(self) -> WarmKernel:
+        """Start the kernel if it is not running (first use, or after a crash or timeout)."""
+        if not self.alive:
+            self.shutdown()
+            self.start()
+        return self
+
+    def run_code(self, code: str, timeout: float = 120) -> None:
+        """Run code silently (warm-up imports); errors are ignored here and show in the report."""
+        reply = self.kc.execute_interactive(code, silent=True, store_history=False, timeout=timeout,
+                                            output_hook=lambda msg: None)
+        return reply
+
+    def warm(self, code: str = WARM_UP) -> float:
+        """Import the heavy modules now, so the first report does not wait for them."""
+        started = time.perf_counter()
+        self.run_code(code)
+        return time.perf_counter() - started
+
+    def shutdown(self) -> None:
+        if self.kc is not None:
+            try:
+                self.kc.stop_channels()
+            except Exception:  # noqa: BLE001 - shutting down anyway
+                pass
+        if self.km is not None:
+            try:
+                if self.km.has_kernel:
+                    self.km.shutdown_kernel(now=True)
+                self.km.cleanup_resources()
+            except Exception:  # noqa: BLE001
+                pass
+        self.kc = None
+        self.km = None
+
+    def __enter__(self):
+        return self.ensure()
+
+    def __exit__(self, *exc):
+        self.shutdown()
+
+
+class _WarmClient(PapermillNotebookClient):
+    """papermill's client, on a running kernel whose namespace is wiped first."""
+
+    def __init__(self, nb_man, *, warm_kernel: WarmKernel, **kw):
+        super().__init__(nb_man, km=warm_kernel.km, **kw)
+        self.kc = warm_kernel.kc
+        self.owns_km = False
+
+    def papermill_execute_cells(self):
+        msg_id = self.kc.execute(_RESET, silent=True, store_history=False)
+        self.wait_for_reply(msg_id)
+        super().papermill_execute_cells()
+
+
+class WarmEngine(NBClientEngine):
+    """papermill engine that runs the notebook on a :class:`WarmKernel` (``warm_kernel=``)."""
+
+    @classmethod
+    def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
+                                 stderr_file=None, start_timeout=60, execution_timeout=None, **kwargs):
+        warm_kernel = kwargs.pop("warm_kernel")
+        for key in ("input_path", "timeout", "startup_timeout"):
+            kwargs.pop(key, None)
+        warm_kernel.last_nb = nb_man.nb  # kept so a failure can name the cell that failed
+        client = _WarmClient(nb_man, warm_kernel=warm_kernel, timeout=execution_timeout,
+                             startup_timeout=start_timeout, kernel_name=kernel_name, log=logger,
+                             log_output=log_output, stdout_file=stdout_file, stderr_file=stderr_file,
+                             **kwargs)
+        result = client.execute(cleanup_kc=False)
+        warm_kernel.reports_run += 1
+        return result
+
+
+papermill_engines.register(ENGINE, WarmEngine)

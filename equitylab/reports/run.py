@@ -1,0 +1,272 @@
+"""Run one equity report: check the parameters, execute the template, publish HTML and tables.
+
+::
+
+    from equitylab.reports import run
+    result = run("E09000012", out="reports")        # Hackney, synthetic service data
+    result.status, result.html, result.xlsx
+
+The template (``notebooks/equity_report.ipynb``) is executed by papermill in memory; the
+executed notebook is written only when ``keep_notebook=True``. A report that fails leaves
+a log (``logs/NAME.log``) that names the cell, the error and row numbers, with anything
+that could identify a person removed.
+"""
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import re
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from .._paths import notebooks_dir
+from ..errors import EquityLabError
+from .params import DEFAULT_DIMENSIONS, ENGLAND, ReportParameters, check
+
+TEMPLATE = "equity_report.ipynb"
+CELL_TIMEOUT = 600  # seconds for any one cell; a stuck report fails instead of holding up a batch
+
+
+@dataclass
+class ReportResult:
+    """What happened to one report.
+
+    Attributes
+    ----------
+    name : file stem of the report's outputs.
+    area_code : the area (as given, if it was not valid).
+    status : "ok" or "failed".
+    reason : one line saying why it failed ("" when ok); never holds identifying values.
+    html : path of the HTML report (None when failed).
+    xlsx : path of the Excel workbook of its tables.
+    csv : paths of its tables as CSV files.
+    notebook : path of the executed notebook (only with ``keep_notebook``).
+    log : path of the failure log (None when ok).
+    row : the batch file row (None outside a batch).
+    seconds : wall time for this report, from kernel hand-over to files written.
+    timings : split of the time: kernel_start, imports, computation, chart_export, html_export.
+    """
+
+    name: str
+    area_code: str
+    status: str
+    reason: str = ""
+    html: str | None = None
+    xlsx: str | None = None
+    csv: list[str] = field(default_factory=list)
+    notebook: str | None = None
+    log: str | None = None
+    row: int | None = None
+    seconds: float = 0.0
+    timings: dict = field(default_factory=dict)
+    area_name: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def template_path(template=None) -> Path:
+    """The report template: ``template`` if given, else the packaged ``equity_report.ipynb``."""
+    path = Path(template) if template else notebooks_dir() / TEMPLATE
+    if not path.is_file():
+        from ..errors import DataError
+
+        raise DataError("The report template was not found", file=str(path),
+                        hint="Reinstall equitylab, or pass template= the path of a report notebook")
+    return path
+
+
+def load_template(template=None):
+    import nbformat
+
+    return nbformat.read(str(template_path(template)), as_version=4)
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+def _failure_text(exc, nb) -> tuple[str, str]:
+    """(one-line reason, log body) for an exception raised while running a report."""
+    from papermill.exceptions import PapermillExecutionError
+
+    if isinstance(exc, PapermillExecutionError):
+        cell = ""
+        for c in (nb.cells if nb is not None else []):
+            if c.cell_type == "code" and any(o.get("output_type") == "error" for o in c.get("outputs", [])):
+                lines = [line for line in c.source.strip().splitlines() if not line.startswith("#")]
+                cell = lines[0] if lines else ""
+                break
+        evalue = _ANSI.sub("", str(exc.evalue)).strip()
+        reason = f"{exc.ename}: {evalue}".strip()
+        frames = [line for line in (_ANSI.sub("", t) for t in exc.traceback or []) if line.strip()]
+        body = (f"stage: running the template\ncell: {exc.exec_count or exc.cell_index}"
+                + (f"\ncode: {cell}" if cell else "")
+                + f"\nerror: {reason}\n\ntraceback:\n" + "\n".join(frames))
+        return reason, body
+    if isinstance(exc, EquityLabError):
+        return str(exc), f"stage: checking and publishing\nerror: {type(exc).__name__}: {exc}"
+    return (f"{type(exc).__name__}: {exc}",
+            f"stage: running the template\nerror: {type(exc).__name__}: {exc}")
+
+
+def write_log(out: Path, params: ReportParameters, reason: str, body: str) -> tuple[str, Path]:
+    """Write a scrubbed failure log; return (scrubbed reason, path)."""
+    from .scrub import identifying_values, scrub
+
+    known = identifying_values(params.service_data) if params.service_data else set()
+    reason = scrub(reason.splitlines()[0] if reason else "failed", known)
+    head = [f"report: {params.name}", f"area_code: {params.area_code}"]
+    if params.row is not None:
+        head.append(f"batch file row: {params.row}")
+    text = "\n".join(head) + "\nstatus: failed\n" + body
+    logs = out / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    path = logs / f"{params.name}.log"
+    stamp = f"written: {dt.datetime.now():%Y-%m-%d %H:%M}\n"  # added after scrubbing, which removes dates
+    path.write_text(stamp + scrub(text, known) + "\n", encoding="utf-8")
+    return reason, path
+
+
+def failed_result(out: Path, params: ReportParameters, exc, nb=None, *, seconds=0.0) -> ReportResult:
+    reason, body = _failure_text(exc, nb)
+    reason, log = write_log(out, params, reason, body)
+    return ReportResult(name=params.name, area_code=params.area_code, status="failed", reason=reason,
+                        log=str(log), row=params.row, seconds=round(seconds, 3))
+
+
+def execute(params: ReportParameters, out: Path, kernel, template_nb, *, keep_notebook: bool = False
+            ) -> ReportResult:
+    """Run one checked report on a running :class:`~equitylab.reports.kernel.WarmKernel`."""
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    from . import html
+    from .kernel import ENGINE
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    nb = copy.deepcopy(template_nb)
+    kernel.last_nb = None
+    try:
+        kernel.ensure()
+        nb = pm.execute_notebook(nb, None, parameters=params.notebook_parameters(), engine_name=ENGINE,
+                                 warm_kernel=kernel, kernel_name=kernel.kernel_name, progress_bar=False,
+                                 report_mode=True, execution_timeout=CELL_TIMEOUT)
+    except PapermillExecutionError as exc:
+        nb = kernel.last_nb
+        return _keep(failed_result(out, params, exc, nb, seconds=time.perf_counter() - started), nb, out,
+                     params, keep_notebook)
+    except Exception as exc:  # noqa: BLE001 - a kernel crash or timeout fails this report, not the batch
+        kernel.shutdown()  # a fresh kernel for the next report
+        return failed_result(out, params, exc, None, seconds=time.perf_counter() - started)
+    ran = time.perf_counter() - started
+    export_started = time.perf_counter()
+    try:
+        area = _area_name(params.area_code)
+        title = f"Equity profile: {area}" if area else "Equity profile"
+        page = html.notebook_to_html(nb, title=title, footer=_footer(params))
+        tables = html.extract_tables(nb)
+        html.check_publishable(page, tables)
+    except Exception as exc:  # noqa: BLE001
+        return failed_result(out, params, exc, None, seconds=time.perf_counter() - started)
+    for stale in (out / f"{params.name}_tables").glob("*.csv"):
+        stale.unlink()
+    target = out / f"{params.name}.html"
+    target.write_text(page, encoding="utf-8")
+    csvs, xlsx = html.write_tables(tables, out, params.name)
+    export = time.perf_counter() - export_started
+    kt = html.extract_timings(nb)
+    timings = {"imports": round(kt["setup_seconds"], 3), "chart_export": round(kt["chart_seconds"], 3),
+               "computation": round(max(kt["cells_seconds"] - kt["setup_seconds"] - kt["chart_seconds"], 0), 3),
+               "notebook_run": round(ran, 3), "html_export": round(export, 3), "charts": kt["charts"]}
+    result = ReportResult(name=params.name, area_code=params.area_code, status="ok", html=str(target),
+                          xlsx=str(xlsx) if xlsx else None, csv=[str(p) for p in csvs], row=params.row,
+                          seconds=round(time.perf_counter() - started, 3), timings=timings, area_name=area)
+    log = out / "logs" / f"{params.name}.log"
+    if log.exists():
+        log.unlink()  # an earlier failure of this report no longer applies
+    return _keep(result, nb, out, params, keep_notebook)
+
+
+def _keep(result: ReportResult, nb, out: Path, params: ReportParameters, keep: bool) -> ReportResult:
+    if keep and nb is not None:
+        import nbformat
+
+        folder = out / "notebooks"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{params.name}.ipynb"
+        nbformat.write(nb, str(path))
+        result.notebook = str(path)
+    return result
+
+
+def _area_name(code: str) -> str:
+    try:
+        from ..loaders.areas import area_info
+
+        return str(area_info(code)["name"])
+    except Exception:  # noqa: BLE001
+        return ""
+
+
+def _footer(params: ReportParameters) -> str:
+    from .. import __version__
+
+    return (f"Made with equitylab {__version__} on {dt.date.today():%d %B %Y}. The findings describe differences "
+            "in the data; they do not say what causes them. Counts from 1 to 7 are hidden.")
+
+
+def run(area_code: str, *, out="reports", service_data: str = "", project_file: str = "",
+        comparator: str = ENGLAND, dimensions: str = DEFAULT_DIMENSIONS, period: str = "", name: str = "",
+        keep_notebook: bool = False, template=None) -> ReportResult:
+    """Build one equity report for an area (or a team's extract) into ``out``.
+
+    Parameters
+    ----------
+    area_code : str
+        ONS code of the area, e.g. "E09000012" (Hackney). Checked before any kernel starts:
+        an unknown code raises :class:`~equitylab.errors.DataError` with close matches.
+    out : str or Path
+        Folder for ``NAME.html``, ``NAME.xlsx`` and ``NAME_tables/*.csv``.
+    service_data : str
+        The team's service extract; "" uses the synthetic teaching extract (labelled).
+    project_file : str
+        The team's project file, for the aim and driver diagram; "" leaves them out.
+    comparator : str
+        ONS code of the area to compare with (England by default).
+    dimensions : str
+        Grouping dimensions, comma-separated: ethnicity, sex, age_band, deprivation.
+    period : str
+        Referral dates to include, "2023-04-01:2024-03-31"; "" for the whole extract.
+    name : str
+        File stem of the outputs (default: the area code).
+    keep_notebook : bool
+        Also keep the executed notebook (``out/notebooks/NAME.ipynb``).
+    template : path, optional
+        Another report notebook with the same parameters.
+
+    Returns
+    -------
+    ReportResult
+        ``status`` "ok" with the paths written, or "failed" with ``reason`` and ``log``.
+    """
+    from .kernel import WarmKernel
+
+    params = check(ReportParameters(area_code=area_code, comparator=comparator, service_data=service_data,
+                                    dimensions=dimensions, period=period, project_file=project_file, name=name))
+    nb = load_template(template)
+    out = Path(out)
+    kernel = WarmKernel()
+    try:
+        kernel.start()
+        result = execute(params, out, kernel, nb, keep_notebook=keep_notebook)
+    finally:
+        kernel.shutdown()
+    result.timings["kernel_start"] = round(kernel.start_seconds, 3)
+    return result

@@ -1,0 +1,104 @@
+# %% [markdown] tags=["notebook-only"]
+# # Equity report
+#
+# *An equity profile of one area or team: who lives there, who uses the service, how each group fares,
+# and how that changes over time.*
+#
+# This notebook is the template for `equitylab report`. An improvement advisor runs it for one area
+# (`equitylab report --area E09000012 --out reports`) or for hundreds (`equitylab report --batch areas.csv`).
+# It becomes a report with no code in it: one HTML file, and its tables as CSV and Excel. Published tables
+# hide counts from 1 to 7. You can also open it in JupyterLab and run it yourself.
+
+# %% tags=["parameters"]
+# Parameters: papermill replaces these for each report (equitylab report --help lists them).
+area_code: str = "E09000012"  # ONS code of the area; E09000012 is Hackney
+comparator: str = "E92000001"  # ONS code of the area to compare with; E92000001 is England
+service_data: str = ""  # the team's service extract (.csv, .xlsx, .parquet); empty means synthetic teaching data
+dimensions: str = "ethnicity,sex,age_band,deprivation"  # grouping dimensions, separated by commas
+period: str = ""  # referral dates to include, e.g. "2023-04-01:2024-03-31"; empty means the whole extract
+project_file: str = ""  # the team's project file (.yaml), for its aim and driver diagram; empty leaves them out
+
+# %% jupyter={"source_hidden": true}
+# setup: report mode (static charts, published tables), the header, and the service data
+from equitylab import profile
+from equitylab.reports import display as report
+
+audience = "publish"
+report.start(area_code=area_code, comparator=comparator, service_data=service_data, dimensions=dimensions,
+             period=period, project_file=project_file)
+groups = report.dimension_list(dimensions)
+service = report.within_period(profile.load_service(service_data, area_code), period)
+
+# %% [markdown]
+# ## 1. The area's population
+#
+# Public data on who lives in the area: how deprived its neighbourhoods are, its ethnic mix, and the gaps in
+# health that have been published. Each figure says where it comes from and how old it is.
+
+# %%
+report.show(profile.deprivation_profile(area_code))
+report.show(profile.ethnic_mix(area_code, comparator))
+report.show(profile.life_expectancy_between_areas(area_code))
+report.show(profile.within_area_gap(area_code))
+
+# %% [markdown]
+# ## 2. The service's data
+#
+# What the extract holds. Columns that could identify a person are removed when it is read, before any
+# analysis.
+
+# %%
+report.show(profile.service_summary(service), table=False)
+
+# %% [markdown]
+# ## 3. Access: who uses the service, against who lives here
+#
+# Each group's share of referrals beside its share of the area's residents (Census 2021), with a 95%
+# confidence interval for the ratio. A ratio below 1 means fewer referrals than the group's share of the
+# population would suggest. Shares of population are not need: a group may need the service more or less.
+
+# %%
+for group in groups:
+    report.show(profile.access(service, area_code, report.population_dimension(group), audience=audience))
+
+# %% [markdown]
+# ## 4. Experience and outcomes, group by group
+#
+# Experience covers missed appointments, what people said about their care, and people who stopped coming.
+# The outcome is readmission within 90 days. Each group is compared with the service overall, with a 95%
+# confidence interval; inequality across deprivation groups is summarised by the slope index of inequality.
+
+# %%
+for group in groups:
+    report.show(profile.experience(service, by=group, audience=audience))
+report.show(profile.outcomes(service, by=report.service_columns(groups), audience=audience))
+if "deprivation" in groups:
+    report.show(profile.outcomes_by_deprivation(service, area_code, audience=audience))
+
+# %% [markdown]
+# ## 5. Over time
+#
+# Statistical process control charts (NHS Making Data Count): the share of referrals seen within 28 days,
+# month by month, for each group, and the gap between two groups. A signal is a change unlikely to be
+# chance; the charts say which rules fired.
+
+# %%
+report.show(profile.over_time(service, by=groups[0], audience=audience))
+report.show(profile.gap_over_time(service, by=report.service_columns(groups)[0], audience=audience))
+
+# %% [markdown]
+# ## 6. The team's aim and driver diagram
+
+# %%
+if project_file:
+    report.show(profile.project_overview(project_file))
+else:
+    report.note("No project file was given, so this report does not show a team's aim or driver diagram.")
+
+# %% [markdown]
+# ## 7. Data sources and licences
+
+# %%
+report.sources(profile.sources(*report.findings()))
+report.summary()
+report.finish()
