@@ -1,0 +1,364 @@
+"""Altair views and text descriptions of SPC results (altair is imported inside functions)."""
+from __future__ import annotations
+
+import textwrap
+import uuid
+from collections import OrderedDict
+
+import numpy as np
+import pandas as pd
+
+from ..charts.theme import HEIGHT, MDC, MDC_SHAPES, WIDTH, config
+from ..errors import DataError
+
+BANNER = "SMALL NUMBERS: DO NOT SHARE (for the team only)"
+KIND_LABEL = {"common_cause": "Common cause", "improvement": "Improvement", "concern": "Concern",
+              "neutral": "Special cause (neutral)"}
+# MDC icons are letters in coloured circles; the letter and the words carry the meaning without colour
+VARIATION_ICON = {
+    "common_cause": ("~", MDC["common_cause"]), "improvement_high": ("H", MDC["improvement"]),
+    "improvement_low": ("L", MDC["improvement"]), "concern_high": ("H", MDC["concern"]),
+    "concern_low": ("L", MDC["concern"]), "neutral_high": ("H", MDC["neutral"]),
+    "neutral_low": ("L", MDC["neutral"]),
+}
+ASSURANCE_ICON = {"pass": ("P", MDC["improvement"]), "fail": ("F", MDC["concern"]),
+                  "inconsistent": ("?", MDC["common_cause"])}
+
+
+def _fmt(v) -> str:
+    if v is None or (isinstance(v, float) and not np.isfinite(v)):
+        return "n/a"
+    v = float(v)
+    if v != 0 and abs(v) < 0.01:
+        return f"{v:.3g}"
+    return f"{v:,.2f}".rstrip("0").rstrip(".") if abs(v) < 1000 else f"{v:,.0f}"
+
+
+def _x_text(v) -> str:
+    if isinstance(v, pd.Timestamp | np.datetime64):
+        return pd.Timestamp(v).strftime("%d %b %Y")
+    return str(v)
+
+
+def describe(result) -> str:
+    """Text summary of an SPC result: per group, the last phase's centre, limits and verdicts."""
+    s, summ, pts = result.settings, result.summary, result.points
+    run = s["chart"] == "run"
+    lines = [f"{s['chart_label']} of {s['y']}" + (f" per {s['n']}" if s.get("n") else "")
+             + f", {summ['group'].nunique()} group(s), rules: {s['rules_label']}."]
+    by_group = summ.groupby("group", sort=False)
+    totals = by_group[["n_points", "improvement", "concern", "neutral"]].sum()
+    phases = by_group.size()
+    last_rows = by_group.tail(1).set_index("group")
+    span = pts.groupby("group", sort=False)["x"].agg(["first", "last"])
+    hits = pts.loc[pts["signal"], ["group", "rule"]].value_counts()
+    centre_word = "median" if run or s["chart"] == "g" else "mean"
+    for group, last in last_rows.iterrows():
+        tot = totals.loc[group]
+        text = (f"{group}: {int(tot['n_points'])} points from {_x_text(span.loc[group, 'first'])} to "
+                f"{_x_text(span.loc[group, 'last'])}")
+        text += f" in {int(phases[group])} phases." if phases[group] > 1 else "."
+        text += f" Latest phase {centre_word} {_fmt(last['centre'])}"
+        if not run:
+            text += f", limits {_fmt(last['lower_limit'])} to {_fmt(last['upper_limit'])}"
+        text += "."
+        n_imp, n_con, n_neu = int(tot["improvement"]), int(tot["concern"]), int(tot["neutral"])
+        if n_imp + n_con + n_neu:
+            rules_hit = hits.xs(group, level="group") if group in hits.index.get_level_values(0) else {}
+            text += (f" Signals: {n_imp} point(s) of improvement, {n_con} of concern"
+                     + (f", {n_neu} neutral" if n_neu else "") + " ("
+                     + ", ".join(f"{k}: {v}" for k, v in dict(rules_hit).items()) + ").")
+        else:
+            text += " No point signals special cause."
+        if np.isfinite(last["longest_run"]):
+            text += (f" Runs analysis: longest run {int(last['longest_run'])} (signal above "
+                     f"{int(last['longest_run_max'])}), {int(last['crossings'])} crossings (signal below "
+                     f"{int(last['crossings_min'])})")
+            if s["rules"] == "ihi" and np.isfinite(last["runs_lower"]):
+                text += f", {int(last['runs'])} runs (expected {int(last['runs_lower'])} to {int(last['runs_upper'])})"
+            text += "; runs signal." if last["runs_signal"] else "; no runs signal."
+        if int(last["astronomical"]):
+            text += f" {int(last['astronomical'])} point(s) may be astronomical: judge whether they are."
+        if not run:
+            text += f" {last['variation_text']}."
+        if isinstance(last.get("assurance_text"), str):
+            text += f" {last['assurance_text']}."
+        if last["trial_limits"] and not run:
+            text += " Trial limits (fewer than 12 points)."
+        lines.append(text)
+    return "\n".join(lines)
+
+
+def describe_gap(result) -> str:
+    s = result.settings
+    what = "difference" if s["measure"] == "difference" else "log ratio"
+    lines = [f"Gap over time ({what}) between each group and the reference group {s['reference']}."]
+    for _, row in result.summary.drop_duplicates("comparison", keep="last").iterrows():
+        lines.append(f"{row['comparison']}: median gap {_fmt(row['before_gap'])} before, "
+                     f"{_fmt(row['after_gap'])} after. {row['verdict']}")
+    lines.append(describe(result.gap))
+    if s.get("limits"):
+        from .gap import EXPERIMENTAL
+
+        lines.append(EXPERIMENTAL)
+    return "\n".join(lines)
+
+
+def _chart_frame(result, audience: str) -> pd.DataFrame:
+    p = result.points
+    df = pd.DataFrame({"group": p["group"].astype(str), "x": p["x"], "phase": p["phase"].astype(int)})
+    hide = p["small_number"].to_numpy() if audience == "publish" else np.zeros(len(p), bool)
+    for col in ("y", "centre", "lower_limit", "upper_limit", "lower_2sigma", "upper_2sigma"):
+        v = p[col].to_numpy(float).copy()
+        if col != "centre":
+            v[hide] = np.nan  # limits of p and u charts would reveal a small denominator
+        df[col] = v
+    kind = p["point_type"].str.replace(r"_(high|low)$", "", regex=True)
+    df["kind"] = kind.map(KIND_LABEL).to_numpy()
+    df["rule"] = p["rule"].replace("", "none").to_numpy()
+    if audience == "team" and result.settings.get("n"):
+        df["n"] = p["n"].to_numpy()
+    df["row"] = "point"
+    return df
+
+
+def _label_rows(result, run: bool) -> pd.DataFrame:
+    p = result.points
+    last = p.groupby(["group", "phase"], sort=False).tail(1)
+    rows = []
+    centre_word = "Median" if run or result.settings["chart"] == "g" else "Mean"
+    for _, r in last.iterrows():
+        items = [(centre_word, r["centre"])] if run else [
+            (centre_word, r["centre"]), ("Upper limit", r["upper_limit"]), ("Lower limit", r["lower_limit"])]
+        for name, val in items:
+            if np.isfinite(val):
+                rows.append({"group": str(r["group"]), "x": r["x"], "label_y": val,
+                             "label": f"{name} {_fmt(val)}", "row": "label"})
+    return pd.DataFrame(rows)
+
+
+def _verdict_rows(result, groups) -> pd.DataFrame:
+    last = result.summary.groupby("group", sort=False).tail(1)
+    rows = []
+    for g, variation, words, assurance, a_text in zip(last["group"].astype(str), last["variation"],
+                                                     last["variation_text"], last["assurance"],
+                                                     last["assurance_text"], strict=True):
+        letter, colour = VARIATION_ICON.get(variation, ("~", MDC["common_cause"]))
+        if isinstance(assurance, str):
+            letter += " " + ASSURANCE_ICON[assurance][0]
+            words += "; " + a_text.replace("Assurance: ", "assurance: ")
+        rows.append({"group": g, "verdict": f"[{letter}] {words}", "verdict_colour": colour, "row": "verdict"})
+    return pd.DataFrame(rows)
+
+
+def _note_rows(result, groups) -> pd.DataFrame:
+    rows = [{"group": g, "x": x, "note": label, "row": "note"}
+            for g in groups for x, label in result.annotations]
+    return pd.DataFrame(rows)
+
+
+def _x_type(series: pd.Series) -> str:
+    if pd.api.types.is_datetime64_any_dtype(series):
+        return "temporal"
+    return "quantitative" if pd.api.types.is_numeric_dtype(series) else "ordinal"
+
+
+def _subtitle(result, audience: str, extra: list[str] | None = None) -> list[str]:
+    lines = []
+    if audience == "team" and bool(result.points["small_number"].any()):
+        lines.append(BANNER)
+    for text in [*(extra or []), result.caption(audience)]:
+        lines += textwrap.wrap(text, 110)
+    return lines
+
+
+def _check_audience(audience: str) -> None:
+    if audience not in ("team", "publish"):
+        raise DataError(f"audience must be 'team' or 'publish', not {audience!r}",
+                        hint="Use 'publish' for anything shared outside the team")
+
+
+def _layer(alt, row: str, mark: dict, encoding: dict):
+    # plain dicts: building altair channel objects for every layer costs more than the statistics
+    return alt.Chart(mark=mark, encoding=alt.FacetedEncoding(**encoding),
+                     transform=[{"filter": f"datum.row === '{row}'"}])
+
+
+def _layers(result, audience: str, width: int, height: int, y_title: str, zero_line: bool = False):
+    """One layered (and, for several groups, faceted) altair chart of an SPC result."""
+    import altair as alt
+
+    _check_audience(audience)
+    run = result.settings["chart"] == "run"
+    data = _chart_frame(result, audience)
+    groups = list(dict.fromkeys(data["group"]))
+    frames = [data, _label_rows(result, run), _note_rows(result, groups)]
+    if not run:
+        frames.append(_verdict_rows(result, groups))
+    combined = pd.concat([f for f in frames if len(f)], ignore_index=True)
+    x_type = _x_type(result.points["x"])
+    x = {"field": "x", "type": x_type, "title": result.settings["x"]}
+    if x_type == "quantitative":
+        x["scale"] = {"zero": False}
+    x_plain = {"field": "x", "type": x_type}
+
+    def yq(field, title=None):
+        enc = {"field": field, "type": "quantitative", "scale": {"zero": False}}
+        enc["title"] = title if title else None
+        return enc
+
+    tooltip = [{"field": "x", "type": x_type, "title": result.settings["x"]},
+               {"field": "y", "type": "quantitative", "title": y_title, "format": ",.4~g"},
+               {"field": "kind", "type": "nominal", "title": "variation"},
+               {"field": "rule", "type": "nominal", "title": "rule"}]
+    if "n" in data:
+        tooltip.append({"field": "n", "type": "quantitative", "title": "denominator"})
+    kinds = list(KIND_LABEL.values())
+    colours = [MDC["common_cause"], MDC["improvement"], MDC["concern"], MDC["neutral"]]
+    shapes = [MDC_SHAPES[k] for k in ("common_cause", "improvement", "concern", "neutral")]
+    phase = {"field": "phase", "type": "nominal"}
+    layers = [
+        _layer(alt, "point", {"type": "line", "color": MDC["line"], "strokeWidth": 1.2},
+               {"x": x, "y": yq("y", y_title), "detail": phase}),
+        _layer(alt, "point", {"type": "point", "filled": True, "size": 55, "opacity": 1},
+               {"x": x, "y": yq("y", y_title), "tooltip": tooltip,
+                "color": {"field": "kind", "type": "nominal", "title": "Variation",
+                          "scale": {"domain": kinds, "range": colours}},
+                "shape": {"field": "kind", "type": "nominal", "title": "Variation",
+                          "scale": {"domain": kinds, "range": shapes}}}),
+        _layer(alt, "point", {"type": "line", "color": MDC["line"], "strokeWidth": 1.5},
+               {"x": x_plain, "y": yq("centre"), "detail": phase}),
+    ]
+    if not run:
+        for col, dash, opacity in (("upper_limit", [6, 3], 1), ("lower_limit", [6, 3], 1),
+                                   ("upper_2sigma", [2, 3], 0.5), ("lower_2sigma", [2, 3], 0.5)):
+            layers.append(_layer(alt, "point", {"type": "line", "color": MDC["limit"], "strokeDash": dash,
+                                                "opacity": opacity},
+                                 {"x": x_plain, "y": yq(col), "detail": phase}))
+    target = result.settings.get("target")
+    if target is not None and not isinstance(target, dict):
+        layers.append(_layer(alt, "point", {"type": "rule", "color": MDC["target"], "strokeDash": [8, 4]},
+                             {"y": {"datum": float(target)}}))
+    if zero_line:
+        layers.append(_layer(alt, "point", {"type": "rule", "color": "#000000", "strokeWidth": 0.8},
+                             {"y": {"datum": 0}}))
+    layers.append(_layer(alt, "label", {"type": "text", "align": "left", "dx": 6, "fontSize": 10,
+                                        "color": "#333333"},
+                         {"x": x_plain, "y": yq("label_y"), "text": {"field": "label", "type": "nominal"}}))
+    if result.annotations:
+        layers.append(_layer(alt, "note", {"type": "rule", "color": "#555555", "strokeDash": [1, 2]},
+                             {"x": x_plain}))
+        layers.append(_layer(alt, "note", {"type": "text", "align": "left", "baseline": "top", "dx": 3, "dy": 2,
+                                           "fontSize": 10, "color": "#333333"},
+                             {"x": x_plain, "y": {"value": 2}, "text": {"field": "note", "type": "nominal"}}))
+    if not run:
+        layers.append(_layer(alt, "verdict", {"type": "text", "align": "left", "baseline": "bottom",
+                                              "fontSize": 10, "dy": -4},
+                             {"x": {"value": 0}, "y": {"value": 0},
+                              "text": {"field": "verdict", "type": "nominal"},
+                              "color": {"field": "verdict_colour", "type": "nominal", "scale": None}}))
+    if x_type == "temporal":
+        combined["x"] = combined["x"].dt.strftime("%Y-%m-%dT%H:%M:%S")
+    chart = alt.LayerChart(layer=layers, width=width, height=height)
+    named = alt.Data(name=_register(combined))
+    if len(groups) > 1:
+        return alt.FacetChart(data=named, spec=chart, columns=2,
+                              facet={"field": "group", "type": "nominal", "title": None, "sort": groups})
+    chart.data = named
+    return chart
+
+
+_DATASETS: OrderedDict = OrderedDict()
+_KEEP = 256
+_FAST: dict = {}
+
+
+def _register(frame: pd.DataFrame) -> str:
+    """Keep a chart's rows under a name; they are added as ``datasets`` when the spec is built.
+
+    Validating thousands of data rows against the Vega-Lite schema is most of the cost of
+    ``to_dict()`` and checks nothing useful, so the spec is validated without them.
+    """
+    columns, values = list(frame.columns), []
+    for col in columns:
+        v = frame[col]
+        if pd.api.types.is_float_dtype(v):
+            arr = v.to_numpy()
+            values.append([None if x != x else x for x in arr.tolist()])
+        else:
+            values.append([None if (x is None or x is pd.NaT or (isinstance(x, float) and x != x)) else x
+                           for x in v.tolist()])
+    records = [{k: x for k, x in zip(columns, row, strict=True) if x is not None} for row in zip(*values)]
+    name = f"equitylab_spc_{uuid.uuid4().hex[:12]}"
+    _DATASETS[name] = records
+    while len(_DATASETS) > _KEEP:
+        _DATASETS.popitem(last=False)
+    return name
+
+
+def _names(spec, found):
+    if isinstance(spec, dict):
+        data = spec.get("data")
+        if isinstance(data, dict) and isinstance(data.get("name"), str):
+            found.add(data["name"])
+        for v in spec.values():
+            _names(v, found)
+    elif isinstance(spec, list):
+        for v in spec:
+            _names(v, found)
+    return found
+
+
+def _with_datasets(chart):
+    """Give a top-level chart a ``to_dict`` that adds the registered rows as ``datasets``."""
+    cls = type(chart)
+    if cls not in _FAST:
+        def to_dict(self, *args, **kwargs):
+            out = cls.to_dict(self, *args, **kwargs)
+            if kwargs.get("context") is None and isinstance(out, dict):
+                for name in _names(out, set()):
+                    if name in _DATASETS:
+                        out.setdefault("datasets", {})[name] = _DATASETS[name]
+            return out
+
+        _FAST[cls] = type(cls.__name__, (cls,), {"to_dict": to_dict, "__module__": cls.__module__})
+    object.__setattr__(chart, "__class__", _FAST[cls])  # SchemaBase would store it as a property
+    return chart
+
+
+def spc_chart(result, *, audience="team", title=None, width=None, height=None, columns=2):
+    """The altair chart of an :class:`SPCResult`, with caption, banner and description."""
+    import altair as alt
+
+    groups = result.points["group"].nunique()
+    width = width or (WIDTH if groups == 1 else 380)
+    height = height or (HEIGHT if groups == 1 else 200)
+    y_title = result.settings["y"] + (f" per {result.settings['n']}" if result.settings.get("n") else "")
+    chart = _layers(result, audience, width, height, y_title)
+    if groups > 1 and columns != 2:
+        chart.columns = columns
+    heading = alt.TitleParams(text=title or y_title, subtitle=_subtitle(result, audience))
+    return _with_datasets(chart.properties(title=heading, description=describe(result)).configure(**config()))
+
+
+def gap_chart_view(result, *, audience="team", title=None, width=None, height=None):
+    """The gap chart beside both groups' own series, configured with the equitylab look."""
+    import altair as alt
+
+    width, height = width or 340, height or 200
+    measure = "difference" if result.settings["measure"] == "difference" else "log ratio"
+    gap = _layers(result.gap, audience, width, height, f"gap ({measure})", zero_line=True)
+    series = _layers(result.series, audience, width, height, result.settings["y"])
+    gap = gap.properties(title=alt.TitleParams(f"Gap: each group vs {result.settings['reference']}", fontSize=13))
+    series = series.properties(title=alt.TitleParams("Each group's own values", fontSize=13))
+    extra = [f"Gap = {'group minus reference' if measure == 'difference' else 'ln(group / reference)'}; "
+             "0 means no gap."]
+    extra += [str(v) for v in result.summary.drop_duplicates("comparison")["verdict"]]
+    if result.settings.get("limits"):
+        from .gap import EXPERIMENTAL
+
+        extra.insert(0, EXPERIMENTAL)
+    heading = alt.TitleParams(text=title or f"Gap in {result.settings['y']} over time",
+                              subtitle=_subtitle(result.gap, audience, extra))
+    chart = alt.hconcat(gap, series).resolve_scale(color="shared", shape="shared")
+    return _with_datasets(chart.properties(title=heading, description=describe_gap(result)).configure(**config()))
