@@ -303,39 +303,44 @@ def _read_csv(path: Path, reader: _Reader, usecols: list[str] | None, headers: l
 
     if usecols is not None and not usecols:
         usecols = headers[:1]
-    errors = []
+    numeric = ("count", "age", "missed_appointments", "waiting_days")
+    # Text columns arrive dictionary-encoded (categories), so each distinct value is
+    # checked once and a 10-million-row file stays small in memory.
+    text = pa.dictionary(pa.int32(), pa.string())
+    types = {h: text for h in headers if _SYN_LOOKUP.get(_key(h)) not in numeric}
     for enc in ("utf8", "cp1252"):
-        try:
-            table = pacsv.read_csv(
-                path,
-                read_options=pacsv.ReadOptions(encoding=enc, block_size=1 << 24,
-                                               column_names=headers, skip_rows=1),
-                parse_options=pacsv.ParseOptions(delimiter=reader.delimiter,
-                                                 newlines_in_values=True),
-                convert_options=pacsv.ConvertOptions(
-                    include_columns=usecols, strings_can_be_null=True,
-                    null_values=["", "NA", "N/A", "NULL", "null", "NaN", "nan", "#N/A", "None"],
-                    timestamp_parsers=["%Y-%m-%d", pacsv.ISO8601],
-                    column_types={h: pa.string() for h in headers
-                                  if _SYN_LOOKUP.get(_key(h)) not in (
-                                      "count", "age", "missed_appointments", "waiting_days")},
-                ),
-            )
+        for newlines in (False, True):
+            try:
+                table = pacsv.read_csv(
+                    path,
+                    read_options=pacsv.ReadOptions(encoding=enc, block_size=1 << 24,
+                                                   column_names=headers, skip_rows=1),
+                    parse_options=pacsv.ParseOptions(delimiter=reader.delimiter,
+                                                     newlines_in_values=newlines),
+                    convert_options=pacsv.ConvertOptions(
+                        include_columns=usecols, strings_can_be_null=True,
+                        null_values=["", "NA", "N/A", "NULL", "null", "NaN", "nan", "#N/A", "None"],
+                        timestamp_parsers=["%Y-%m-%d", pacsv.ISO8601],
+                        column_types=types, auto_dict_encode=True,
+                        auto_dict_max_cardinality=1 << 20),
+                )
+            except pa.ArrowInvalid as exc:
+                msg = str(exc)
+                if "UTF8" in msg or "utf8" in msg.lower() or "decode" in msg.lower():
+                    break
+                if "Expected" in msg and "columns" in msg:
+                    if not newlines:
+                        continue
+                    _ragged(path, reader)
+                if "In CSV column" in msg or "conversion error" in msg.lower():
+                    reader.encoding = "utf-8" if enc == "utf8" else "cp1252"
+                    return _read_csv_as_text(path, reader, usecols, headers)
+                reader.fail("The file could not be read as a table",
+                            hint="Check it is a CSV export with one header row")
             if enc != "utf8":
                 reader.notes.append("text read as Windows-1252 (not UTF-8)")
             reader.encoding = "utf-8" if enc == "utf8" else "cp1252"
             return _arrow_to_pandas(table)
-        except pa.ArrowInvalid as exc:
-            msg = str(exc)
-            errors.append(msg)
-            if "UTF8" in msg or "utf8" in msg.lower() or "decode" in msg.lower():
-                continue
-            if "Expected" in msg and "columns" in msg:
-                _ragged(path, reader)
-            if "In CSV column" in msg or "conversion error" in msg.lower():
-                return _read_csv_as_text(path, reader, usecols, headers)
-            reader.fail("The file could not be read as a table",
-                        hint="Check it is a CSV export with one header row")
     reader.fail("The file's text encoding could not be read: it is neither UTF-8 nor Windows-1252",
                 hint="Open it in Excel and save it as 'CSV UTF-8 (Comma delimited)'")
 
@@ -443,8 +448,15 @@ def _categorical_strings(s: pd.Series) -> pd.Series:
 def _sorted(s: pd.Series) -> pd.Series:
     """Free-text categories in alphabetical order, unused ones removed, so the same data
     gives the same categories whichever order the rows came in."""
-    s = s.cat.remove_unused_categories()
-    return s.cat.reorder_categories(sorted(s.cat.categories, key=str))
+    cats = s.cat.categories
+    codes_ = s.cat.codes.to_numpy()
+    used = np.bincount(codes_[codes_ >= 0], minlength=len(cats)) > 0
+    keep = sorted((str(c), i) for i, c in enumerate(cats) if used[i])
+    table = np.full(len(cats) + 1, -1, dtype=np.int32)
+    for new, (_, old) in enumerate(keep):
+        table[old] = new
+    return pd.Series(pd.Categorical.from_codes(table[codes_], categories=[c for c, _ in keep]),
+                     index=s.index)
 
 
 def _text(x) -> str:
@@ -788,9 +800,11 @@ def _normalise(raw, fields, reader, *, wanted, required, postcode_lookup, age_ba
     synthetic = bool(reader.attrs.get("synthetic"))
     if "synthetic" in src:
         col = raw[src["synthetic"]]
-        vals = _categorical_strings(col).astype(str).str.lower()
-        if len(vals) and vals.isin(["true", "1", "yes", "y", codes.normalise_text(SYNTHETIC_LABEL),
-                                     SYNTHETIC_LABEL.lower()]).all():
+        cat = _categorical_strings(col)
+        marks = {"true", "1", "yes", "y", SYNTHETIC_LABEL.lower()}
+        if len(cat) and not cat.isna().any() and all(
+                str(c).strip().lower() in marks for c in cat.cat.remove_unused_categories()
+                .cat.categories):
             synthetic = True
 
     if "count" in src:
