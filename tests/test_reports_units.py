@@ -1,0 +1,177 @@
+"""Fast checks of the report machinery that need no kernel: parameters, scrubbing, HTML, tables."""
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import zipfile
+
+import nbformat
+import pandas as pd
+import pytest
+
+from equitylab.errors import DataError
+from equitylab.loaders.identifiers import nhs_number_valid
+from equitylab.reports import display, html
+from equitylab.reports.params import ReportParameters, check, read_batch, unique_names
+from equitylab.reports.scrub import contains_identifier, identifying_values, scrub
+
+
+def test_import_is_cheap_and_names_are_functions():
+    code = ("import sys, equitylab.reports as r; "
+            "assert callable(r.run) and callable(r.batch); "
+            "heavy = [m for m in ('papermill', 'pandas', 'altair', 'nbformat') if m in sys.modules]; "
+            "print(heavy)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_unknown_area_is_a_clear_error_with_suggestions():
+    with pytest.raises(DataError) as err:
+        check(ReportParameters(area_code="E09000099"))
+    assert "E09000099" in str(err.value) and "Closest matches" in str(err.value)
+
+
+def test_missing_service_file_and_bad_period_and_dimension(tmp_path):
+    with pytest.raises(DataError, match="service data file was not found"):
+        check(ReportParameters(area_code="E09000012", service_data=str(tmp_path / "nope.csv")))
+    with pytest.raises(DataError, match="ends before it starts"):
+        check(ReportParameters(area_code="E09000012", period="2024-03-31:2023-04-01"))
+    with pytest.raises(DataError, match="Unknown grouping dimension 'religion'"):
+        check(ReportParameters(area_code="E09000012", dimensions="ethnicity,religion"))
+
+
+def test_parameters_are_tidied():
+    p = check(ReportParameters(area_code=" e09000012 ", dimensions="Ethnicity, age", period="2023-04:2024-02"))
+    assert p.area_code == "E09000012" and p.comparator == "E92000001"
+    assert p.dimensions == "ethnicity,age_band"
+    assert p.period == "2023-04-01:2024-02-29"  # a month as the end means its last day (2024 is a leap year)
+    assert p.name == "E09000012"
+
+
+def test_batch_file_rows_are_numbered_as_a_spreadsheet_shows_them(tmp_path):
+    f = tmp_path / "b.csv"
+    f.write_text("area_code,name\nE09000012,a\n,\nE08000003,\nE09000012,\n", encoding="utf-8")
+    rows = unique_names(read_batch(f))
+    assert [r.row for r in rows] == [2, 4, 5]
+    assert [r.name for r in rows] == ["a", "E08000003", "E09000012"]
+    f.write_text("area,name\nE09000012,a\n", encoding="utf-8")
+    with pytest.raises(DataError, match="no area_code column"):
+        read_batch(f)
+
+
+def test_the_command_line_checks_parameters_before_any_kernel_starts(tmp_path):
+    from equitylab.cli import main
+
+    assert main(["report", "--area", "E09000099", "--out", str(tmp_path)]) == 2
+    assert main(["report", "--area", "E09000012", "--service", str(tmp_path / "x.csv"),
+                 "--out", str(tmp_path)]) == 2
+    assert not any(tmp_path.iterdir())  # nothing was run or written
+
+
+def _nhs(seed: int) -> str:
+    """A valid NHS number (NHS Data Dictionary Modulus 11), made up for the test."""
+    n = seed
+    while True:
+        digits = f"{n:09d}"[-9:]
+        total = sum(int(d) * w for d, w in zip(digits, range(10, 1, -1)))
+        check_digit = 11 - total % 11
+        check_digit = 0 if check_digit == 11 else check_digit
+        if check_digit != 10:
+            return digits + str(check_digit)
+        n += 1
+
+
+def test_scrub_removes_identifier_shapes_and_known_values():
+    number = _nhs(401023213)
+    assert nhs_number_valid(number)
+    text = (f"KeyError: '{number[:3]} {number[3:6]} {number[6:]}' for Zebedee Quintrell, born 03/02/1961 "
+            "(1961-02-03), at E8 1DY, zq@example.org, row 17, column 'ethnicity'")
+    out = scrub(text, {"Zebedee Quintrell", "Zebedee", "Quintrell"})
+    for leaked in (number[:3], "Zebedee", "Quintrell", "03/02/1961", "1961-02-03", "E8 1DY", "zq@example"):
+        assert leaked not in out
+    assert "row 17" in out and "column 'ethnicity'" in out  # what an analyst needs stays
+
+
+def test_identifying_values_are_read_from_the_extracts_identifier_columns(tmp_path):
+    f = tmp_path / "x.csv"
+    pd.DataFrame({"patient_name": ["Ada Quill", "Bo Vane"], "ethnicity": ["A", "B"]}).to_csv(f, index=False)
+    found = identifying_values(f)
+    assert {"Ada Quill", "Quill", "Vane"} <= found and "A" not in found
+
+
+def test_contains_identifier_only_trusts_valid_nhs_numbers():
+    assert contains_identifier(f"total {_nhs(123456780)} people") == "NHS number"
+    bad = _nhs(123456780)
+    bad = bad[:9] + str((int(bad[9]) + 1) % 10)
+    assert contains_identifier(f"total {bad} people") is None
+    assert contains_identifier("lives at SW1A 1AA") == "postcode"
+    assert contains_identifier("E09000012 and E01001783 are area codes") is None
+
+
+def _nb_with(outputs, markdown="## A section"):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell(markdown),
+                nbformat.v4.new_code_cell("print('secret code')", outputs=outputs)]
+    return nb
+
+
+def test_html_has_no_code_scripts_or_web_links_and_keeps_alt_text():
+    svg = "<svg xmlns='http://www.w3.org/2000/svg'><rect width='5' height='5'/></svg>"
+    finding_html = display._figure(svg, "A bar chart of waits by group.", "Source: test")
+    outputs = [nbformat.v4.new_output("display_data", data={"text/html": finding_html}),
+               nbformat.v4.new_output("stream", name="stdout", text="printed"),
+               nbformat.v4.new_output("execute_result", data={"text/plain": "<Finding at 0x1>"},
+                                      execution_count=1)]
+    page = html.notebook_to_html(_nb_with(outputs), title="T")
+    assert "secret code" not in page and "printed" not in page and "0x1" not in page
+    assert "In [" not in page and "<script" not in page.lower()
+    assert "<h2>A section</h2>" in page and "@page" in page and "size: A4" in page
+    assert re.search(r"<img [^>]*alt='A bar chart of waits by group.'", page)
+    html.check_publishable(page, [])  # the SVG namespace inside the image data is not a link
+
+
+@pytest.mark.parametrize("bad", ["<script src='https://cdn.jsdelivr.net/npm/vega@6'></script>",
+                                 "<link rel='stylesheet' href='http://example.org/x.css'>"])
+def test_pages_that_would_need_the_network_are_refused(bad):
+    with pytest.raises(html.NotPublishable, match="offline"):
+        html.check_publishable(f"<html><body>{bad}</body></html>", [])
+
+
+def test_small_counts_and_identifiers_are_refused_without_echoing_them():
+    ok = {"name": "01_t", "title": "T", "source": "", "synthetic": True,
+          "frame": pd.DataFrame({"group": ["A", "B"], "numerator": [12, None], "denominator": [40, 50]})}
+    html.check_publishable("<p>fine</p>", [ok])
+    small = dict(ok, frame=pd.DataFrame({"group": ["A"], "numerator": [3], "denominator": [40]}))
+    with pytest.raises(html.NotPublishable, match="counts from 1 to 7 in column 'numerator'"):
+        html.check_publishable("<p>x</p>", [small])
+    number = _nhs(943476591)
+    leak = dict(ok, frame=pd.DataFrame({"group": [f"patient {number}"], "numerator": [20]}))
+    with pytest.raises(html.NotPublishable) as err:
+        html.check_publishable("<p>x</p>", [leak])
+    assert number not in str(err.value)
+
+
+def test_tables_are_written_as_csv_and_excel_with_the_synthetic_label(tmp_path):
+    t = pd.DataFrame({"group": ["A", "B"], "numerator": [12, None], "value": [30.0, None]})
+    payload = display._table_payload(t, "Waits by group", "Source: x", True)
+    nb = _nb_with([nbformat.v4.new_output("display_data", data={display.TABLE_MIME: payload,
+                                                                "text/html": "<p>t</p>"})])
+    tables = html.extract_tables(nb)
+    assert tables[0]["title"] == "Waits by group" and tables[0]["frame"]["numerator"].isna().tolist() == [False, True]
+    csvs, xlsx = html.write_tables(tables, tmp_path, "r")
+    back = pd.read_csv(csvs[0])
+    assert back["data"].eq("SYNTHETIC teaching data: not real patients").all()
+    assert back["numerator"].tolist()[0] == 12 and pd.isna(back["numerator"].tolist()[1])
+    with zipfile.ZipFile(xlsx) as z:
+        assert any(n.startswith("xl/worksheets/") for n in z.namelist())
+
+
+def test_period_selects_referrals_and_keeps_provenance():
+    s = pd.DataFrame({"referral_date": pd.to_datetime(["2023-03-31", "2023-04-01", "2024-03-31", "2024-04-01"])})
+    s.attrs.update(synthetic=True, source="synthetic")
+    out = display.within_period(s, "2023-04-01:2024-03-31")
+    assert out["referral_date"].dt.strftime("%Y-%m-%d").tolist() == ["2023-04-01", "2024-03-31"]
+    assert out.attrs["synthetic"] is True
+    with pytest.raises(DataError, match="No referrals fall in the period"):
+        display.within_period(s, "2030-01-01:")
