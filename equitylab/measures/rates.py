@@ -85,38 +85,69 @@ def confidence_label(levels: list[float]) -> str:
     return ", ".join(f"{lv * 100:.10g}%" for lv in levels)
 
 
-def group_codes(data: pd.DataFrame, by: list[str]) -> tuple[np.ndarray, pd.DataFrame]:
+def _factorize(values) -> tuple[np.ndarray, object]:
+    """Sorted codes (missing last) and the distinct values of one grouping column."""
+    s = values if isinstance(values, pd.Series) else pd.Series(values)
+    dtype = s.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        # category order is the order analysts chose (e.g. deciles, age bands); no sorting pass
+        codes = s.cat.codes.to_numpy()
+        cats = s.cat.categories
+        uniques = pd.Categorical.from_codes(np.r_[np.arange(len(cats)), -1], dtype=dtype)
+        if (codes < 0).any():
+            codes = np.where(codes < 0, len(cats), codes)
+        return codes, uniques
+    if pd.api.types.is_integer_dtype(dtype) and len(s):
+        x = s.to_numpy(dtype="float64", na_value=np.nan)
+        na = np.isnan(x)
+        if not na.all():
+            lo, hi = np.nanmin(x), np.nanmax(x)
+            if hi - lo < 1_000_000:
+                codes = np.where(na, hi - lo + 1, x - lo).astype(np.int64)
+                uniques = pd.array(np.r_[np.arange(lo, hi + 1), np.nan], dtype="Float64")
+                uniques = pd.array(uniques, dtype=dtype if isinstance(dtype, pd.api.extensions.ExtensionDtype)
+                                   else ("Int64"))
+                return codes, uniques
+    codes, uniques = pd.factorize(s, sort=True, use_na_sentinel=False)
+    return codes, uniques
+
+
+def group_codes(data, by: list[str]) -> tuple[np.ndarray, pd.DataFrame]:
     """An integer group code per row (0..k-1, in sorted order of the ``by`` values, missing
-    values last) and the frame of the k distinct keys. Faster than ``groupby().ngroup()``
-    for the categorical columns of a large extract."""
+    values last) and the frame of the k distinct keys. ``data`` is a DataFrame or a dict of
+    columns. Faster than ``groupby().ngroup()`` on the categorical columns of a large extract."""
     if not by:
-        return np.zeros(len(data), dtype=np.int64), pd.DataFrame(index=[0])
-    codes = np.zeros(len(data), dtype=np.int64)
+        first = next(iter(data.values())) if isinstance(data, dict) else data.index
+        return np.zeros(len(first), dtype=np.int64), pd.DataFrame(index=[0])
+    codes = None
     uniques, sizes = [], []
     for col in by:
-        c, u = pd.factorize(data[col], sort=True, use_na_sentinel=False)
-        codes = codes * len(u) + c
+        c, u = _factorize(data[col])
+        codes = c if codes is None else codes.astype(np.int64) * len(u) + c
         uniques.append(u)
         sizes.append(len(u))
     space = int(np.prod(sizes, dtype=np.float64))
     if space <= 20_000_000:
         present = np.flatnonzero(np.bincount(codes, minlength=space))
-        remap = np.zeros(space, dtype=np.int64)
-        remap[present] = np.arange(len(present))
-        codes = remap[codes]
+        if len(present) < space:
+            remap = np.zeros(space, dtype=np.int64)
+            remap[present] = np.arange(len(present))
+            codes = remap[codes]
     else:
         codes, present = pd.factorize(codes, sort=True)
     positions = np.unravel_index(np.asarray(present, dtype=np.int64), sizes)
-    keys = pd.DataFrame({col: pd.Series(u).take(pos).to_numpy() if not isinstance(u, pd.Categorical)
-                         else u.take(pos) for col, u, pos in zip(by, uniques, positions)})
-    return codes, keys
+    keys = pd.DataFrame({col: pd.Series(u).take(pos).reset_index(drop=True)
+                         for col, u, pos in zip(by, uniques, positions)})
+    # one cast here; np.bincount would otherwise cast small integer codes on every call
+    return codes.astype(np.intp, copy=False), keys
 
 
-def group_sums(data: pd.DataFrame, columns: list[str], by: list[str]) -> pd.DataFrame:
+def group_sums(data, columns: list[str], by: list[str]) -> pd.DataFrame:
     """Sum ``columns`` within each group of ``by`` (one row if ``by`` is empty).
 
-    A group with any missing value in a column gets NaN for that column (as R's ``sum``)
-    and the count of missing rows in ``_missing_<column>``.
+    ``data`` is a DataFrame or a dict of columns. A group with any missing value in a column
+    gets NaN for that column (as R's ``sum``) and the count of missing rows in
+    ``_missing_<column>``.
     """
     codes, keys = group_codes(data, by)
     k = len(keys)
@@ -124,8 +155,12 @@ def group_sums(data: pd.DataFrame, columns: list[str], by: list[str]) -> pd.Data
     for c in columns:
         values = np.asarray(data[c], dtype=float)
         missing = np.isnan(values)
-        total = np.bincount(codes, weights=np.where(missing, 0.0, values), minlength=k)
-        n_missing = np.bincount(codes, weights=missing, minlength=k).astype(np.int64)
+        if missing.any():
+            total = np.bincount(codes, weights=np.where(missing, 0.0, values), minlength=k)
+            n_missing = np.bincount(codes, weights=missing, minlength=k).astype(np.int64)
+        else:
+            total = np.bincount(codes, weights=values, minlength=k)
+            n_missing = np.zeros(k, dtype=np.int64)
         out[c] = np.where(n_missing > 0, np.nan, total)
         out[f"_missing_{c}"] = n_missing
     return out
@@ -173,7 +208,7 @@ def _count_inputs(data, numerator, denominator, by, what):
     frame = {numerator: _numbers(data, numerator, what), denominator: _numbers(data, denominator, what)}
     for b in by:
         frame[b] = data[b]
-    sums = group_sums(pd.DataFrame(frame, index=data.index), [numerator, denominator], by)
+    sums = group_sums(frame, [numerator, denominator], by)
     x = sums[numerator].to_numpy(dtype=float)
     n = sums[denominator].to_numpy(dtype=float)
     return by, sums, x, n

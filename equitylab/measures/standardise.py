@@ -25,7 +25,10 @@ from .rates import (
 
 
 def _bands(data: pd.DataFrame, age_band: str) -> np.ndarray:
-    return np.array([band_label(b) if pd.notna(b) else "" for b in data[age_band]], dtype=object)
+    """Normalised band label per row (each distinct label is normalised once)."""
+    codes, uniques = pd.factorize(data[age_band], use_na_sentinel=False)
+    labels = np.array([band_label(b) if pd.notna(b) else "" for b in uniques], dtype=object)
+    return labels[codes]
 
 
 def _check_bands(bands: np.ndarray, known: dict, age_band: str, standard: str, what: str):
