@@ -19,6 +19,7 @@ _LAZY = {
     "access_vs_population": "equitylab.measures.access",
     "compare": "equitylab.measures.compare",
     "funnel_limits": "equitylab.measures.funnel",
+    "funnel_significance": "equitylab.measures.funnel",
     "suppress": "equitylab.measures.disclosure",
 }
 
