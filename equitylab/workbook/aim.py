@@ -42,21 +42,22 @@ def _problems_in_sentence(text: str) -> list[str]:
     low = f" {text.lower()} "
     if not text.strip():
         return ["The aim is empty: say what you will change, for whom, by how much and by when."]
-    if not _NUMBER.search(text):
+    numbers = _NUMBER.search(_DATE.sub(" ", text))  # a year is not a goal
+    if not numbers:
         problems.append("There is no number: say how much will change (\"some is not a number\").")
     if not _DATE.search(text):
         problems.append("There is no date: say by when (\"soon is not a time\"), e.g. by 31 March 2026.")
     if not any(word in low for word in _GROUP_WORDS) and not _EVERYONE.search(text):
         problems.append("No group is named: say which group experiences the inequity "
                         "(for example Black African women aged 18 to 35).")
-    if _NUMBER.search(text) and not _BASELINE.search(text) and "baseline" not in low and "currently" not in low:
+    if numbers and not _BASELINE.search(text) and "baseline" not in low and "currently" not in low:
         problems.append("There is no baseline: say where you are now as well as where you aim to be "
                         "(\"from 40% to 60%\").")
     if _EVERYONE.search(text):
         problems.append("It says \"everyone\" or \"all patients\": an equity aim names the group that is "
                         "doing worse and the gap you will close.")
     vague = [v for v in _ALWAYS_VAGUE if re.search(rf"\b{v}\b", low)]
-    if not _NUMBER.search(text):
+    if not numbers:
         vague += [v for v in _VAGUE_WITHOUT_NUMBER if re.search(rf"\b{v}\b", low)]
     if vague:
         problems.append(f"\"{vague[0]}\" is vague: say what will change and by how much, "

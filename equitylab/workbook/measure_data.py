@@ -78,7 +78,11 @@ def import_measure_data(path, project=None):
     raw = raw[~blank]
     file_row = raw.index + 2
 
-    period = pd.to_datetime(raw["period"], errors="coerce", format="mixed", dayfirst=True)
+    # ISO dates first; anything else is read the British way (day first), as Excel in the UK writes it
+    period = pd.to_datetime(raw["period"], errors="coerce", format="ISO8601")
+    other = period.isna() & (raw["period"] != "")
+    if other.any():
+        period[other] = pd.to_datetime(raw.loc[other, "period"], errors="coerce", format="mixed", dayfirst=True)
     bad = file_row[period.isna().to_numpy()]
     if len(bad):
         raise DataError("These periods are not dates", file=name, column="period", rows=bad,

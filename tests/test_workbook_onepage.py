@@ -1,0 +1,93 @@
+"""Project on a page, the Life QI export and the `equitylab project` command."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from equitylab.workbook import Project, onepage
+from equitylab.workbook.cli import main
+
+EXAMPLE = Path(__file__).parent / "fixtures" / "projects" / "example_project.yaml"
+
+
+@pytest.fixture
+def project():
+    p = Project.load(EXAMPLE)
+    p.members[1].name = "Jo Carer"  # a carer who has not agreed to be named
+    p.heard[0].consent = False
+    p.measures[1].add_period(__import__("datetime").date(2025, 5, 1), numerator=5, denominator=40)
+    return p
+
+
+def test_page_respects_naming_consent_quote_consent_and_small_numbers(project):
+    team = onepage.to_html(project, audience="team", charts=False)
+    public = onepage.to_html(project, audience="publish", charts=False)
+    for page in (team, public):
+        assert "Jo Carer" not in page and "Amara (service user)" in page
+        assert "Rung 4 of 7, consultation" in page and "Reduce the gap in referrals" in page
+        assert "<script" not in page and "@page{size:A4" in page
+    assert "Small numbers: do not share" in team and "<td>5</td>" in team
+    assert "Small numbers" not in public and "<td>*</td>" in public
+    assert "I only got help" in team and "I only got help" not in public
+    assert "Synthetic teaching data" in team
+
+
+def test_page_includes_run_charts_when_spc_is_available(project):
+    html = onepage.to_html(project, audience="publish")
+    import re
+
+    reasons = re.findall(r"Run chart (?:could not|unavailable)[^<]*", html)
+    assert html.count("<svg") >= 2, reasons  # the driver diagram and at least one run chart
+    assert "Run chart" in html
+
+
+def test_pdf_is_an_a4_pdf(project, tmp_path):
+    svg = onepage.to_page_svg(project, audience="publish")
+    assert 'width="210mm" height="297mm"' in svg and "Jo Carer" not in svg
+    assert onepage.save(project, tmp_path / "p.pdf").read_bytes()[:5] == b"%PDF-"
+
+
+def test_lifeqi_export_has_the_platform_sections(project, tmp_path):
+    data = json.loads(onepage.save(project, tmp_path / "x.json").read_text())
+    assert list(data) == ["General", "Team members", "Aim", "Driver diagram", "Measures", "PDSA cycles", "Equity work"]
+    assert data["General"]["Progress score"] == 2.0 and data["General"]["Progress stage"] == "Activity, but no changes"
+    assert {"Name": "Carer", "Role": "carer"} in data["Team members"]
+    assert data["PDSA cycles"][0]["Act"] == "adapt"
+    assert data["Aim"]["By when"] == "2027-03-31"
+    assert len(data["Driver diagram"]["Change ideas"]) == 16
+    assert all(q["Quote"] != project.heard[0].text for q in data["Equity work"]["What we heard"])
+    csv_text = onepage.save(project, tmp_path / "x.csv").read_text()
+    assert csv_text.startswith("section,field,value") and "Aim,Target,1.0" in csv_text
+    assert "## PDSA cycles" in onepage.save(project, tmp_path / "x.md").read_text()
+
+
+def test_cli_new_show_export_restore(tmp_path, capsys):
+    out = tmp_path / "p.yaml"
+    assert main(["new", "--title", "Talking therapies", "--team", "Riverside", "--out", str(out)]) == 0
+    assert Project.load(out).title == "Talking therapies"
+    assert main(["new", "--title", "Again", "--out", str(out)]) == 2
+    assert main(["show", str(EXAMPLE)]) == 0
+    shown = capsys.readouterr().out
+    assert "Driver diagram: 4 primary, 10 secondary drivers, 16 change ideas" in shown
+    assert "Co-production: rung 4 of 7 (consultation), aiming for co-production" in shown
+    assert main(["export", str(EXAMPLE), "--format", "svg", "--out", str(tmp_path / "d.svg")]) == 0
+    assert (tmp_path / "d.svg").read_text().startswith("<svg")
+    assert main(["export", str(EXAMPLE), "--format", "lifeqi", "--out", str(tmp_path / "l.json")]) == 0
+    p = Project.load(out)
+    p.topic = "second version"
+    p.save(out)
+    assert main(["restore", str(out), "--list"]) == 0
+    assert len([x for x in capsys.readouterr().out.splitlines() if x.strip()[:1].isdigit()]) == 2
+    assert main(["restore", str(out), "--backup", "1"]) == 0
+    assert Project.load(out).topic == ""
+
+
+def test_broken_file_gives_its_message_without_a_traceback(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("title: Our project\nteam: [Riverside\nmembers: []\n")
+    run = subprocess.run([sys.executable, "-m", "equitylab", "project", "show", str(bad)],
+                         capture_output=True, text=True)
+    assert run.returncode == 2
+    assert "Traceback" not in run.stderr and "not valid YAML" in run.stderr and "line " in run.stderr
