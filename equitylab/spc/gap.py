@@ -63,16 +63,6 @@ class GapResult:
         return gap_chart_view(self, audience=audience, title=title, width=width, height=height)
 
 
-def _periods(points: pd.DataFrame, phases, freeze) -> tuple[np.ndarray, np.ndarray]:
-    """Masks of the 'before' and 'after' periods used to judge how the gap changed."""
-    if phases:
-        return (points["phase"] == points["phase"].min()).to_numpy(), \
-            (points["phase"] == points["phase"].max()).to_numpy()
-    pos = np.arange(len(points))
-    cut = freeze if freeze else len(points) // 2
-    return pos < cut, pos >= cut
-
-
 def gap_chart(data: pd.DataFrame, *, x: str, y: str, n: str, by: str, group=None, reference,
               measure: str = "difference", rules="ihi", improvement: str = "increase", limits: bool = False,
               freeze: int | None = None, phases=None, exclude=None, multiplier: float = 1,
@@ -132,17 +122,12 @@ def gap_chart(data: pd.DataFrame, *, x: str, y: str, n: str, by: str, group=None
     if unknown:
         raise DataError(f"the group '{unknown[0]}' is not in column '{by}'", column=by,
                         hint="Groups found: " + ", ".join(map(str, labels[:12])))
-    wide = frame.pivot(index="x", columns="group", values=["numerator", "n", "y"])
-    rows = []
-    for g in compare:
-        pair = pd.DataFrame({
-            "comparison": g, "x": wide.index,
-            "value_group": wide[("y", g)].to_numpy(), "value_reference": wide[("y", ref)].to_numpy(),
-            "numerator_group": wide[("numerator", g)].to_numpy(), "n_group": wide[("n", g)].to_numpy(),
-            "numerator_reference": wide[("numerator", ref)].to_numpy(), "n_reference": wide[("n", ref)].to_numpy(),
-        }).dropna(subset=["value_group", "value_reference"])
-        rows.append(pair)
-    pairs = pd.concat(rows, ignore_index=True)
+    ref_rows = frame[frame["group"] == ref].set_index("x")[["y", "numerator", "n"]]
+    ref_rows.columns = ["value_reference", "numerator_reference", "n_reference"]
+    pairs = frame[frame["group"].isin(compare)].rename(
+        columns={"group": "comparison", "y": "value_group", "numerator": "numerator_group", "n": "n_group"})
+    pairs = pairs.join(ref_rows, on="x", how="inner").dropna(subset=["value_group", "value_reference"])
+    pairs = pairs.reset_index(drop=True)
     messages = []
     if measure == "difference":
         pairs["gap"] = (pairs["value_group"] - pairs["value_reference"]) * multiplier
@@ -187,12 +172,22 @@ def gap_chart(data: pd.DataFrame, *, x: str, y: str, n: str, by: str, group=None
     summary = gap.summary.rename(columns={"group": "comparison"})
     judged = []
     direction = {"increase": 1, "decrease": -1}.get(improvement)
-    for g in compare:
-        p = points[points["comparison"] == g]
-        before, after = _periods(p, gap.settings["phases"], freeze)
-        med = {k: (float(np.median(p[col].to_numpy()[before])) if before.any() else np.nan,
-                   float(np.median(p[col].to_numpy()[after])) if after.any() else np.nan)
-               for k, col in (("gap", "y"), ("group", "value_group"), ("reference", "value_reference"))}
+    comp = points["comparison"].to_numpy()
+    cuts = np.flatnonzero(comp[1:] != comp[:-1]) + 1
+    columns = {k: points[c].to_numpy(float) for k, c in
+               (("gap", "y"), ("group", "value_group"), ("reference", "value_reference"))}
+    phase_all = points["phase"].to_numpy()
+    for lo, hi in zip(np.concatenate(([0], cuts)), np.concatenate((cuts, [len(points)])), strict=True):
+        g = comp[lo]
+        ph = phase_all[lo:hi]
+        if gap.settings["phases"]:
+            before, after = ph == ph.min(), ph == ph.max()
+        else:
+            pos = np.arange(hi - lo)
+            cut = freeze if freeze else (hi - lo) // 2
+            before, after = pos < cut, pos >= cut
+        med = {k: (float(np.median(v[lo:hi][before])) if before.any() else np.nan,
+                   float(np.median(v[lo:hi][after])) if after.any() else np.nan) for k, v in columns.items()}
         narrowed = bool(abs(med["gap"][1]) < abs(med["gap"][0]))
         if measure == "ratio":
             ref_move = np.log(med["reference"][1]) - np.log(med["reference"][0])
