@@ -284,6 +284,50 @@ def _positions(reps: int, level: float):
     return max(lo, 1) - 1, min(hi, reps) - 1
 
 
+def _order_stats(a: np.ndarray, kth: list[int]) -> np.ndarray:
+    """Exact order statistics ``np.partition(a, kth, axis=1)[:, kth]``, found without sorting whole rows.
+
+    The wanted order statistics are in the tails (confidence limits). A pilot of the first few thousand
+    draws of each row (the draws are independent, so any subset is a random sample) gives a threshold a
+    little beyond each one; one comparison pass keeps the draws on the tail side of it, and only those
+    few are partitioned. A row whose threshold falls short (rare) is partitioned in full, so the answer
+    is always exact.
+    """
+    g, reps = a.shape
+    m = min(reps, 5000)
+    pilot = np.sort(a[:, :m], axis=1)
+    out = np.empty((g, len(kth)))
+    for j, k in enumerate(kth):
+        p = (k + 1) / reps
+        delta = 6 * np.sqrt(p * (1 - p) / m) + 2 / m
+        if p <= 0.5:
+            idx = int(np.ceil((p + delta) * (m - 1)))
+            if idx > m - 1:
+                out[:, j] = np.partition(a, k, axis=1)[:, k]
+                continue
+            mask = a <= pilot[:, idx, None]
+            offset = np.zeros(g, dtype=np.int64)
+        else:
+            idx = int(np.floor((p - delta) * (m - 1)))
+            if idx < 0:
+                out[:, j] = np.partition(a, k, axis=1)[:, k]
+                continue
+            mask = a >= pilot[:, idx, None]
+        count = np.count_nonzero(mask, axis=1)
+        if p > 0.5:
+            offset = reps - count  # draws below the kept tail
+        kept = a[mask]
+        ends = np.cumsum(count)
+        for i in range(g):
+            r = k - offset[i]
+            if 0 <= r < count[i]:
+                band = kept[ends[i] - count[i]:ends[i]]
+                out[i, j] = np.partition(band, r)[r]
+            else:
+                out[i, j] = np.partition(a[i], k)[k]
+    return out
+
+
 def _phe(table, levels, *, value_type, multiplier, transform, reps, seed):
     y, s, n = table["y"], table["s"], table["n"]
     ok = np.array([not note for note in table["note"]])
@@ -312,10 +356,6 @@ def _phe(table, levels, *, value_type, multiplier, transform, reps, seed):
         v00 = (c0 * c0 * s[idx] ** 2).sum(axis=1)
         v01 = (c0 * c1 * s[idx] ** 2).sum(axis=1)
         v11 = (c1 * c1 * s[idx] ** 2).sum(axis=1)
-        l00 = np.sqrt(v00)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            l10 = np.where(l00 > 0, v01 / l00, 0.0)
-        l11 = np.sqrt(np.maximum(v11 - l10 ** 2, 0.0))
         sii_draw_q = np.empty((idx.size, len(kth)))
         rii_draw_q = np.empty((idx.size, len(kth)))
         step = max(1, _CHUNK // (2 * reps))
@@ -325,25 +365,33 @@ def _phe(table, levels, *, value_type, multiplier, transform, reps, seed):
             g = stop - start
             z = buf[:g]
             rng.standard_normal(out=z)
-            z0, z1 = z[:, 0, :], z[:, 1, :]
-            # slope draws into z1, intercept draws into z0 (in place to save memory traffic)
-            z1 *= l11[start:stop, None]
-            z1 += l10[start:stop, None] * z0
-            z1 += b1[start:stop, None]
-            z0 *= l00[start:stop, None]
-            z0 += b0[start:stop, None]
+            u, v = z[:, 0, :], z[:, 1, :]
+            # slope = b1 + sd1 * u exactly, so its order statistics are those of u, shifted and scaled
+            sd1 = np.sqrt(v11[start:stop])
             if transform:
-                sii_draw_q[start:stop] = np.partition(z1, kth, axis=1)[:, kth]
+                sii_draw_q[start:stop] = b1[start:stop, None] + sd1[:, None] * _order_stats(u, kth)
                 continue
-            slope = z1 * multiplier
-            sii_draw_q[start:stop] = np.partition(slope, kth, axis=1)[:, kth]
-            # RII = (b0 + b1) / b0, inverted for a negative multiplier
+            # with a negative multiplier the k-th smallest SII comes from the k-th largest slope
+            kth_u = [reps - 1 - k for k in kth] if neg else kth
+            uq = _order_stats(u, kth_u)
+            sii_draw_q[start:stop] = (b1[start:stop, None] + sd1[:, None] * uq) * multiplier
+            # intercept = b0 + (cov / sd1) u + sqrt(v00 - cov^2 / v11) v, built in place in v
+            with np.errstate(divide="ignore", invalid="ignore"):
+                a_u = np.where(sd1 > 0, v01[start:stop] / sd1, 0.0)
+            c_v = np.sqrt(np.maximum(v00[start:stop] - a_u ** 2, 0.0))
+            v *= c_v[:, None]
+            v += b0[start:stop, None]
+            v += a_u[:, None] * u
+            u *= sd1[:, None]
+            u += b1[start:stop, None]
+            # RII = 1 + b1 / b0 (monotone in b1 / b0), or its inverse b0 / (b0 + b1) for a negative multiplier
             if neg:
-                np.divide(z0, z0 + z1, out=slope)
+                u += v
+                np.divide(v, u, out=u)
+                rii_draw_q[start:stop] = _order_stats(u, kth)
             else:
-                np.divide(z1, z0, out=slope)
-                slope += 1.0
-            rii_draw_q[start:stop] = np.partition(slope, kth, axis=1)[:, kth]
+                np.divide(u, v, out=u)
+                rii_draw_q[start:stop] = 1.0 + _order_stats(u, kth)
         kpos = {k: i for i, k in enumerate(kth)}
         if transform:
             half = b0 + b1 / 2
@@ -380,29 +428,30 @@ def _phe(table, levels, *, value_type, multiplier, transform, reps, seed):
         sii_draw_q = np.empty((idx.size, len(kth)))
         rii_draw_q = np.empty((idx.size, len(kth)))
         step = max(1, _CHUNK // (n_q * reps))
-        buf = np.empty((min(step, idx.size), reps, n_q))
-        coef = np.stack([c0, c1], axis=2)  # (G, Q, 2)
+        buf = np.empty((min(step, idx.size), n_q, reps))
+        fit = np.empty((min(step, idx.size), 2, reps))
+        coef = np.stack([c0, c1], axis=1)  # (G, 2, Q)
         for start in range(0, idx.size, step):
             stop = min(start + step, idx.size)
             g = stop - start
             z = buf[:g]
             rng.standard_normal(out=z)
-            z *= sl[start:stop, None, :]
-            z += yl[start:stop, None, :]
+            z *= sl[start:stop, :, None]
+            z += yl[start:stop, :, None]
             if value_type == 1:
                 np.exp(z, out=z)
             else:
                 special.expit(z, out=z)
-            fit = np.matmul(z, coef[start:stop])  # (g, reps, 2)
-            d0 = np.ascontiguousarray(fit[:, :, 0])
-            d1 = np.ascontiguousarray(fit[:, :, 1])
-            sii_draw_q[start:stop] = np.partition(d1 * multiplier, kth, axis=1)[:, kth]
+            f = fit[:g]
+            np.matmul(coef[start:stop], z, out=f)  # (g, 2, reps): intercept and slope of every refit
+            d0, d1 = f[:, 0, :], f[:, 1, :]
+            sii_draw_q[start:stop] = _order_stats(d1 * multiplier, kth)
             if neg:
                 r = d0 / (d0 + d1)
             else:
                 r = d1 / d0
                 r += 1.0
-            rii_draw_q[start:stop] = np.partition(r, kth, axis=1)[:, kth]
+            rii_draw_q[start:stop] = _order_stats(r, kth)
         kpos = {k: i for i, k in enumerate(kth)}
     for (lv, slo, shi), (klo, khi) in zip(ci_columns(levels, "sii_"), pos):
         rlo, rhi = slo.replace("sii_", "rii_"), shi.replace("sii_", "rii_")
