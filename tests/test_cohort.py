@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from equitylab import DataError, cohort
 from equitylab.workbook import Project
 
-CTX = mp.get_context("spawn")  # fresh interpreters, as on a hub where each learner has a kernel
+CTX = mp.get_context("fork")  # separate processes, as on a hub where each learner has a kernel
 
 
 def test_join_creates_the_team_file_and_lists_the_learner(tmp_path):
