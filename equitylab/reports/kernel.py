@@ -21,7 +21,16 @@ from papermill.log import logger
 
 ENGINE = "equitylab-warm"
 _RESET = "get_ipython().run_line_magic('reset', '-f')\n"
-WARM_UP = "import pandas, altair, vl_convert\nimport equitylab.reports.display\n"
+# What the report template imports, and the first vl-convert call (which starts its JavaScript engine).
+WARM_UP = """\
+try:
+    import pandas, altair, vl_convert
+    import equitylab.profile, equitylab.reports.display, equitylab.measures, equitylab.spc
+    import equitylab.synthetic, equitylab.loaders.population, equitylab.charts.context
+    vl_convert.vegalite_to_svg({"mark": "point", "data": {"values": [{"x": 1}]}, "encoding": {"x": {"field": "x"}}})
+except Exception:
+    pass
+"""
 
 
 class WarmKernel:
@@ -45,24 +54,31 @@ class WarmKernel:
         self.reports_run = 0
         self.last_nb = None
 
-    def start(self) -> WarmKernel:
+    def start(self, *, wait: bool = True) -> WarmKernel:
+        """Launch the kernel; with ``wait=False`` return at once (call :meth:`wait_ready` later)."""
         from jupyter_client import KernelManager
 
-        started = time.perf_counter()
+        self._started = time.perf_counter()
         self.km = KernelManager(kernel_name=self.kernel_name)
         # the kernel's own start-up chatter (transport warnings) is not the report's business
         self.km.start_kernel(cwd=self.cwd, extra_arguments=["--HistoryManager.hist_file=:memory:"],
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.kc = self.km.client()
         self.kc.start_channels()
+        self.reports_run = 0
+        if wait:
+            self.wait_ready()
+        return self
+
+    def wait_ready(self) -> WarmKernel:
+        """Block until the kernel answers; records ``start_seconds`` from launch."""
         try:
             self.kc.wait_for_ready(timeout=self.startup_timeout)
         except Exception:
             self.shutdown()
             raise
         self.kc.allow_stdin = False
-        self.start_seconds = time.perf_counter() - started
-        self.reports_run = 0
+        self.start_seconds = time.perf_counter() - self._started
         return self
 
     @property
@@ -82,10 +98,18 @@ class WarmKernel:
                                             output_hook=lambda msg: None)
         return reply
 
-    def warm(self, code: str = WARM_UP) -> float:
-        """Import the heavy modules now, so the first report does not wait for them."""
+    def warm(self, code: str = WARM_UP, *, wait: bool = True) -> float:
+        """Import the heavy modules now, so the first report does not wait for them.
+
+        With ``wait=False`` the imports are only queued: the kernel does them while this
+        process gets on with its own work (on two cores, at the same time), and the first
+        notebook cell runs after them.
+        """
         started = time.perf_counter()
-        self.run_code(code)
+        if wait:
+            self.run_code(code)
+        else:
+            self.kc.execute(code, silent=True, store_history=False)
         return time.perf_counter() - started
 
     def shutdown(self) -> None:

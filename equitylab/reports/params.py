@@ -145,7 +145,7 @@ def check(params: ReportParameters, *, base: Path | None = None) -> ReportParame
     except DataError as exc:
         if row is None:
             raise
-        raise DataError(f"Batch file row {row}: {exc.problem}", column="area_code", rows=[row],
+        raise DataError(exc.problem, column="area_code", rows=[row],
                         hint=exc.hint) from None
     return ReportParameters(
         area_code=area,

@@ -260,12 +260,19 @@ def run(area_code: str, *, out="reports", service_data: str = "", project_file: 
 
     params = check(ReportParameters(area_code=area_code, comparator=comparator, service_data=service_data,
                                     dimensions=dimensions, period=period, project_file=project_file, name=name))
-    nb = load_template(template)
-    out = Path(out)
+    path = template_path(template)
     kernel = WarmKernel()
     try:
-        kernel.start()
-        result = execute(params, out, kernel, nb, keep_notebook=keep_notebook)
+        # Launch the kernel and (for the packaged template) queue its imports; read the template
+        # and load papermill here meanwhile: on two cores both happen at once.
+        kernel.start(wait=False)
+        if template is None:
+            kernel.warm(wait=False)
+        nb = load_template(path)
+        import papermill  # noqa: F401
+
+        kernel.wait_ready()
+        result = execute(params, Path(out), kernel, nb, keep_notebook=keep_notebook)
     finally:
         kernel.shutdown()
     result.timings["kernel_start"] = round(kernel.start_seconds, 3)
