@@ -524,7 +524,7 @@ class PDSAForm(ProjectForm):
         options = [("(none yet)", "")] + [(f"Cycle {x.cycle}: {x.objective or 'no objective yet'}"[:80], x.id)
                                           for x in p.pdsa]
         c["cycle_choice"].options = options
-        if current in [o[1] for o in options]:
+        if current and current in [o[1] for o in options]:
             c["cycle_choice"].value = current
         elif p.pdsa:
             c["cycle_choice"].value = p.pdsa[-1].id

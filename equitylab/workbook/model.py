@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import date
 
 from ..errors import DataError
@@ -507,10 +507,20 @@ class Project:
         return len(import_measure_data(path, project=self))
 
     def replace_with(self, other: Project) -> None:
-        """Take ``other``'s content in place (used after a merge), keeping this object."""
-        for f in fields(self):
-            if not f.name.startswith("_"):
-                setattr(self, f.name, getattr(other, f.name))
+        """Take ``other``'s content in place (used after a merge), keeping this object and
+        its nested single objects (aim, co-production, ...) so views bound to them stay live."""
+        _update_in_place(self, other)
+
+
+def _update_in_place(target, source) -> None:
+    for f in fields(target):
+        if f.name.startswith("_"):
+            continue
+        old, new = getattr(target, f.name), getattr(source, f.name)
+        if is_dataclass(old) and type(old) is type(new) and not isinstance(old, list):
+            _update_in_place(old, new)
+        else:
+            setattr(target, f.name, new)
 
 
 _PATTERNS = [
