@@ -296,3 +296,25 @@ def test_many_rows_are_read_with_vectorised_code(tmp_path):
     assert len(out) == n
     assert out["ethnicity"].isin(codes.ETHNICITY_CATEGORIES).all()
     assert (out["imd_decile"] == np.where(df["lsoa"] == "E01001847", 1, 4)).all()
+
+
+def test_title_lines_above_the_header_are_skipped_and_rows_still_counted(tmp_path):
+    p = _write(tmp_path, "CMHT referrals report\nRun on 01/04/2024\n"
+                         "Ethnicity,Age,Sex\nA,30,1\nN,-1,2\n")
+    with pytest.raises(DataError) as info:
+        read_service_data(p)
+    assert info.value.rows == [5] and info.value.column == "Age"
+    p = _write(tmp_path, "CMHT referrals report\nEthnicity,Age,Sex\nA,30,1\nN,41,2\n")
+    df = _read(p)
+    assert df["age"].tolist() == [30, 41]
+    assert any("skipped" in n for n in df.attrs["validation"]["notes"])
+
+
+def test_parquet_written_from_synthetic_data_stays_labelled(tmp_path):
+    from equitylab.synthetic import service_data
+
+    extract = service_data(n=50, seed=5, as_extract=True).drop(columns="synthetic")
+    extract.to_parquet(tmp_path / "s.parquet")      # pandas keeps attrs in the file
+    df = _read(tmp_path / "s.parquet")
+    assert df.attrs["synthetic"] is True and df.attrs["source"] == "synthetic"
+    assert df["first_appointment_date"].isna().sum() == (extract["first_appointment_date"] == "").sum()

@@ -9,6 +9,7 @@ table goes anywhere else.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 import warnings
@@ -136,6 +137,7 @@ class _Reader:
         self.delimiter = None
         self.sheet = None
         self.attrs: dict = {}
+        self.skip = 0            # lines above the header (titles in system reports)
         self.rownums: np.ndarray | None = None  # file row of each data row, when not offset+i
 
     def fail(self, problem, *, column=None, rows=None, hint=None, count=None):
@@ -280,7 +282,23 @@ def _csv_header(path: Path, reader: _Reader) -> list[str]:
     lines = [ln for ln in lines if ln.strip()]
     if not lines:
         reader.fail("The file is empty", hint="Export the extract again with a header row and data")
-    first = lines[0]
+    # System reports often put a title or run date above the header: the header is the
+    # early line naming most known columns.
+    raw_lines = text.splitlines()
+    skip = 0
+    if len(raw_lines) > 1:
+        scores = []
+        for pos, line in enumerate(raw_lines[:20]):
+            cells = re.split(r"[,;\t|]", line)
+            known = sum(_key(c.strip().strip('"')) in _SYN_LOOKUP for c in cells)
+            scores.append((known, -pos))
+        best_known, neg_pos = max(scores)
+        if best_known >= 2 and -neg_pos > 0:
+            skip = -neg_pos
+            reader.notes.append(f"{skip} line(s) above the header skipped")
+    reader.skip = skip
+    reader.offset = skip + 2
+    first = raw_lines[skip]
     counts = {d: first.count(d) for d in (",", ";", "\t", "|")}
     delim = max(counts, key=counts.get)
     if counts[delim] == 0:
@@ -314,7 +332,7 @@ def _read_csv(path: Path, reader: _Reader, usecols: list[str] | None, headers: l
                 table = pacsv.read_csv(
                     path,
                     read_options=pacsv.ReadOptions(encoding=enc, block_size=1 << 24,
-                                                   column_names=headers, skip_rows=1),
+                                                   column_names=headers, skip_rows=1 + reader.skip),
                     parse_options=pacsv.ParseOptions(delimiter=reader.delimiter,
                                                      newlines_in_values=newlines),
                     convert_options=pacsv.ConvertOptions(
@@ -352,7 +370,8 @@ def _read_csv_as_text(path, reader, usecols, headers):
     enc = "utf8" if reader.encoding in (None, "utf-8") else "cp1252"
     table = pacsv.read_csv(
         path,
-        read_options=pacsv.ReadOptions(encoding=enc, column_names=headers, skip_rows=1),
+        read_options=pacsv.ReadOptions(encoding=enc, column_names=headers,
+                                       skip_rows=1 + reader.skip),
         parse_options=pacsv.ParseOptions(delimiter=reader.delimiter, newlines_in_values=True),
         convert_options=pacsv.ConvertOptions(include_columns=usecols, strings_can_be_null=True,
                                              column_types={h: pa.string() for h in headers}))
@@ -366,6 +385,8 @@ def _ragged(path: Path, reader: _Reader):
     n_fields = None
     with open(path, newline="", encoding=enc, errors="replace") as fh:
         for i, row in enumerate(csv.reader(fh, delimiter=reader.delimiter), start=1):
+            if i <= reader.skip:
+                continue
             if n_fields is None:
                 n_fields = len(row)
                 continue
@@ -426,23 +447,34 @@ def _read_excel(path: Path, reader: _Reader, sheet, known=frozenset()):
                 hint="Put the extract on a sheet with column headers in the first row")
 
 
+_NULL_TEXT = {"", "na", "n/a", "null", "nan", "#n/a", "none", "nat"}
+
+
 def _categorical_strings(s: pd.Series) -> pd.Series:
-    """The column as a categorical of strings (whole-number floats shown without '.0')."""
+    """The column as a categorical of strings (whole-number floats shown without '.0'),
+    with blank and 'NULL'-like text as missing."""
     if isinstance(s.dtype, pd.CategoricalDtype):
         cats = s.cat.categories
         if not pd.api.types.is_string_dtype(cats) or cats.dtype == object:
             new = [_text(c) for c in cats]
             if len(set(new)) == len(new):
-                return s.cat.rename_categories(new)
-            return pd.Series(pd.Categorical(s.astype(object).map(_text)), index=s.index)
-        return s
-    if pd.api.types.is_float_dtype(s):
-        vals = s.to_numpy(dtype=float)
-        finite = vals[~np.isnan(vals)]
-        if len(finite) and (finite == np.floor(finite)).all():
-            s = s.astype("Int64")
-    return s.astype("category").pipe(lambda c: c.cat.rename_categories([_text(x) for x in
-                                                                        c.cat.categories]))
+                s = s.cat.rename_categories(new)
+            else:
+                s = pd.Series(pd.Categorical(s.astype(object).map(_text)), index=s.index)
+    else:
+        if pd.api.types.is_float_dtype(s):
+            vals = s.to_numpy(dtype=float)
+            finite = vals[~np.isnan(vals)]
+            if len(finite) and (finite == np.floor(finite)).all():
+                s = s.astype("Int64")
+        s = s.astype("category")
+        s = s.cat.rename_categories([_text(x) for x in s.cat.categories]) \
+            if len({_text(x) for x in s.cat.categories}) == len(s.cat.categories) else \
+            pd.Series(pd.Categorical(s.astype(object).map(_text)), index=s.index)
+    blank = [c for c in s.cat.categories if str(c).strip().lower() in _NULL_TEXT]
+    if blank:
+        s = s.cat.remove_categories(blank)
+    return s
 
 
 def _sorted(s: pd.Series) -> pd.Series:
@@ -564,6 +596,7 @@ def _dates(s: pd.Series, reader: _Reader, column: str, *, identifying=False) -> 
     return pd.Series(out.astype("datetime64[ns]"), index=s.index)
 
 
+@functools.cache
 def _lsoa_lookup_table() -> tuple[pd.Series | None, str | None]:
     """LSOA code -> IMD 2019 national decile from the population loader, if it is there."""
     try:
@@ -704,10 +737,10 @@ def read_service_data(path, *, mapping=None, columns=None, required=None, sheet=
         table = pfile.read(columns=use)
         meta = table.schema.metadata or {}
         raw = _arrow_to_pandas(table)
-        if b"pandas" in meta:
+        if b"PANDAS_ATTRS" in meta:
             import json
             try:
-                raw.attrs.update(json.loads(meta[b"pandas"]).get("attributes", {}))
+                raw.attrs.update(json.loads(meta[b"PANDAS_ATTRS"]))
             except (ValueError, TypeError):
                 pass
         reader.attrs = dict(raw.attrs)
