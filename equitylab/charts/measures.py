@@ -1,0 +1,226 @@
+"""Charts of inequality measures: deprivation gradients, group comparisons, access, funnel plots.
+
+Every function returns an altair chart built on pre-aggregated rows (a few dozen at most), styled
+with the shared theme, whose ``description`` (read back with :func:`describe`) says in words what the
+chart shows, generated from the numbers and worded as a pattern, not a cause. The caption names the
+data's provenance and says SYNTHETIC when the data is.
+"""
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from .. import provenance
+from ..errors import DataError
+from ..measures._common import require_columns
+from .theme import GROUP_COLOURS, HEIGHT, WIDTH, apply
+
+
+def describe(chart) -> str:
+    """The plain-English text description (alt text) of a chart made here."""
+    desc = getattr(chart, "description", None)
+    if isinstance(desc, str):
+        return desc
+    return chart.to_dict().get("description", "")
+
+
+def _finish(chart, title: str, subtitle: str, description: str, *frames):
+    cap = provenance.caption(provenance.merged(*frames))
+    chart = chart.properties(title=alt.TitleParams(title, subtitle=[subtitle, cap] if subtitle else [cap]),
+                             description=description, width=WIDTH, height=HEIGHT)
+    return apply(chart)
+
+
+def _fmt(x: float) -> str:
+    if not np.isfinite(x):
+        return "not available"
+    return f"{x:,.3g}" if abs(x) < 100 else f"{x:,.0f}"
+
+
+def deprivation_gradient(result_or_data: pd.DataFrame, *, sii: pd.DataFrame | None = None,
+                         quantile: str = "quantile", value: str = "value", lower_ci: str | None = "lower_ci",
+                         upper_ci: str | None = "upper_ci", national_or_local: str = "national",
+                         indicator: str = "Indicator", multiplier: float = 1):
+    """Values by deprivation quantile with their intervals, and the SII line through them.
+
+    Parameters
+    ----------
+    result_or_data : DataFrame
+        One row per quantile (1 = most deprived) with ``value`` and optionally interval columns.
+    sii : DataFrame, optional
+        A one-row result of :func:`equitylab.measures.sii` (PHE method, no transform) for the same
+        data; its line (fitted values at relative ranks 0 and 1) is drawn across the quantiles.
+        ``multiplier`` must be the one used for the SII when the values are on another scale.
+    national_or_local : {"national", "within-area"}
+        Whether the quantiles are national deciles or deciles within the area; said in the title.
+    indicator : str
+        Name of the indicator for the title and description.
+    """
+    if national_or_local not in ("national", "within-area"):
+        raise DataError("national_or_local must be 'national' or 'within-area'")
+    require_columns(result_or_data, [quantile, value, lower_ci, upper_ci], what="deprivation_gradient")
+    d = result_or_data[[c for c in (quantile, value, lower_ci, upper_ci) if c]].copy()
+    d = d.sort_values(quantile).reset_index(drop=True)
+    d.columns = ["quantile", "value"] + (["lower", "upper"] if lower_ci and upper_ci else [])
+    kind = "national" if national_or_local == "national" else "within-area"
+    n_q = len(d)
+    name = {5: "quintile", 10: "decile"}.get(n_q, "quantile")
+    xlab = f"Deprivation {name} ({kind}; 1 = most deprived)"
+    base = alt.Chart(d)
+    layers = []
+    if "lower" in d:
+        layers.append(base.mark_rule(color=GROUP_COLOURS[0]).encode(x=alt.X("quantile:O", title=xlab),
+                                                                     y="lower:Q", y2="upper:Q"))
+    layers.append(base.mark_point(filled=True, size=70, color=GROUP_COLOURS[0]).encode(
+        x=alt.X("quantile:O", title=xlab), y=alt.Y("value:Q", title=indicator, scale=alt.Scale(zero=False)),
+        tooltip=list(d.columns)))
+    most, least = d["value"].iloc[0], d["value"].iloc[-1]
+    text = (f"{indicator} by {kind} deprivation {name}, {n_q} groups. The most deprived {name} has "
+            f"{_fmt(most)} and the least deprived {_fmt(least)}.")
+    frames = [result_or_data]
+    if sii is not None:
+        row = sii.iloc[0]
+        if np.isfinite(row.get("intercept", np.nan)) and np.isfinite(row["sii"]):
+            # map relative rank 0..1 onto the quantile axis using the population-weighted ranks is not possible
+            # without populations; draw the fitted line between the first and last quantile midpoints instead
+            start = float(row["intercept"])
+            mult = multiplier if multiplier else 1
+            slope = float(row["sii"]) / mult
+            line = pd.DataFrame({"quantile": [d["quantile"].iloc[0], d["quantile"].iloc[-1]],
+                                 "fit": [start + slope * 0.5 / n_q, start + slope * (1 - 0.5 / n_q)]})
+            layers.append(alt.Chart(line).mark_line(color=GROUP_COLOURS[5], strokeDash=[6, 3]).encode(
+                x="quantile:O", y="fit:Q"))
+        text += (f" The slope index of inequality is {_fmt(row['sii'])} (interval "
+                 f"{_fmt(row.get('sii_lower_ci', np.nan))} to {_fmt(row.get('sii_upper_ci', np.nan))}): the "
+                 f"fitted gap from the most to the least deprived end of the population (dashed line). "
+                 f"{'A positive' if row['sii'] > 0 else 'A negative'} SII means values are "
+                 f"{'higher' if row['sii'] > 0 else 'lower'} in less deprived areas; it describes a pattern, "
+                 "not its cause.")
+        frames.append(sii)
+    title = f"{indicator} by deprivation {name} ({kind} {name}s)"
+    chart = _finish(alt.layer(*layers), title, "", text, *frames)
+    chart.description = text
+    return chart
+
+
+def compare_groups(data: pd.DataFrame, *, group: str, value: str, lower_ci: str = "lower_ci",
+                   upper_ci: str = "upper_ci", reference: str | None = None, indicator: str = "Indicator"):
+    """Each group's value with its interval, against a reference group (or the overall value).
+
+    ``reference`` is the label of the reference group in ``group``; its value is drawn as a vertical
+    line, and the description names the groups whose interval lies wholly above or below it.
+    """
+    require_columns(data, [group, value, lower_ci, upper_ci], what="compare_groups")
+    d = data[[group, value, lower_ci, upper_ci]].copy()
+    d.columns = ["group", "value", "lower", "upper"]
+    d["group"] = d["group"].astype(str)
+    if reference is not None and str(reference) not in set(d["group"]):
+        raise DataError(f"the reference group '{reference}' is not in column '{group}'", column=group)
+    ref_value = float(d.loc[d["group"] == str(reference), "value"].iloc[0]) if reference is not None else None
+    if ref_value is not None:
+        d["versus reference"] = np.where(d["lower"] > ref_value, "higher",
+                                         np.where(d["upper"] < ref_value, "lower", "similar"))
+        d.loc[d["group"] == str(reference), "versus reference"] = "reference"
+    else:
+        d["versus reference"] = "group"
+    palette = alt.Scale(domain=["higher", "lower", "similar", "reference", "group"],
+                        range=[GROUP_COLOURS[0], GROUP_COLOURS[5], "#7F7F7F", "#000000", GROUP_COLOURS[0]])
+    shapes = alt.Scale(domain=["higher", "lower", "similar", "reference", "group"],
+                       range=["triangle-right", "triangle-left", "circle", "square", "circle"])
+    y = alt.Y("group:N", title=None, sort=list(d["group"]))
+    base = alt.Chart(d)
+    layers = [base.mark_rule(color="#555555").encode(y=y, x="lower:Q", x2="upper:Q"),
+              base.mark_point(filled=True, size=80).encode(
+                  y=y, x=alt.X("value:Q", title=indicator, scale=alt.Scale(zero=False)),
+                  color=alt.Color("versus reference:N", scale=palette, title="Compared with reference"),
+                  shape=alt.Shape("versus reference:N", scale=shapes, title="Compared with reference"),
+                  tooltip=["group", "value", "lower", "upper", "versus reference"])]
+    text = f"{indicator} for {len(d)} groups with their intervals."
+    if ref_value is not None:
+        layers.append(alt.Chart(pd.DataFrame({"ref": [ref_value]})).mark_rule(strokeDash=[4, 4]).encode(x="ref:Q"))
+        hi = d.loc[d["versus reference"] == "higher", "group"].tolist()
+        lo = d.loc[d["versus reference"] == "lower", "group"].tolist()
+        text += (f" The reference group {reference} has {_fmt(ref_value)} (dashed line). "
+                 f"Intervals wholly above it: {', '.join(hi) or 'none'}; wholly below it: {', '.join(lo) or 'none'}; "
+                 "the rest overlap it. Differences describe a pattern, not its cause.")
+    chart = _finish(alt.layer(*layers), f"{indicator} by group", "", text, data)
+    chart.description = text
+    return chart
+
+
+def access_chart(data: pd.DataFrame, *, group: str, service_share: str, population_share: str,
+                 service: str = "service users"):
+    """Each group's share of service use beside its share of the population (both as fractions or %).
+
+    A group whose share of use is well below its share of the population may be under-served (or have
+    less need); the description lists the largest gaps.
+    """
+    require_columns(data, [group, service_share, population_share], what="access_chart")
+    d = data[[group, service_share, population_share]].copy()
+    d.columns = ["group", "Share of " + service, "Share of population"]
+    d["group"] = d["group"].astype(str)
+    long = d.melt("group", var_name="measure", value_name="share")
+    chart = alt.Chart(long).mark_bar().encode(
+        y=alt.Y("group:N", title=None, sort=list(d["group"])),
+        yOffset=alt.YOffset("measure:N"),
+        x=alt.X("share:Q", title="Share"),
+        color=alt.Color("measure:N", scale=alt.Scale(range=[GROUP_COLOURS[0], GROUP_COLOURS[1]]), title=None),
+        tooltip=["group", "measure", "share"])
+    gap = d["Share of " + service] - d["Share of population"]
+    order = np.argsort(gap.to_numpy())
+    under = [f"{d['group'].iloc[i]} ({_fmt(gap.iloc[i])})" for i in order[:2] if gap.iloc[i] < 0]
+    over = [f"{d['group'].iloc[i]} ({_fmt(gap.iloc[i])})" for i in order[::-1][:2] if gap.iloc[i] > 0]
+    text = (f"Share of {service} beside share of the population for {len(d)} groups. "
+            f"Groups using the service less than their population share: {', '.join(under) or 'none'}; "
+            f"more: {', '.join(over) or 'none'} (difference in share). A gap may reflect need as well as access.")
+    out = _finish(chart, f"Share of {service} and of the population", "", text, data)
+    out.description = text
+    return out
+
+
+def funnel_plot(data: pd.DataFrame, *, unit: str, value: str, denominator: str, limits: pd.DataFrame,
+                limit_x: str = "denominator", lower_2: str = "lower_2sd", upper_2: str = "upper_2sd",
+                lower_3: str = "lower_3sd", upper_3: str = "upper_3sd", centre: float | None = None,
+                indicator: str = "Indicator"):
+    """Units (e.g. practices) by size against their value, inside 2 and 3 standard deviation limits.
+
+    ``limits`` holds the funnel lines (e.g. from :func:`equitylab.measures.funnel_limits`) against
+    ``limit_x``; keep it small (around 100 points). Points outside the 3 SD limits are named in the
+    description; this is special-cause variation to look into, not proof of better or worse care.
+    """
+    require_columns(data, [unit, value, denominator], what="funnel_plot")
+    require_columns(limits, [limit_x, lower_2, upper_2, lower_3, upper_3], what="funnel_plot")
+    pts = data[[unit, value, denominator]].copy()
+    pts.columns = ["unit", "value", "denominator"]
+    lim = limits[[limit_x, lower_2, upper_2, lower_3, upper_3]].copy()
+    lim.columns = ["denominator", "lower 2 SD", "upper 2 SD", "lower 3 SD", "upper 3 SD"]
+    lo3 = np.interp(pts["denominator"], lim["denominator"], lim["lower 3 SD"])
+    hi3 = np.interp(pts["denominator"], lim["denominator"], lim["upper 3 SD"])
+    pts["position"] = np.where(pts["value"] > hi3, "above 3 SD", np.where(pts["value"] < lo3, "below 3 SD",
+                                                                           "within limits"))
+    long = lim.melt("denominator", var_name="limit", value_name="y")
+    long["band"] = np.where(long["limit"].str.contains("3"), "3 SD", "2 SD")
+    lines = alt.Chart(long).mark_line().encode(
+        x=alt.X("denominator:Q", title="Denominator (size)"), y="y:Q", detail="limit:N",
+        strokeDash=alt.StrokeDash("band:N", scale=alt.Scale(domain=["2 SD", "3 SD"], range=[[4, 3], [1, 0]]),
+                                  title="Limit"), color=alt.value("#7F7F7F"))
+    points = alt.Chart(pts).mark_point(filled=True, size=60).encode(
+        x="denominator:Q", y=alt.Y("value:Q", title=indicator),
+        color=alt.Color("position:N", scale=alt.Scale(domain=["above 3 SD", "below 3 SD", "within limits"],
+                                                      range=[GROUP_COLOURS[0], GROUP_COLOURS[5], "#7F7F7F"]),
+                        title=None),
+        shape=alt.Shape("position:N", scale=alt.Scale(domain=["above 3 SD", "below 3 SD", "within limits"],
+                                                      range=["triangle-up", "triangle-down", "circle"]), title=None),
+        tooltip=["unit", "value", "denominator", "position"])
+    layers = [lines, points]
+    if centre is not None:
+        layers.append(alt.Chart(pd.DataFrame({"c": [centre]})).mark_rule(color="#231F20").encode(y="c:Q"))
+    above = pts.loc[pts["position"] == "above 3 SD", "unit"].astype(str).tolist()
+    below = pts.loc[pts["position"] == "below 3 SD", "unit"].astype(str).tolist()
+    text = (f"Funnel plot of {indicator} for {len(pts)} units against their size. Above the 3 SD limit: "
+            f"{', '.join(above) or 'none'}; below it: {', '.join(below) or 'none'}. Points outside the limits "
+            "show variation worth understanding, not a verdict on quality.")
+    out = _finish(alt.layer(*layers), f"{indicator}: funnel plot", "", text, data, limits)
+    out.description = text
+    return out

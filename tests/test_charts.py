@@ -1,0 +1,88 @@
+"""Charts of measures: valid Vega-Lite, render to SVG offline, and describe themselves from the numbers."""
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+import vl_convert
+
+from equitylab import provenance
+from equitylab.charts.measures import access_chart, compare_groups, deprivation_gradient, describe, funnel_plot
+from equitylab.measures import sii
+
+
+def _deciles(synthetic=True):
+    d = pd.DataFrame({"quantile": range(1, 11), "value": [70.0 + 1.5 * i for i in range(10)],
+                      "population": [5000] * 10, "se": [1.0] * 10})
+    d["lower_ci"], d["upper_ci"] = d["value"] - 2, d["value"] + 2
+    return provenance.stamp(d, source="synthetic", synthetic=synthetic) if synthetic else provenance.stamp(
+        d, source="snapshot", licence=provenance.OGL, description="OHID Fingertips")
+
+
+def _svg_offline(chart):
+    spec = chart.to_dict(validate=True)
+    svg = vl_convert.vegalite_to_svg(spec)
+    assert svg.lstrip().startswith("<svg")
+    assert not re.search(r"https?://(?!www\.w3\.org)", svg), "the SVG refers to the internet"
+    return spec, svg
+
+
+def test_deprivation_gradient_names_deciles_sii_and_synthetic():
+    d = _deciles()
+    result = sii(d, quantile="quantile", value="value", population="population", se="se", reps=1000, seed=1)
+    chart = deprivation_gradient(d, sii=result, national_or_local="within-area", indicator="Life expectancy")
+    spec, svg = _svg_offline(chart)
+    text = describe(chart)
+    assert "within-area" in spec["title"]["text"]
+    # the description states the numbers: 70 in the most deprived decile, 83.5 in the least, SII 15
+    assert "70" in text and "83.5" in text
+    assert f"{result['sii'].iloc[0]:,.3g}" in text
+    assert "not its cause" in text
+    assert provenance.SYNTHETIC_LABEL in " ".join(spec["title"]["subtitle"])
+    assert "SYNTHETIC" in svg
+    assert len(spec["datasets"]) <= 3 and all(len(v) <= 20 for v in spec["datasets"].values())
+
+
+def test_real_data_caption_names_source_not_synthetic():
+    chart = deprivation_gradient(_deciles(synthetic=False), national_or_local="national")
+    spec, _ = _svg_offline(chart)
+    subtitle = " ".join(spec["title"]["subtitle"])
+    assert "OHID Fingertips" in subtitle and "Open Government Licence" in subtitle
+    assert "SYNTHETIC" not in subtitle
+    assert "national" in spec["title"]["text"]
+
+
+def test_compare_groups_says_which_intervals_clear_the_reference():
+    d = provenance.stamp(pd.DataFrame({"group": ["White", "Asian", "Black", "Mixed"], "value": [50.0, 40, 62, 49],
+                                       "lower_ci": [48.0, 36, 58, 41], "upper_ci": [52.0, 44, 66, 57]}),
+                         source="synthetic", synthetic=True)
+    chart = compare_groups(d, group="group", value="value", reference="White", indicator="Uptake %")
+    _svg_offline(chart)
+    text = describe(chart)
+    assert "wholly above it: Black" in text and "wholly below it: Asian" in text
+
+
+def test_access_chart_lists_gaps():
+    d = pd.DataFrame({"group": ["A", "B", "C"], "service": [0.2, 0.5, 0.3], "population": [0.4, 0.4, 0.2]})
+    chart = access_chart(d, group="group", service_share="service", population_share="population")
+    _svg_offline(chart)
+    text = describe(chart)
+    assert "less than their population share: A (-0.2)" in text
+    assert "B (0.1)" in text and "C (0.1)" in text
+
+
+def test_funnel_plot_names_outliers():
+    n = np.array([100, 500, 1000, 5000])
+    limits = pd.DataFrame({"denominator": n, "lower_2sd": 50 - 100 / np.sqrt(n), "upper_2sd": 50 + 100 / np.sqrt(n),
+                           "lower_3sd": 50 - 150 / np.sqrt(n), "upper_3sd": 50 + 150 / np.sqrt(n)})
+    units = pd.DataFrame({"practice": ["P1", "P2", "P3"], "pct": [52.0, 60, 30], "n": [200, 1000, 3000]})
+    chart = funnel_plot(units, unit="practice", value="pct", denominator="n", limits=limits, centre=50)
+    _svg_offline(chart)
+    text = describe(chart)
+    assert "Above the 3 SD limit: P2" in text and "below it: P3" in text
+
+
+def test_bad_option_is_a_data_error():
+    from equitylab.errors import DataError
+    with pytest.raises(DataError):
+        deprivation_gradient(_deciles(), national_or_local="regional")
