@@ -185,3 +185,13 @@ def test_choices_and_types_are_checked_with_field_path():
         Project.from_dict({"measures": [{"name": "x", "data": [{"numerator": "lots"}]}]})
     assert err.value.field == "measures[0].data[0].numerator"
     assert schema.to_data(Project.new(title="t"))["title"] == "t"
+
+
+def test_workbook_imports_without_ui_or_heavy_libraries():
+    import subprocess
+    import sys
+
+    code = ("import sys, equitylab.workbook; "
+            "print(','.join(m for m in ('ipywidgets', 'pandas', 'altair', 'vl_convert') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == ""
