@@ -809,8 +809,11 @@ def _normalise(raw, fields, reader, *, wanted, required, postcode_lookup, age_ba
     # Identifiers: name them (never their values), use DOB/postcode to derive, then drop.
     skipped = [h for h in headers if h not in raw.columns and header_kind(h)
                and fields.get(h) is None]
+    # Coded fields are checked by their own code lists; free text and unknown columns are
+    # checked for identifiers by content too.
+    free_text = ("team", "referral_source", "discharge_outcome")
     ident = find_identifiers(raw.drop(columns=[h for h, f in fields.items()
-                                               if f not in (*_IDENTIFYING_FIELDS, None)
+                                               if f not in (*_IDENTIFYING_FIELDS, *free_text, None)
                                                and h in raw.columns
                                                and header_kind(h) is None]))
     for h in skipped:
@@ -826,7 +829,8 @@ def _normalise(raw, fields, reader, *, wanted, required, postcode_lookup, age_ba
         validation["delimiter"] = reader.delimiter
     if reader.sheet is not None:
         validation["sheet"] = reader.sheet
-    src = {f: h for h, f in fields.items() if h in raw.columns}
+    src = {f: h for h, f in fields.items() if h in raw.columns
+           and (h not in ident_cols or f in _IDENTIFYING_FIELDS)}
     validation["columns_mapped"] = {h: f for f, h in src.items()
                                     if f not in _IDENTIFYING_FIELDS}
 
