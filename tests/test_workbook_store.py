@@ -243,3 +243,12 @@ def test_autosaver_saves_after_a_pause_and_reports_the_time(path):
     saver.flush()
     assert Project.load(path).topic == "autosaved"
     assert saver.status().startswith("Saved ") and len(saver.status()) == len("Saved 14:02")
+
+
+@pytest.mark.skipif(os.name != "posix", reason="permission bits are POSIX")
+def test_saving_keeps_the_shared_files_permissions(path):
+    os.chmod(path, 0o664)
+    p = Project.load(path)
+    p.topic = "x"
+    p.save(path)
+    assert path.stat().st_mode & 0o777 == 0o664

@@ -127,6 +127,10 @@ def atomic_write(path: Path, text: str) -> None:
     """Write via a temporary file in the same folder, fsync, then ``os.replace``."""
     fd, tmp = tempfile.mkstemp(prefix="." + path.name + ".", suffix=".tmp", dir=path.parent)
     try:
+        # mkstemp makes the file private (0600); a team's shared file keeps its own permissions
+        mode = path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask()
+        with contextlib.suppress(OSError):
+            os.chmod(tmp, mode)
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
             fh.flush()
@@ -143,6 +147,12 @@ def atomic_write(path: Path, text: str) -> None:
                 os.fsync(dfd)
             finally:
                 os.close(dfd)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 _MISSING = object()
