@@ -65,7 +65,7 @@ def test_synthetic_in_synthetic_out():
     assert is_synthetic(compare(data, by="g", numerator="x", denominator="n"))
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=20, deadline=None)
 @given(st.integers(1, 500), st.integers(0, 500), st.sampled_from(["proportion", "rate"]))
 def test_identical_groups_have_no_gap(extra, x, kind):
     n = x + extra

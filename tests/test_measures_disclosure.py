@@ -68,7 +68,7 @@ tables = st.integers(1, 6).flatmap(lambda rows: st.tuples(
     st.lists(st.integers(0, 40), min_size=rows * 2, max_size=rows * 2), st.just(rows)))
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(tables, st.integers(1, 10))
 def test_no_small_count_survives_and_no_lone_hidden_cell(data, threshold):
     values, rows = data
@@ -87,7 +87,7 @@ def test_no_small_count_survives_and_no_lone_hidden_cell(data, threshold):
             assert others.empty
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 30), st.integers(0, 30)), min_size=2, max_size=6))
 def test_row_total_leaves_no_single_hidden_cell_in_a_row(pairs):
     t = pd.DataFrame(pairs, columns=["male", "female"])

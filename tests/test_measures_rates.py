@@ -113,7 +113,7 @@ def test_synthetic_in_synthetic_out():
 counts = st.tuples(st.integers(0, 10_000), st.integers(1, 10_000)).map(lambda t: (min(t), max(t)))
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(counts, st.sampled_from([1, 100, 1000]), st.sampled_from([0.95, 0.998]))
 def test_proportion_interval_contains_estimate_and_stays_in_range(xn, multiplier, level):
     x, n = xn
@@ -123,9 +123,24 @@ def test_proportion_interval_contains_estimate_and_stays_in_range(xn, multiplier
     assert -tol <= lo <= v + tol and v - tol <= hi <= multiplier + tol
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(st.integers(0, 100_000), st.integers(1, 10**7), st.sampled_from([0.95, 0.998]))
 def test_rate_interval_contains_estimate(x, n, level):
     out = rate(pd.DataFrame({"x": [x], "n": [n]}), "x", "n", confidence=level)
     lo, v, hi = out["lower_ci"][0], out["value"][0], out["upper_ci"][0]
     assert (np.isnan(lo) or lo <= v * (1 + 1e-12)) and v <= hi and out["method"][0] == ("Exact" if x < 10 else "Byars")
+
+
+@settings(max_examples=8, deadline=None)
+@given(st.booleans(), st.lists(st.integers(0, 50), min_size=2, max_size=5))
+def test_every_measure_carries_the_synthetic_label(synthetic, xs):
+    from equitylab.measures import access_vs_population, compare, funnel_limits, suppress
+
+    data = pd.DataFrame({"g": [f"g{i}" for i in range(len(xs))], "x": xs, "n": [x + 10 for x in xs]})
+    stamp(data, source="synthetic" if synthetic else "file", synthetic=synthetic)
+    pop = pd.DataFrame({"group": data["g"], "population": data["n"] * 100})
+    outputs = [proportion(data, "x", "n", by="g"), rate(data, "x", "n", by="g"),
+               compare(data, by="g", numerator="x", denominator="n"),
+               funnel_limits(data, "x", "n"), suppress(data, count_columns=["x", "n"]),
+               access_vs_population(data, pop, dimension="g", count="x")]
+    assert all(is_synthetic(o) == synthetic for o in outputs)
