@@ -445,13 +445,16 @@ def _phe(table, levels, *, value_type, multiplier, transform, reps, seed):
             f = fit[:g]
             np.matmul(coef[start:stop], z, out=f)  # (g, 2, reps): intercept and slope of every refit
             d0, d1 = f[:, 0, :], f[:, 1, :]
-            sii_draw_q[start:stop] = _order_stats(d1 * multiplier, kth)
+            # scaling is monotone, so take order statistics first (mirrored for a negative multiplier)
+            kth_d = [reps - 1 - k for k in kth] if neg else kth
+            sii_draw_q[start:stop] = _order_stats(d1, kth_d) * multiplier
             if neg:
-                r = d0 / (d0 + d1)
+                d1 += d0
+                np.divide(d0, d1, out=d1)
+                rii_draw_q[start:stop] = _order_stats(d1, kth)
             else:
-                r = d1 / d0
-                r += 1.0
-            rii_draw_q[start:stop] = _order_stats(r, kth)
+                np.divide(d1, d0, out=d1)
+                rii_draw_q[start:stop] = 1.0 + _order_stats(d1, kth)
         kpos = {k: i for i, k in enumerate(kth)}
     for (lv, slo, shi), (klo, khi) in zip(ci_columns(levels, "sii_"), pos):
         rlo, rhi = slo.replace("sii_", "rii_"), shi.replace("sii_", "rii_")
