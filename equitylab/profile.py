@@ -63,6 +63,13 @@ class Finding:
     banner: str | None = None
     extra: dict = field(default_factory=dict)
 
+    @property
+    def charts(self) -> list:
+        """The finding's charts as a list (one finding may hold a chart per measure)."""
+        if self.chart is None:
+            return []
+        return list(self.chart) if isinstance(self.chart, list | tuple) else [self.chart]
+
     def markdown(self, heading: str = "###") -> str:
         parts = [f"{heading} {self.title}"]
         if self.synthetic:
@@ -87,7 +94,8 @@ class Finding:
             head.append(f"**{self.banner}**")
         display(Markdown("\n\n".join(head)))
         if self.chart is not None:
-            display(self.chart)
+            for chart in self.charts:
+                display(chart)
             if self.alt_text:
                 display(Markdown(f"*Chart description:* {self.alt_text}"))
         display(Markdown(self.text))
@@ -282,14 +290,11 @@ def england_gradient(indicator: int = 93015, *, source: str = "snapshot") -> Fin
 
 
 def _gradient_chart(dep, result, *, name, period, alt):
-    try:
-        from .charts.measures import deprivation_gradient
-    except ImportError:  # charts for measures not installed in this build
-        return None
-    return deprivation_gradient(dep.assign(value=dep["Value"], lower_ci=dep["Lower CI 95.0 limit"],
-                                           upper_ci=dep["Upper CI 95.0 limit"]),
-                                sii=result, quantile="decile", value="value", national_or_local="national",
-                                title=f"{name}, England, {period}", description=alt)
+    from .charts.measures import deprivation_gradient
+
+    return deprivation_gradient(dep, sii=result, quantile="decile", value="Value", lower_ci="Lower CI 95.0 limit",
+                                upper_ci="Upper CI 95.0 limit", national_or_local="national",
+                                indicator=f"{name}, England, {period}", multiplier=100)
 
 
 def life_expectancy_between_areas(area_code: str) -> Finding:
@@ -479,12 +484,21 @@ def access(service: pd.DataFrame, area_code: str, dimension: str = "ethnicity", 
     low = shown[shown["upper_ci"] < 1]
     high = shown[shown["lower_ci"] > 1]
     sentences = []
+    low = low.assign(gap=low["share_service"] - low["share_population"]).sort_values("gap").head(3)
+    high = high.assign(gap=high["share_service"] - high["share_population"]).sort_values("gap").tail(3)
+    def who(g):
+        if column == "age_band":
+            return f"Residents aged {g}"
+        if column == "imd_decile":
+            return f"Residents of national deprivation decile {g}"
+        return f"{g} residents"
+
     for _, r in low.iterrows():
-        sentences.append(f"{r['group']} residents make up {r['share_population']:.1f}% of {name}'s population "
+        sentences.append(f"{who(r['group'])} make up {r['share_population']:.1f}% of {name}'s population "
                          f"but {r['share_service']:.1f}% of referrals: fewer than their share would suggest "
                          f"(ratio {r['ratio']:.2f}, 95% CI {r['lower_ci']:.2f} to {r['upper_ci']:.2f}).")
     for _, r in high.iterrows():
-        sentences.append(f"{r['group']} residents make up {r['share_population']:.1f}% of the population and "
+        sentences.append(f"{who(r['group'])} make up {r['share_population']:.1f}% of the population and "
                          f"{r['share_service']:.1f}% of referrals: more than their share (ratio {r['ratio']:.2f}).")
     if not sentences:
         sentences.append("No group's share of referrals differs clearly from its share of the population.")
@@ -497,7 +511,8 @@ def access(service: pd.DataFrame, area_code: str, dimension: str = "ethnicity", 
     text = " ".join(sentences)
     alt = f"Chart comparing each {dimension} group's share of referrals with its share of {name}'s population. " \
           + sentences[0]
-    chart = access_chart(table, description=alt, title=f"Referrals against population by {dimension}, {name}")
+    chart = access_chart(table.dropna(subset=["share_service"]), group="group", service_share="share_service",
+                         population_share="share_population", service="referrals")
     return _finding(f"Access by {dimension}", text, data=res, table=table, chart=chart, alt_text=alt,
                     audience=audience)
 
@@ -558,13 +573,22 @@ def _group_table(service, by, measures, audience):
     return provenance.carry(protected, table)
 
 
+def _group_name(by: str, value) -> str:
+    if by == "imd_decile":
+        extra = " (most deprived)" if str(value) == "1" else " (least deprived)" if str(value) == "10" else ""
+        return f"National deprivation decile {value}{extra}"
+    if by == "age_band":
+        return f"Aged {value}"
+    return str(value)
+
+
 def _sentences(table: pd.DataFrame, by: str) -> list[str]:
     out = []
     for _, r in table.iterrows():
         if pd.isna(r.get("value")):
             continue
         if str(r.get("label")) in ("better", "worse", "higher", "lower"):
-            out.append(f"{r[by]}: {r['value']:.1f}% {r['measure']}, {r['label']} than the overall "
+            out.append(f"{_group_name(by, r[by])}: {r['value']:.1f}% {r['measure']}, {r['label']} than the overall "
                        f"{r['reference_value']:.1f}% (95% CI {r['lower_ci']:.1f}% to {r['upper_ci']:.1f}%).")
     return out
 
@@ -577,22 +601,22 @@ def experience(service: pd.DataFrame, by: str = "ethnicity", *, audience: str = 
 def outcomes(service: pd.DataFrame, by="ethnicity", *, audience: str = "team") -> Finding:
     """Outcomes by group: readmission within 90 days, for each grouping in ``by``."""
     bys = [by] if isinstance(by, str) else list(by)
-    findings = [_by_group(service, b, ["readmitted"], "Outcomes", audience) for b in bys]
+    findings = [_by_group(service, b, ["readmitted"], "Outcomes", audience, closing=len(bys) == 1) for b in bys]
     if len(findings) == 1:
         return findings[0]
-    import altair as alt
-
-    text = " ".join(f.text for f in findings)
+    text = " ".join(f.text for f in findings) + " " + _NOT_CAUSES
     table = pd.concat([f.table.assign(grouping=b) for f, b in zip(findings, bys)], ignore_index=True)
     provenance.carry(table, findings[0].table)
-    charts = [f.chart for f in findings if f.chart is not None]
-    chart = alt.vconcat(*charts) if charts else None
+    chart = [c for f in findings for c in f.charts] or None
     alt_text = " ".join(f.alt_text for f in findings)
     return _finding("Outcomes: readmission within 90 days by " + _join([_GROUP_LABELS.get(b, b) for b in bys]),
                     text, data=service, table=table, chart=chart, alt_text=alt_text, audience=audience)
 
 
-def _by_group(service, by, measures, kind, audience):
+_NOT_CAUSES = "These are differences between groups in this data, not their causes."
+
+
+def _by_group(service, by, measures, kind, audience, *, closing=True):
     from .charts.measures import compare_groups
 
     _check_audience(audience)
@@ -608,12 +632,14 @@ def _by_group(service, by, measures, kind, audience):
     if not sentences:
         sentences = [f"No {label} differs clearly from the overall value on these measures; the intervals are "
                      "wide or the groups similar."]
-    sentences.append("These are differences between groups in this data, not their causes.")
+    if closing:
+        sentences.append(_NOT_CAUSES)
     text = " ".join(sentences)
     alt = f"Chart of {kind.lower()} measures by {label}, each group with its 95% interval and the overall value. " \
           + sentences[0]
-    chart = compare_groups(table, group=by, facet="measure", description=alt,
-                           title=f"{kind} by {label}")
+    charts = [compare_groups(part, group=by, value="value", indicator=f"% who {measure}")
+              for measure, part in table.dropna(subset=["value"]).groupby("measure", sort=False)]
+    chart = charts if len(charts) > 1 else (charts[0] if charts else None)
     return _finding(f"{kind} by {label}", text, data=table, table=table, chart=chart, alt_text=alt,
                     audience=audience)
 
@@ -665,15 +691,12 @@ def outcomes_by_deprivation(service: pd.DataFrame, area_code: str, *, audience: 
         text += " Some groups are hidden because their numbers are small."
     alt = (f"Bar chart of the share who {title} by deprivation {word} within {name}, 1 = most deprived, with 95% "
            f"intervals and the slope index line. " + text.split(". ")[0] + ".")
-    chart = None
-    try:
-        from .charts.measures import deprivation_gradient
+    from .charts.measures import deprivation_gradient
 
-        chart = deprivation_gradient(table, sii=result, quantile="quantile", value="value",
-                                     national_or_local="within-area", description=alt,
-                                     title=f"{title.capitalize()}, by deprivation {word} within {name}")
-    except ImportError:
-        pass
+    shown = table.dropna(subset=["value"])
+    chart = deprivation_gradient(shown, sii=result if len(shown) == len(table) else None, quantile="quantile",
+                                 value="value", national_or_local="within-area", multiplier=100,
+                                 indicator=f"% who {title}, {name}") if len(shown) >= 2 else None
     return _finding(f"Outcomes by deprivation within {name}", text, data=service, table=table, chart=chart,
                     alt_text=alt, audience=audience, extra={"sii": result})
 
