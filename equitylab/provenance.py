@@ -78,7 +78,7 @@ def caption(obj) -> str:
     if not attrs:
         return "Source: not recorded."
     parts = []
-    if attrs.get("synthetic"):
+    if attrs.get("synthetic") and not str(attrs.get("description", "")).startswith(SYNTHETIC_LABEL):
         parts.append(SYNTHETIC_LABEL + ".")
     if attrs.get("description"):
         parts.append(f"Source: {attrs['description']}")
