@@ -195,3 +195,14 @@ def test_workbook_imports_without_ui_or_heavy_libraries():
             "print(','.join(m for m in ('ipywidgets', 'pandas', 'altair', 'vl_convert') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == ""
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(base=strategy(Project), other=strategy(Project))
+def test_merge_takes_whichever_side_changed(base, other):
+    from equitylab.workbook import merge
+
+    b, o = base.to_dict(), other.to_dict()
+    assert merge(b, b, o) == (o, [])
+    assert merge(b, o, b) == (o, [])
+    assert merge(b, o, o) == (o, [])
