@@ -1,0 +1,43 @@
+"""The notebooks' facade: project file created outside the repository, errors shown as plain words."""
+from pathlib import Path
+
+import pytest
+
+from equitylab import lesson
+from equitylab.errors import DataError
+
+
+def test_session_creates_the_project_file_in_the_learners_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("EQUITYLAB_HOME", str(tmp_path / "home"))
+    s = lesson.Session("", "E09000012", "")
+    assert s.project_path == tmp_path / "home" / "project.yaml"
+    assert s.project_path.exists()
+    assert s.project.area_code == "E09000012"
+    assert not str(s.project_path).startswith(str(Path(lesson.__file__).parents[1]))
+
+
+def test_existing_answers_are_kept(tmp_path):
+    from equitylab.workbook import Project
+
+    path = tmp_path / "team.yaml"
+    Project.new(title="Waiting times for Black African men", area_code="E08000003").save(path)
+    s = lesson.Session(str(path), "E08000003", "")
+    assert s.project.title == "Waiting times for Black African men"
+
+
+def test_an_unknown_area_stops_the_session_with_a_message(tmp_path, capsys):
+    with pytest.raises(SystemExit, match="E09999999"):
+        lesson.start(str(tmp_path / "p.yaml"), "E09999999", "")
+
+
+def test_equitylab_errors_become_plain_messages(tmp_path, monkeypatch):
+    shown = []
+    monkeypatch.setattr(lesson, "_md", shown.append)
+    s = lesson.Session(str(tmp_path / "p.yaml"), "E09000012", "")
+
+    def broken(*args, **kwargs):
+        raise DataError("Ethnicity code not recognised", file="extract.csv", column="ethnicity", rows=[4])
+
+    monkeypatch.setattr(lesson.profile, "ethnic_mix", broken)
+    assert s.ethnic_mix() is None
+    assert shown and "could not run" in shown[0] and "extract.csv" in shown[0] and "row 4" in shown[0]
