@@ -1,5 +1,4 @@
 """access_vs_population(): service users' shares against population shares."""
-import numpy as np
 import pandas as pd
 import pytest
 

@@ -1,7 +1,6 @@
 """suppress(): small-number disclosure control."""
 import warnings
 
-import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings, strategies as st

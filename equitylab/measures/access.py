@@ -116,7 +116,10 @@ def access_vs_population(service: pd.DataFrame, population: pd.DataFrame, *, dim
         ranges = None
         if "age_min" in pop.columns:
             amin = numeric(pop, "age_min", what=what)
-            amax = numeric(pop, "age_max", what=what) if "age_max" in pop.columns else np.full(len(pop), np.inf)
+            if "age_max" in pop.columns:
+                amax = numeric(pop, "age_max", what=what)
+            else:
+                amax = np.full(len(pop), np.inf)
             ranges = np.column_stack([amin, np.where(np.isnan(amax), np.inf, amax)])
         else:
             age_col = next((c for c in ("age_band", "age") if c in pop.columns), None)
@@ -152,7 +155,8 @@ def access_vs_population(service: pd.DataFrame, population: pd.DataFrame, *, dim
             mapping = {str(k): float(v) for k, v in dict(need).items()}
             lacking = [g for g in pop_by_group.index if g not in mapping]
             if lacking:
-                raise DataError(f"{what}: the need weights have no value for group(s) {', '.join(lacking[:5])}",
+                raise DataError(f"{what}: the need weights have no value for group(s) "
+                                f"{', '.join(lacking[:5])}",
                                 hint="Give a weight (e.g. prevalence) for every population group")
             base = pop_by_group * pd.Series(mapping).reindex(pop_by_group.index)
         need_word = "need"
@@ -205,9 +209,11 @@ def access_vs_population(service: pd.DataFrame, population: pd.DataFrame, *, dim
     out.attrs["missing_percent"] = 100 * missing / total_all if total_all else np.nan
     out.attrs["unmatched"] = unmatched
     out.attrs["age_limited"] = age_limited
-    summary = (f"{total_obs:g} users with a known {dimension} compared with the local {need_word}"
-               + (f" aged {eligible_ages[0] or 0}" + (f" to {eligible_ages[1]}" if eligible_ages[1] is not None else "+")
-                  if age_limited else "")
+    ages = ""
+    if age_limited:
+        top = f" to {eligible_ages[1]}" if eligible_ages[1] is not None else "+"
+        ages = f" aged {eligible_ages[0] or 0}{top}"
+    summary = (f"{total_obs:g} users with a known {dimension} compared with the local {need_word}{ages}"
                + f"; {missing:g} users ({out.attrs['missing_percent']:.1f}%) had no recorded {dimension} "
                "and are not in the shares.")
     out.attrs["summary"] = " ".join([summary] + notes_all)

@@ -13,7 +13,7 @@ import pandas as pd
 from ..errors import DataError
 from ..provenance import carry
 from ._common import ci_columns, ci_suffix, confidence_levels, numeric, require_columns
-from .rates import poisson_interval, proportion, rate, z_value
+from .rates import proportion, rate, z_value
 
 LEVELS = [0.95, 0.998]
 _KIND_MULTIPLIER = {"proportion": 100, "rate": 100_000}
@@ -151,7 +151,8 @@ def compare(data: pd.DataFrame, *, by: str, reference="overall", numerator: str 
         ref_mask = np.array([lab == reference or str(lab) == str(reference) for lab in labels])
         if not ref_mask.any():
             raise DataError(f"{what}: the reference group {reference!r} is not in column '{by}'", column=by,
-                            hint=f"Groups are: {', '.join(map(str, labels[:15]))}; or use reference='overall'")
+                            hint=f"Groups are: {', '.join(map(str, labels[:15]))}; "
+                                 "or use reference='overall'")
         ref_name = str(reference)
         r = int(np.flatnonzero(ref_mask)[0])
         rv = float(v[r])
@@ -237,13 +238,17 @@ def compare(data: pd.DataFrame, *, by: str, reference="overall", numerator: str 
                              f"the gap of {gap} ({ci}) could be chance.")
         else:
             sentences.append(f"{g} ({_fmt(val)}{unit}) is {direction[i]}{polar} than {ref_name} "
-                             f"({_fmt(rv)}{unit}); the gap is {gap} ({ci}), more than chance alone is likely to give.")
+                             f"({_fmt(rv)}{unit}); the gap is {gap} ({ci}), "
+                             "more than chance alone is likely to give.")
     out["sentence"] = sentences
-    out["method"] = (f"{method} intervals; gap by "
-                     + ("the group's interval against a fixed reference" if fixed else "MOVER (Newcombe/Zou-Donner)")
-                     + "; ratio by " + ("the group's interval over the reference" if fixed
-                                        else "the Katz log method" if counts and kind == "proportion"
-                                        else "the log rate-ratio method" if counts else "MOVER on the log scale"))
+    if fixed:
+        gap_method = "the group's interval against a fixed reference"
+        ratio_method = "the group's interval over the reference"
+    else:
+        gap_method = "MOVER (Newcombe/Zou-Donner)"
+        ratio_method = ("the Katz log method" if counts and kind == "proportion"
+                        else "the log rate-ratio method" if counts else "MOVER on the log scale")
+    out["method"] = f"{method} intervals; gap by {gap_method}; ratio by {ratio_method}"
     note = groups["note"].to_numpy(object) if counts else np.full(k, "", dtype=object)
     out["note"] = note
     return carry(out, data)

@@ -13,7 +13,6 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..errors import DataError
 from ..provenance import carry
 from ._common import as_list, ci_columns, confidence_levels, numeric, require_columns
 
@@ -334,7 +333,8 @@ def rate(data: pd.DataFrame, numerator: str, denominator: str, *, by=None,
         method = None
         for level in levels:
             lo, hi, method = poisson_interval(x, level)
-            limits.append((np.where(bad, np.nan, lo / n * multiplier), np.where(bad, np.nan, hi / n * multiplier)))
+            limits.append((np.where(bad, np.nan, lo / n * multiplier),
+                           np.where(bad, np.nan, hi / n * multiplier)))
     method = np.where(np.isnan(x), None, method)
     out = _assemble(sums, by, x, n, value, limits, levels, method, multiplier, note)
     return carry(out, data)

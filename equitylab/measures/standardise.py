@@ -39,7 +39,8 @@ def _check_bands(bands: np.ndarray, known: dict, age_band: str, standard: str, w
             f"{what}: age band(s) {', '.join(repr(u) or 'blank' for u in unknown[:5])} are not bands of "
             f"the {standard} standard",
             column=age_band, rows=rows,
-            hint=f"Use the bands {', '.join(known)}; for data whose top band is 85+ use standard='esp2013_85plus'")
+            hint=f"Use the bands {', '.join(known)}; "
+                 "for data whose top band is 85+ use standard='esp2013_85plus'")
 
 
 def _group_index(data: pd.DataFrame, by: list[str]):
@@ -114,8 +115,8 @@ def dsr(data: pd.DataFrame, numerator: str, denominator: str, *, age_band: str, 
                             "in eventfreq=", hint="e.g. eventfreq='freq', where numerator counts people")
         if ageband_for_eventfreq is not None:
             age_band = ageband_for_eventfreq
-    require_columns(data, [numerator, denominator, age_band] + ([eventfreq] if eventfreq and not independent_events else []),
-                    what=what)
+    needed = [numerator, denominator, age_band] + ([eventfreq] if not independent_events else [])
+    require_columns(data, needed, what=what)
     x = numeric(data, numerator, what=what)
     n = numeric(data, denominator, what=what)
     x = np.where(np.isnan(x), 0.0, x)
@@ -142,11 +143,13 @@ def dsr(data: pd.DataFrame, numerator: str, denominator: str, *, age_band: str, 
         method_std = f"standard '{standard}'"
     else:
         raise DataError(f"{what}: standard must be 'esp2013', 'esp2013_85plus' or a column of the table, "
-                        f"not {standard!r}", hint="Give the name of a column holding each band's standard population")
+                        f"not {standard!r}",
+                        hint="Give the name of a column holding each band's standard population")
 
     codes, keys = _group_index(data, by)
     k = len(keys)
-    # one band per group counts once for the standard total and population, whatever the number of frequency rows
+    # a band counts once per group for the standard total and the population,
+    # however many event-frequency rows it has
     band_codes = pd.Series(bands).astype("category").cat.codes.to_numpy()
     first_of_band = ~pd.DataFrame({"g": codes, "b": band_codes}).duplicated().to_numpy()
     if table is not None:
@@ -158,7 +161,8 @@ def dsr(data: pd.DataFrame, numerator: str, denominator: str, *, age_band: str, 
             label = ", ".join(f"{c}={keys.iloc[g][c]}" for c in by) or "the table"
             raise DataError(f"{what}: the group {label} has no row for age band(s) {', '.join(missing)}",
                             column=age_band,
-                            hint="Add a row with 0 events and the band's population for every band of the standard")
+                            hint="Add a row with 0 events and the band's population "
+                                 "for every band of the standard")
         dup = pd.DataFrame({"g": codes, "b": band_codes, "f": f}).duplicated().to_numpy()
         if dup.any():
             raise DataError(f"{what}: an age band appears more than once within a group",
@@ -191,7 +195,8 @@ def dsr(data: pd.DataFrame, numerator: str, denominator: str, *, age_band: str, 
             out[lo] = np.where(bad, np.nan, (value_raw + se_term * (bl - O)) * multiplier)
             out[hi] = np.where(bad, np.nan, (value_raw + se_term * (bu - O)) * multiplier)
     out["confidence"] = confidence_label(levels)
-    out["method"] = ("Dobson" if independent_events else "Dobson, adjusted for non-independent events") + f", {method_std}"
+    base = "Dobson" if independent_events else "Dobson, adjusted for non-independent events"
+    out["method"] = f"{base}, {method_std}"
     out["multiplier"] = multiplier
     out["note"] = join_notes(
         note_where(small, "fewer than 10 events: DSR not calculated (PHE method)", k),
