@@ -94,3 +94,18 @@ def test_row_total_leaves_no_single_hidden_cell_in_a_row(pairs):
     out = suppress(t, count_columns=["male", "female"], row_total="total")
     hidden = out[["male", "female", "total"]].isna().sum(axis=1)
     assert not (hidden == 1).any()
+
+
+def test_comparison_table_hides_derived_prefixes_and_sentences():
+    from equitylab.measures import compare
+
+    data = pd.DataFrame({"g": list("abcd"), "x": [3, 40, 50, 60], "n": [100, 200, 300, 400]})
+    table = compare(data, by="g", numerator="x", denominator="n")
+    out = suppress(table, derived_columns=["value", "lower_ci", "upper_ci", "difference", "ratio"])
+    hidden = out["numerator"].isna()
+    assert hidden.sum() == 2
+    for col in ["value", "difference", "difference_lower_ci_95", "ratio_upper_ci_99_8"]:
+        assert out.loc[hidden, col].isna().all(), col
+        assert out.loc[~hidden, col].notna().all(), col
+    assert (out.loc[hidden, "sentence"] == "Not shown: small numbers.").all()
+    assert "3" not in " ".join(out.loc[hidden, "sentence"])

@@ -73,7 +73,8 @@ def compare(data: pd.DataFrame, *, by: str, reference="overall", numerator: str 
     Returns
     -------
     DataFrame
-        One row per group: ``by``, ``value``, ``lower_ci``, ``upper_ci`` (of the group, at
+        One row per group: ``by``, ``numerator`` and ``denominator`` (when counts were
+        given), ``value``, ``lower_ci``, ``upper_ci`` (of the group, at
         ``label_confidence``), ``reference``, ``reference_value``, ``difference`` with
         ``difference_lower_ci_95`` ... ``difference_upper_ci_99_8``, ``ratio`` with
         ``ratio_lower_ci_95`` ..., ``label``, ``label_confidence``, ``label_basis``,
@@ -158,6 +159,9 @@ def compare(data: pd.DataFrame, *, by: str, reference="overall", numerator: str 
         rv = float(v[r])
 
     out = groups[[by]].copy().reset_index(drop=True)
+    if counts:
+        out["numerator"] = x
+        out["denominator"] = n
     out["value"] = v
     out["lower_ci"], out["upper_ci"] = lims[label_level]
     out["reference"] = ref_name

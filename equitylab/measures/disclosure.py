@@ -31,6 +31,9 @@ _COUNT_NAMES = ("numerator", "denominator", "count", "counts", "observed", "even
                 "patients", "people")
 
 
+_TEXT_COLUMNS = ("sentence", "note", "summary", "description")
+
+
 def _default_counts(table: pd.DataFrame) -> list[str]:
     found = [c for c in table.columns if str(c).lower() in _COUNT_NAMES]
     if found:
@@ -66,7 +69,10 @@ def suppress(table: pd.DataFrame, *, threshold: int = 7, count_columns=None, by=
         are protected too.
     derived_columns : str or list of str, optional
         Columns computed from the counts, hidden in any row with a hidden count. By default
-        every other numeric column that is not in ``by``.
+        every other numeric column that is not in ``by``. A name also covers the columns
+        that start with it and "_" ("difference" covers "difference_lower_ci_95"). Text
+        columns that describe the numbers ("sentence", "note") are always replaced by
+        "Not shown: small numbers." in those rows.
     hide_zero : bool
         Also hide zeros.
     audience : {"publish", "team"}
@@ -159,8 +165,10 @@ def suppress(table: pd.DataFrame, *, threshold: int = 7, count_columns=None, by=
         derived = [c for c in table.columns if c not in counts and c not in by
                    and pd.api.types.is_numeric_dtype(table[c]) and not pd.api.types.is_bool_dtype(table[c])]
     else:
-        derived = as_list(derived_columns)
-        require_columns(table, derived, what=what)
+        named = as_list(derived_columns)
+        require_columns(table, named, what=what)
+        derived = [c for c in table.columns if c not in counts and c not in by
+                   and any(c == d or str(c).startswith(f"{d}_") for d in named)]
     row_hidden = hidden.any(axis=1) if n_rows else np.zeros(0, bool)
     for c in derived:
         if pd.api.types.is_numeric_dtype(out[c]):
@@ -169,6 +177,12 @@ def suppress(table: pd.DataFrame, *, threshold: int = 7, count_columns=None, by=
             col = out[c].astype(object)
         col[row_hidden] = pd.NA
         out[c] = col
+    for c in table.columns:
+        if (c not in counts and c not in by and c not in derived
+                and (str(c) in _TEXT_COLUMNS or str(c).endswith("sentence"))):
+            col = out[c].astype(object)
+            col[row_hidden] = "Not shown: small numbers."
+            out[c] = col
     notes = []
     for i in range(n_rows):
         parts = []
