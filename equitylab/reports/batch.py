@@ -72,18 +72,22 @@ def _init_worker(template: str, warm: bool) -> None:
 
     from .kernel import WarmKernel
 
-    _worker["template"] = load_template(template)
+    started = time.perf_counter()
     kernel = WarmKernel()
     _worker["kernel"] = kernel
     # ProcessPoolExecutor workers leave through multiprocessing's exit path, not atexit
     mpu.Finalize(kernel, kernel.shutdown, exitpriority=10)
-    started = time.perf_counter()
     try:
-        kernel.start()
+        kernel.start(wait=False)
         if warm:
-            kernel.warm()
+            kernel.warm(wait=False)  # the kernel imports while this process loads papermill
+        _worker["template"] = load_template(template)
+        import papermill  # noqa: F401
+
+        kernel.wait_ready()
     except Exception:  # noqa: BLE001 - the first report retries and records the failure
         kernel.shutdown()
+        _worker.setdefault("template", load_template(template))
     _worker["warm_up"] = time.perf_counter() - started
 
 

@@ -87,20 +87,39 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", str(text).lower()).strip("_")[:40] or "table"
 
 
+def _wrap_title(spec: dict, width: int = 90) -> None:
+    """Break a long chart title or subtitle into lines, so the image is not stretched by it."""
+    import textwrap
+
+    title = spec.get("title")
+    if isinstance(title, str):
+        title = {"text": title}
+    if not isinstance(title, dict):
+        return
+    for key in ("text", "subtitle"):
+        value = title.get(key)
+        lines = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+        if any(isinstance(v, str) and len(v) > width for v in lines):
+            title[key] = [part for v in lines for part in (textwrap.wrap(str(v), width) or [""])]
+    spec["title"] = title
+
+
 def chart_svg(chart) -> str:
     """A chart as SVG text: an altair chart through vl-convert, or SVG text passed through."""
     if chart is None:
         return ""
     if isinstance(chart, str):
         return chart
-    import io
+    import vl_convert as vlc
+    from altair.utils._importers import vl_version_for_vl_convert
 
     started = time.perf_counter()
-    buf = io.StringIO()
-    chart.save(buf, format="svg")
+    spec = chart.to_dict(context={"pre_transform": False})
+    _wrap_title(spec)
+    svg = vlc.vegalite_to_svg(spec, vl_version=vl_version_for_vl_convert())
     _state["chart_seconds"] += time.perf_counter() - started
     _state["charts"] += 1
-    return buf.getvalue()
+    return svg
 
 
 def _figure(svg: str, alt_text: str, caption: str) -> str:
@@ -131,17 +150,33 @@ def _cell(value) -> str:
         if math.isfinite(v) and v.is_integer() and abs(v) >= 1:
             return f"<td class='num'>{_int(int(v))}</td>"
         digits = 0 if abs(v) >= 1000 else 1 if abs(v) >= 10 else 2 if abs(v) >= 1 else 3
-        return f"<td class='num'>{v:,.{digits}f}</td>"
+        return f"<td class='num'>{v:,.{digits}f}</td>" if abs(v) >= 10_000 else f"<td class='num'>{v:.{digits}f}</td>"
     if hasattr(value, "strftime"):
         return f"<td>{value:%Y-%m-%d}</td>"
     return f"<td>{_e(value)}</td>"
 
 
 def table_html(table, caption: str = "") -> str:
-    """An accessible HTML table (header scopes, a caption); at most :data:`HTML_ROWS` rows."""
+    """An accessible HTML table (header scopes, a caption); at most :data:`HTML_ROWS` rows.
+
+    Text columns with one value in every row (a method, a confidence level) are said once
+    under the table instead of in every row, and empty note columns are left out; the CSV
+    and Excel files keep every column.
+    """
     import pandas as pd
 
     t = table.reset_index(drop=True) if not isinstance(table.index, pd.RangeIndex) else table
+    said_once = []
+    if len(t) > 1:
+        for c in list(t.columns):
+            col = t[c]
+            if col.dtype == object or isinstance(col.dtype, pd.StringDtype):
+                values = col.dropna().astype(str).str.strip()
+                if (values == "").all():
+                    t = t.drop(columns=c)
+                elif values.nunique() == 1 and col.notna().all() and len(values.iloc[0]) > 12:
+                    said_once.append((c, values.iloc[0]))
+                    t = t.drop(columns=c)
     head = "".join(f"<th scope='col'>{_e(str(c).replace('_', ' '))}</th>" for c in t.columns)
     body = []
     for row in t.head(HTML_ROWS).itertuples(index=False):
@@ -151,11 +186,11 @@ def table_html(table, caption: str = "") -> str:
         more = (f"<p class='more'>First {HTML_ROWS} of {len(t):,} rows; every row is in the report's CSV and "
                 "Excel files.</p>")
     cap = f"<caption>{_e(caption)}</caption>" if caption else ""
-    note = ""
+    notes = "".join(f"<p class='note'>{_e(str(c).replace('_', ' ').capitalize())}: {_e(v)}</p>" for c, v in said_once)
     if t.isna().any().any():
-        note = "<p class='note'>&ndash; not shown: hidden because the number is small, or no data.</p>"
+        notes += "<p class='note'>&ndash; not shown: hidden because the number is small, or no data.</p>"
     return (f"<div class='table-wrap'><table class='data'>{cap}<thead><tr>{head}</tr></thead>"
-            f"<tbody>{''.join(body)}</tbody></table></div>{more}{note}")
+            f"<tbody>{''.join(body)}</tbody></table></div>{more}{notes}")
 
 
 def _table_payload(table, title: str, source: str, synthetic: bool) -> dict:
@@ -280,3 +315,20 @@ def within_period(service, period: str):
         raise DataError(f"No referrals fall in the period {_period_words(period)}", column="referral_date",
                         hint="Check the period against the dates in the extract, or leave it empty")
     return out
+
+
+def show_if_available(analysis, *args, **kwargs) -> None:
+    """Show ``analysis(*args, **kwargs)``, or, when its data is not held offline, say so instead.
+
+    Only :class:`~equitylab.errors.SourceUnavailable` is caught (for example, Census
+    populations by sex are not in the offline snapshot); any other error fails the report.
+    """
+    from ..errors import SourceUnavailable
+
+    try:
+        finding = analysis(*args, **kwargs)
+    except SourceUnavailable as exc:
+        display({"text/html": f"<section class='finding'><p class='note'><strong>Not shown.</strong> "
+                              f"{_e(exc)}</p></section>"}, raw=True)
+        return
+    show(finding)

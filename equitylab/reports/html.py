@@ -47,6 +47,7 @@ table.data th, table.data td { border-bottom: 1px solid var(--line); padding: .2
                                vertical-align: top; }
 table.data thead th { border-bottom: 2px solid var(--ink); }
 table.data td.num { text-align: right; font-variant-numeric: tabular-nums; }
+table.data td.long { min-width: 14rem; }
 table.data td.na { text-align: center; color: var(--muted); }
 table.data tbody tr:nth-child(even) { background: #f4f6f7; }
 table.facts th { text-align: left; padding: .15rem 1rem .15rem 0; color: var(--muted); font-weight: normal; }

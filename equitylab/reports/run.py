@@ -224,7 +224,7 @@ def _footer(params: ReportParameters) -> str:
 
 def run(area_code: str, *, out="reports", service_data: str = "", project_file: str = "",
         comparator: str = ENGLAND, dimensions: str = DEFAULT_DIMENSIONS, period: str = "", name: str = "",
-        keep_notebook: bool = False, template=None) -> ReportResult:
+        keep_notebook: bool = False, template=None, overlap: bool = True) -> ReportResult:
     """Build one equity report for an area (or a team's extract) into ``out``.
 
     Parameters
@@ -250,6 +250,9 @@ def run(area_code: str, *, out="reports", service_data: str = "", project_file: 
         Also keep the executed notebook (``out/notebooks/NAME.ipynb``).
     template : path, optional
         Another report notebook with the same parameters.
+    overlap : bool
+        Start the kernel's imports while this process loads papermill (default). False
+        runs the steps one after another, so that their times can be told apart.
 
     Returns
     -------
@@ -265,8 +268,8 @@ def run(area_code: str, *, out="reports", service_data: str = "", project_file: 
     try:
         # Launch the kernel and (for the packaged template) queue its imports; read the template
         # and load papermill here meanwhile: on two cores both happen at once.
-        kernel.start(wait=False)
-        if template is None:
+        kernel.start(wait=not overlap)
+        if template is None and overlap:
             kernel.warm(wait=False)
         nb = load_template(path)
         import papermill  # noqa: F401

@@ -19,7 +19,7 @@ period: str = ""  # referral dates to include, e.g. "2023-04-01:2024-03-31"; emp
 project_file: str = ""  # the team's project file (.yaml), for its aim and driver diagram; empty leaves them out
 
 # %% jupyter={"source_hidden": true}
-# setup: report mode (static charts, published tables), the header, and the service data
+# setup: report mode (static charts, published tables) and the header
 from equitylab import profile
 from equitylab.reports import display as report
 
@@ -27,7 +27,6 @@ audience = "publish"
 report.start(area_code=area_code, comparator=comparator, service_data=service_data, dimensions=dimensions,
              period=period, project_file=project_file)
 groups = report.dimension_list(dimensions)
-service = report.within_period(profile.load_service(service_data, area_code), period)
 
 # %% [markdown]
 # ## 1. The area's population
@@ -48,6 +47,7 @@ report.show(profile.within_area_gap(area_code))
 # analysis.
 
 # %%
+service = report.within_period(profile.load_service(service_data, area_code), period)
 report.show(profile.service_summary(service), table=False)
 
 # %% [markdown]
@@ -59,7 +59,8 @@ report.show(profile.service_summary(service), table=False)
 
 # %%
 for group in groups:
-    report.show(profile.access(service, area_code, report.population_dimension(group), audience=audience))
+    report.show_if_available(profile.access, service, area_code, report.population_dimension(group),
+                             audience=audience)
 
 # %% [markdown]
 # ## 4. Experience and outcomes, group by group
@@ -83,7 +84,7 @@ if "deprivation" in groups:
 # chance; the charts say which rules fired.
 
 # %%
-report.show(profile.over_time(service, by=groups[0], audience=audience))
+report.show(profile.over_time(service, by=report.service_columns(groups)[0], audience=audience))
 report.show(profile.gap_over_time(service, by=report.service_columns(groups)[0], audience=audience))
 
 # %% [markdown]
