@@ -204,7 +204,7 @@ def _layers(result, audience: str, width: int, height: int, y_title: str, zero_l
 
     def yq(field, title=None):
         enc = {"field": field, "type": "quantitative", "scale": {"zero": False}}
-        enc["title"] = title if title else None
+        enc["title"] = title or y_title
         return enc
 
     tooltip = [{"field": "x", "type": x_type, "title": result.settings["x"]},
@@ -322,7 +322,7 @@ def _with_datasets(chart):
     if cls not in _FAST:
         def to_dict(self, *args, **kwargs):
             out = cls.to_dict(self, *args, **kwargs)
-            if kwargs.get("context") is None and isinstance(out, dict):
+            if isinstance(out, dict):  # only the top-level chart has this class
                 for name in _names(out, set()):
                     if name in _DATASETS:
                         out.setdefault("datasets", {})[name] = _DATASETS[name]

@@ -87,7 +87,7 @@ def rule_set(rules) -> RuleSet:
     """A :class:`RuleSet` from a name ("ihi", "anhoej", "mdc", "mdc6", "mdc2023") or itself."""
     if isinstance(rules, RuleSet):
         return rules
-    key = str(rules).lower().replace("-", "").replace("_", "").replace("ø", "o")
+    key = str(rules).lower().replace("-", "").replace("_", "").replace("ø", "oe")
     if key not in _NAMED:
         raise DataError(f"rules must be one of {', '.join(map(repr, _NAMED))}, not {rules!r}",
                         hint="Use rules='ihi' for run charts and rules='mdc' for Making Data Count SPC charts")
@@ -188,7 +188,9 @@ def anhoej(y: np.ndarray, centre: np.ndarray) -> dict:
     lower bound ``crossings_min`` = the 5% quantile of Binomial(n_useful - 1, 0.5) (Chen 2010),
     ``runs`` (= crossings + 1) and ``runs_signal`` (longest run too long or too few crossings).
     """
-    side = np.sign(np.asarray(y, float) - np.asarray(centre, float))
+    y, centre = np.asarray(y, float), np.broadcast_to(np.asarray(centre, float), np.shape(y))
+    side = np.sign(y - centre)
+    side[np.isclose(y, centre, rtol=1e-12, atol=0)] = 0  # on the centre, up to rounding
     side = side[(side != 0) & ~np.isnan(side)]
     n = int(side.size)
     if n == 0:

@@ -260,10 +260,13 @@ def _analyse(frame: pd.DataFrame, *, chart: str | None, rules: _rules.RuleSet, f
         valid = ~np.isnan(y)
         with np.errstate(invalid="ignore"):
             out = (y > lim["upper_limit"]) | (y < lim["lower_limit"]) if chart else np.zeros(m, bool)
+        if chart:  # a point on a limit, up to floating-point rounding, is not outside it
+            out &= ~(np.isclose(y, lim["upper_limit"], rtol=1e-12, atol=0)
+                     | np.isclose(y, lim["lower_limit"], rtol=1e-12, atol=0))
         out &= valid
         sigma[sl] = out
         side_all = np.sign(y - cl)
-        side_all[~valid] = 0
+        side_all[~valid | np.isclose(y, cl, rtol=1e-12, atol=0)] = 0  # on the centre, up to rounding
 
         # runs, trends and 2-of-3 on the included points only, in order
         use = incl & valid
@@ -293,7 +296,9 @@ def _analyse(frame: pd.DataFrame, *, chart: str | None, rules: _rules.RuleSet, f
             tr, tdir = _rules.trends(yi, rules.trend, skip_ties=False)
             put(tr, f"trend of {rules.trend}", tdir[tr])
             with np.errstate(invalid="ignore"):
-                beyond = ((y > lim.get("upper_2sigma", np.inf)) | (y < lim.get("lower_2sigma", -np.inf)))[idx]
+                u2, l2 = lim["upper_2sigma"], lim["lower_2sigma"]
+                beyond = (((y > u2) & ~np.isclose(y, u2, rtol=1e-12, atol=0))
+                          | ((y < l2) & ~np.isclose(y, l2, rtol=1e-12, atol=0)))[idx]
             close = beyond if rules.two_of_three == "2023" else beyond & ~out[idx]
             tt = _rules.two_of_three(close, si)
             put(tt, "2 of 3 beyond 2 sigma", si[tt].astype(int))
@@ -345,21 +350,15 @@ def _analyse(frame: pd.DataFrame, *, chart: str | None, rules: _rules.RuleSet, f
             "variation": _variation(pt[-1], int(d[-1]) if f[-1] else 0),
         })
 
-    points = pd.DataFrame({"group": groups, "x": xs, "y": y_plot * multiplier, "n": n_all,
-                           "numerator": num_all, "phase": phase})
-    for k, v in cols.items():
-        points[k] = v * multiplier
     small = np.zeros(size, bool)
     for v in (num_all, n_all):
         small |= (v >= SMALL_COUNT[0]) & (v <= SMALL_COUNT[1])
-    points["baseline"] = baseline
-    points["excluded"] = exclude_mask
-    points["sigma_signal"] = sigma
-    points["signal"] = flagged
-    points["rule"] = rule
-    points["direction"] = np.where(flagged, direction, 0)
-    points["point_type"] = point_type
-    points["small_number"] = small
+    points = pd.DataFrame({
+        "group": groups, "x": frame["x"], "y": y_plot * multiplier, "n": n_all, "numerator": num_all,
+        "phase": phase, **{k: v * multiplier for k, v in cols.items()}, "baseline": baseline,
+        "excluded": exclude_mask, "sigma_signal": sigma, "signal": flagged, "rule": rule,
+        "direction": np.where(flagged, direction, 0), "point_type": point_type, "small_number": small,
+    }).reset_index(drop=True)
 
     summary = pd.DataFrame(summaries)
     for k in ("centre", "lower_limit", "upper_limit"):

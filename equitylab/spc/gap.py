@@ -151,12 +151,14 @@ def gap_chart(data: pd.DataFrame, *, x: str, y: str, n: str, by: str, group=None
             gap = run_chart(pairs, rules=rules, improvement="neutral", **common)
     messages += [str(w.message) for w in caught]
     gap.settings["gap_measure"] = measure
+    gap.settings["x"] = x
     keep = frame[frame["group"].isin([*compare, ref])]
     keep = keep.rename(columns={"group": by})
     series = run_chart(provenance.carry(keep, data), x="x", y="numerator", n="n", by=by, rules=rules,
                        freeze=freeze, phases=phases, exclude=exclude, multiplier=multiplier,
                        improvement=improvement, annotations=annotations)
 
+    series.settings.update(x=x, y=y)
     points = gap.points.rename(columns={"group": "comparison"})
     extra = pairs.set_index(["comparison", "x"])[["value_group", "value_reference", "numerator_group", "n_group",
                                                   "numerator_reference", "n_reference"]]
@@ -201,6 +203,9 @@ def gap_chart(data: pd.DataFrame, *, x: str, y: str, n: str, by: str, group=None
         elif levelling:
             verdict = (f"The gap between {g} and {ref} narrowed mainly because {ref} got worse "
                        f"(levelling down), not because {g} improved.")
+        elif narrowed and worse:
+            verdict = (f"The gap between {g} and {ref} narrowed mostly because {g} improved, "
+                       f"though {ref} also got worse.")
         elif narrowed:
             verdict = f"The gap between {g} and {ref} narrowed without {ref} getting worse."
         else:
