@@ -184,7 +184,8 @@ def _layer(alt, row: str, mark: dict, encoding: dict):
                      transform=[{"filter": f"datum.row === '{row}'"}])
 
 
-def _layers(result, audience: str, width: int, height: int, y_title: str, zero_line: bool = False):
+def _layers(result, audience: str, width: int, height: int, y_title: str, zero_line: bool = False,
+            minimal: bool = False):
     """One layered (and, for several groups, faceted) altair chart of an SPC result."""
     import altair as alt
 
@@ -192,8 +193,8 @@ def _layers(result, audience: str, width: int, height: int, y_title: str, zero_l
     run = result.settings["chart"] == "run"
     data = _chart_frame(result, audience)
     groups = list(dict.fromkeys(data["group"]))
-    frames = [data, _label_rows(result, run), _note_rows(result, groups)]
-    if not run:
+    frames = [data] if minimal else [data, _label_rows(result, run), _note_rows(result, groups)]
+    if not run and not minimal:
         frames.append(_verdict_rows(result, groups))
     combined = pd.concat([f for f in frames if len(f)], ignore_index=True)
     x_type = _x_type(result.points["x"])
@@ -249,16 +250,19 @@ def _layers(result, audience: str, width: int, height: int, y_title: str, zero_l
     if zero_line:
         layers.append(_layer(alt, "point", {"type": "rule", "color": "#000000", "strokeWidth": 0.8},
                              {"y": {"datum": 0}}))
-    layers.append(_layer(alt, "label", {"type": "text", "align": "left", "dx": 6, "fontSize": 10,
-                                        "color": "#333333"},
-                         {"x": x_plain, "y": yq("label_y"), "text": {"field": "label", "type": "nominal"}}))
-    if result.annotations:
+    if minimal:  # a companion view: the series, its centre line and signals only
+        layers = layers[:3]
+    else:
+        layers.append(_layer(alt, "label", {"type": "text", "align": "left", "dx": 6, "fontSize": 10,
+                                            "color": "#333333"},
+                             {"x": x_plain, "y": yq("label_y"), "text": {"field": "label", "type": "nominal"}}))
+    if result.annotations and not minimal:
         layers.append(_layer(alt, "note", {"type": "rule", "color": "#555555", "strokeDash": [1, 2]},
                              {"x": x_plain}))
         layers.append(_layer(alt, "note", {"type": "text", "align": "left", "baseline": "top", "dx": 3, "dy": 2,
                                            "fontSize": 10, "color": "#333333"},
                              {"x": x_plain, "y": {"value": 2}, "text": {"field": "note", "type": "nominal"}}))
-    if not run:
+    if not run and not minimal:
         layers.append(_layer(alt, "verdict", {"type": "text", "align": "left", "baseline": "bottom",
                                               "fontSize": 10, "dy": -4},
                              {"x": {"value": 0}, "y": {"value": 0},
@@ -355,7 +359,7 @@ def gap_chart_view(result, *, audience="team", title=None, width=None, height=No
     width, height = width or 340, height or 200
     measure = "difference" if result.settings["measure"] == "difference" else "log ratio"
     gap = _layers(result.gap, audience, width, height, f"gap ({measure})", zero_line=True)
-    series = _layers(result.series, audience, width, height, result.settings["y"])
+    series = _layers(result.series, audience, width, height, result.settings["y"], minimal=True)
     gap = gap.properties(title=alt.TitleParams(f"Gap: each group vs {result.settings['reference']}", fontSize=13))
     series = series.properties(title=alt.TitleParams("Each group's own values", fontSize=13))
     extra = [f"Gap = {'group minus reference' if measure == 'difference' else 'ln(group / reference)'}; "
