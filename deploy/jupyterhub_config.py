@@ -17,6 +17,7 @@ EQUITYLAB_HUB_IP, EQUITYLAB_HUB_PORT, EQUITYLAB_HUB_STATE    where the hub liste
                           database and cookie secret (set by the tests; TLJH and Z2JH set their own)
 """
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -102,23 +103,51 @@ def _learner_home(spawner):
     return Path(entry.pw_dir), (entry.pw_uid, entry.pw_gid)
 
 
+def _curriculum_source():
+    """The notebooks to hand out. The hub often runs in its own environment without equitylab
+    (TLJH's /opt/tljh/hub, Z2JH's hub image), so EQUITYLAB_CURRICULUM can point at a checkout."""
+    if CURRICULUM:
+        return Path(CURRICULUM)
+    try:
+        from equitylab._paths import notebooks_dir
+    except ImportError:
+        return None
+    return notebooks_dir()
+
+
+def _copy_curriculum(source, target, owner):
+    """Copy notebooks the learner does not have yet; never overwrite their own copies."""
+    target.mkdir(parents=True, exist_ok=True)
+    made = [target]
+    for nb in sorted(source.glob("*.ipynb")):
+        dest = target / nb.name
+        if not dest.exists():
+            shutil.copy2(nb, dest)
+            made.append(dest)
+    work = target / "my-work"
+    if not work.exists():
+        work.mkdir()
+        made.append(work)
+    if owner:
+        for p in made:
+            os.chown(p, *owner)
+
+
 def equitylab_pre_spawn(spawner):
     """Before a learner's server starts: copy in the curriculum (keeping their edits) and point
     EQUITYLAB_HOME at their own work folder."""
-    from equitylab.cohort import copy_curriculum
-
     home, owner = _learner_home(spawner)
     if home is None:
         return
     if owner is None or os.geteuid() != 0:
         owner = None
+    source = _curriculum_source()
+    if source is None:
+        spawner.log.warning("equitylab: set EQUITYLAB_CURRICULUM to the notebooks folder to give learners a copy")
+        return
     home.mkdir(parents=True, exist_ok=True)
-    copy_curriculum(home / FOLDER, source=CURRICULUM or None, owner=owner)
-    work = home / FOLDER / "my-work"
-    work.mkdir(exist_ok=True)
-    if owner:
-        os.chown(work, *owner)
-    spawner.environment["EQUITYLAB_HOME"] = str(work)
+    _copy_curriculum(source, home / FOLDER, owner)
+    spawner.environment["EQUITYLAB_HOME"] = str(home / FOLDER / "my-work")
 
 
 c.Spawner.pre_spawn_hook = equitylab_pre_spawn
@@ -134,6 +163,7 @@ if SPAWNER == "simple":
         args.append(f"--LabApp.app_settings_dir={settings}")
     c.Spawner.args = args
     c.Spawner.environment.update({"PATH": os.environ.get("PATH", "")})
+    c.JupyterHub.cleanup_servers = True  # stopping the test hub stops every learner's server
     c.Spawner.env_keep = ["PYTHONPATH", "LANG", "LC_ALL", "JUPYTER_CONFIG_DIR", "JUPYTER_RUNTIME_DIR",
                           "EQUITYLAB_CACHE_DIR", "EQUITYLAB_STRICT"]
 
@@ -154,4 +184,3 @@ if state:
     c.JupyterHub.db_url = f"sqlite:///{os.path.join(state, 'jupyterhub.sqlite')}"
     c.JupyterHub.cookie_secret_file = os.path.join(state, "jupyterhub_cookie_secret")
     c.ConfigurableHTTPProxy.pid_file = os.path.join(state, "jupyterhub-proxy.pid")
-c.JupyterHub.cleanup_servers = True  # stopping the hub stops every learner's server

@@ -55,8 +55,23 @@ def test_pre_spawn_hook_copies_the_curriculum_and_sets_the_learners_work_folder(
     c = load(monkeypatch, EQUITYLAB_AUTH="dummy", EQUITYLAB_SPAWNER="simple", EQUITYLAB_CURRICULUM=str(source),
              EQUITYLAB_HUB_HOMES=str(tmp_path / "homes"))
     assert c.JupyterHub.spawner_class == "simple"
-    spawner = types.SimpleNamespace(home_dir=str(tmp_path / "homes" / "alice"), environment={},
+    spawner = types.SimpleNamespace(home_dir=str(tmp_path / "homes" / "alice"), environment={}, log=None,
                                     user=types.SimpleNamespace(name="alice"))
     c.Spawner.pre_spawn_hook(spawner)
     assert (tmp_path / "homes" / "alice" / "equitylab" / "00_start_here.ipynb").exists()
     assert spawner.environment["EQUITYLAB_HOME"] == str(tmp_path / "homes" / "alice" / "equitylab" / "my-work")
+
+
+def test_pre_spawn_hook_keeps_a_learners_edited_notebook(monkeypatch, tmp_path):
+    source = tmp_path / "curriculum"
+    source.mkdir()
+    (source / "00_start_here.ipynb").write_text("new version", encoding="utf-8")
+    home = tmp_path / "homes" / "alice"
+    (home / "equitylab").mkdir(parents=True)
+    (home / "equitylab" / "00_start_here.ipynb").write_text("alice's answers", encoding="utf-8")
+    c = load(monkeypatch, EQUITYLAB_AUTH="dummy", EQUITYLAB_SPAWNER="simple", EQUITYLAB_CURRICULUM=str(source))
+    spawner = types.SimpleNamespace(home_dir=str(home), environment={}, log=None,
+                                    user=types.SimpleNamespace(name="alice"))
+    c.Spawner.pre_spawn_hook(spawner)
+    assert (home / "equitylab" / "00_start_here.ipynb").read_text(encoding="utf-8") == "alice's answers"
+    assert (home / "equitylab" / "my-work").is_dir()
