@@ -8,6 +8,7 @@ Run: python benchmarks/bench_sii.py
 """
 from __future__ import annotations
 
+import os
 import platform
 import time
 from pathlib import Path
@@ -81,7 +82,8 @@ def main() -> int:
         f"`python benchmarks/bench_sii.py` — {AREAS} areas x {DECILES} deciles, {REPS:,} Monte Carlo repetitions,",
         "one call with `by=\"area\"`. Floor: numpy drawing the normal numbers the method needs (best of 3, same run).",
         f"Machine: {platform.processor() or platform.machine()}, Python {platform.python_version()}, "
-        f"numpy {np.__version__}.",
+        f"numpy {np.__version__}; load average at the end {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores "
+        "(other jobs sharing the machine inflate both timings and make the ratio noisy).",
         "",
         "| case | draws per rep per area | numpy draws only (s) | sii() (s) | ratio (target <= 2) | one area (s, target < 1) | verdict |",
         "|---|---|---|---|---|---|---|",
