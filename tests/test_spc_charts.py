@@ -220,3 +220,14 @@ def test_statistics_do_not_import_altair():
             "print('altair' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+def test_annotations_from_a_workbook_project():
+    model = pytest.importorskip("equitylab.workbook.model")  # the workbook is another module's
+    PDSA, Project = model.PDSA, model.Project
+
+    project = Project()
+    project.pdsa = [PDSA(change_idea="text reminders", cycle=1, start=pd.Timestamp("2024-02-05").date()),
+                    PDSA(change_idea="no start date yet", cycle=2)]
+    res = run_chart(_weekly(groups=("A",)), x="week", y="seen", n="referred", annotations=project)
+    assert res.annotations == [(np.datetime64("2024-02-05"), "PDSA 1: text reminders")]

@@ -26,12 +26,14 @@ def as_annotations(items) -> list[tuple[object, str]]:
     """Normalise change dates or PDSA cycles to a list of ``(x, label)``.
 
     Accepts x values on their own, ``(x, label)`` tuples, dicts with a date (``date``,
-    ``start``, ``x``) and a label (``label``, ``title``, ``name``, ``change_idea``), or objects
-    with such attributes (for example a workbook project's PDSA cycles). Items without a date
-    are skipped.
+    ``start``, ``x``) and a label (``label``, ``title``, ``name``, ``change_idea``), objects
+    with such attributes (a workbook ``PDSA`` is labelled "PDSA <cycle>: <change idea>"), or a
+    workbook ``Project`` (its PDSA cycles). Items without a date are skipped.
     """
     if items is None:
         return []
+    if hasattr(items, "pdsa") and not isinstance(items, dict):  # a workbook Project: its PDSA cycles
+        items = list(items.pdsa)
     if isinstance(items, dict) or not isinstance(items, list | tuple | pd.Series | pd.Index | np.ndarray):
         items = [items]
     out = []
@@ -44,6 +46,9 @@ def as_annotations(items) -> list[tuple[object, str]]:
             x, label = _pick(item, _DATE_KEYS), _pick(item, _LABEL_KEYS)
             if x is None:
                 continue
+            cycle = _pick(item, ("cycle",))
+            if cycle is not None and _pick(item, ("change_idea",)):
+                label = f"PDSA {cycle}: {_pick(item, ('change_idea',))}"
             if label is None:
                 label = f"change {number}"
         out.append((x, "" if label is None else str(label)))

@@ -142,7 +142,12 @@ def _prepare(data, *, x, y, n, by, chart, what) -> pd.DataFrame:
     if chart == "t" and (values[~np.isnan(values)] <= 0).any():
         rows = (np.flatnonzero(values <= 0) + 1).tolist()
         raise DataError("a T chart needs times between events greater than zero", column=y, rows=rows)
-    frame = pd.DataFrame({"group": _group_labels(data, by).to_numpy(), "x": data[x].to_numpy(), "y": values})
+    labels = _group_labels(data, by)
+    # groups in the natural order of their values (numbers as numbers, categories as defined)
+    firsts = data[as_list(by)].assign(_label=labels.to_numpy()).drop_duplicates("_label") if by else None
+    order = (firsts.sort_values(as_list(by), kind="stable")["_label"].tolist() if by else ["All"])
+    frame = pd.DataFrame({"group": pd.Categorical(labels.to_numpy(), categories=order), "x": data[x].to_numpy(),
+                          "y": values})
     if frame["x"].isna().any():
         rows = (np.flatnonzero(frame["x"].isna().to_numpy()) + 1).tolist()
         raise DataError(f"{what}: every row needs a value of '{x}'", column=x, rows=rows,
@@ -160,18 +165,19 @@ def _prepare(data, *, x, y, n, by, chart, what) -> pd.DataFrame:
                 raise DataError(f"{what}: the count '{y}' is larger than the denominator '{n}'", column=y,
                                 rows=rows, hint="Check that y counts people who are also counted in n")
         frame = frame.dropna(subset=["y", "n"])
-        frame = frame.groupby(["group", "x"], sort=True, as_index=False)[["y", "n"]].sum()
+        frame = frame.groupby(["group", "x"], sort=True, as_index=False, observed=True)[["y", "n"]].sum()
         frame["numerator"] = frame["y"]
         frame["y"] = frame["numerator"] / frame["n"]
     else:
         frame = frame.dropna(subset=["y"])
         # several rows for one period: averaged, as qicharts2 does by default
-        frame = frame.groupby(["group", "x"], sort=True, as_index=False)["y"].mean()
+        frame = frame.groupby(["group", "x"], sort=True, as_index=False, observed=True)["y"].mean()
         frame["n"] = np.nan
         frame["numerator"] = frame["y"] if chart == "c" else np.nan
     if frame.empty:
         raise DataError(f"{what}: there are no rows with numbers to chart", column=y)
-    return frame
+    frame["group"] = frame["group"].astype(object)
+    return frame.reset_index(drop=True)
 
 
 def _phase_numbers(xs: np.ndarray, starts: np.ndarray) -> np.ndarray:
