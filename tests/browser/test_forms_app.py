@@ -102,4 +102,9 @@ def test_forms_page_keyboard_focus_is_always_visible(new_page, forms):
                 hidden.append(page.evaluate("(e) => e.outerHTML.slice(0, 120)", handle))
     assert reached >= 6
     assert hidden == [], f"no focus ring on: {hidden}"
+    role = form_box(page, "team").get_by_label("Role")
+    role.focus()
+    before = role.input_value()
+    page.keyboard.press("ArrowDown")  # outside JupyterLab, arrow keys choose an option
+    assert role.input_value() != before
 
