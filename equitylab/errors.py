@@ -39,8 +39,8 @@ class DataError(EquityLabError, ValueError):
     column : str, optional
         The column at fault.
     rows : sequence of int, optional
-        Row numbers as a person counts them in the file (the header is row 1, so the
-        first data row of a CSV is row 2).
+        Row numbers as a person counts them: in a file the header is row 1, so the first
+        data row of a CSV is row 2; in a table passed to a measure, the first row is row 1.
     hint : str, optional
         How to fix it.
     """

@@ -73,8 +73,8 @@ def test_access_chart_lists_gaps():
 
 def test_funnel_plot_names_outliers():
     n = np.array([100, 500, 1000, 5000])
-    limits = pd.DataFrame({"denominator": n, "lower_2sd": 50 - 100 / np.sqrt(n), "upper_2sd": 50 + 100 / np.sqrt(n),
-                           "lower_3sd": 50 - 150 / np.sqrt(n), "upper_3sd": 50 + 150 / np.sqrt(n)})
+    limits = pd.DataFrame({"denominator": n, "lower_limit_95": 50 - 100 / np.sqrt(n), "upper_limit_95": 50 + 100 / np.sqrt(n),
+                           "lower_limit_99_8": 50 - 150 / np.sqrt(n), "upper_limit_99_8": 50 + 150 / np.sqrt(n)})
     units = pd.DataFrame({"practice": ["P1", "P2", "P3"], "pct": [52.0, 60, 30], "n": [200, 1000, 3000]})
     chart = funnel_plot(units, unit="practice", value="pct", denominator="n", limits=limits, centre=50)
     _svg_offline(chart)

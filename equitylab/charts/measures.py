@@ -180,8 +180,8 @@ def access_chart(data: pd.DataFrame, *, group: str, service_share: str, populati
 
 
 def funnel_plot(data: pd.DataFrame, *, unit: str, value: str, denominator: str, limits: pd.DataFrame,
-                limit_x: str = "denominator", lower_2: str = "lower_2sd", upper_2: str = "upper_2sd",
-                lower_3: str = "lower_3sd", upper_3: str = "upper_3sd", centre: float | None = None,
+                limit_x: str = "denominator", lower_2: str = "lower_limit_95", upper_2: str = "upper_limit_95",
+                lower_3: str = "lower_limit_99_8", upper_3: str = "upper_limit_99_8", centre: float | None = None,
                 indicator: str = "Indicator"):
     """Units (e.g. practices) by size against their value, inside 2 and 3 standard deviation limits.
 
