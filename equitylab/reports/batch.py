@@ -105,6 +105,17 @@ def _warm_up_seconds() -> float:
 
 # --------------------------------------------------------------------- the batch
 
+def _start_method() -> str:
+    """"spawn" (fresh workers: kernels and zmq sockets are not shared with this process), unless
+    this process's main module cannot be re-imported (``python -c`` or code piped in), then "fork"."""
+    import sys
+
+    main = getattr(sys.modules.get("__main__"), "__file__", None)
+    if main and Path(main).is_file() or os.name == "nt":
+        return "spawn"
+    return "fork"
+
+
 def _as_params(reports) -> tuple[list[ReportParameters], Path | None]:
     if isinstance(reports, (str, os.PathLike)):
         path = Path(reports)
@@ -179,7 +190,7 @@ def batch(reports, *, out="reports", jobs: int = 2, keep_notebooks: bool = False
             import multiprocessing as mp
             from concurrent.futures import ProcessPoolExecutor, as_completed
 
-            context = mp.get_context("spawn")  # kernels and zmq do not survive fork well
+            context = mp.get_context(_start_method())
             with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker,
                                      initargs=(template, warm)) as pool:
                 futures = {pool.submit(_run_in_worker, p, str(out), keep_notebooks): (i, p) for i, p in todo}

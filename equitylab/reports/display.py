@@ -104,6 +104,16 @@ def _wrap_title(spec: dict, width: int = 90) -> None:
     spec["title"] = title
 
 
+def _description(chart) -> str:
+    if isinstance(chart, str):
+        return ""
+    try:
+        text = chart.to_dict(validate=False).get("description")
+    except Exception:  # noqa: BLE001 - no description: the finding's own alt text is used
+        return ""
+    return str(text) if text else ""
+
+
 def chart_svg(chart) -> str:
     """A chart as SVG text: an altair chart through vl-convert, or SVG text passed through."""
     if chart is None:
@@ -125,8 +135,8 @@ def chart_svg(chart) -> str:
 def _figure(svg: str, alt_text: str, caption: str) -> str:
     data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
     alt_text = alt_text or "Chart; its numbers are in the table below."
-    return (f"<figure><img src='data:image/svg+xml;base64,{data}' alt='{_e(alt_text)}'>"
-            f"<figcaption>{_e(caption)}</figcaption></figure>")
+    caption = f"<figcaption>{_e(caption)}</figcaption>" if caption else ""
+    return f"<figure><img src='data:image/svg+xml;base64,{data}' alt='{_e(alt_text)}'>{caption}</figure>"
 
 
 def _int(v: int) -> str:
@@ -214,9 +224,17 @@ def show(finding, *, heading: int = 3, table: bool = True) -> None:
     text = getattr(finding, "text", "") or ""
     parts.extend(f"<p>{_e(p)}</p>" for p in re.split(r"\n\s*\n", text) if p.strip())
     source = getattr(finding, "source", "") or ""
-    svg = chart_svg(getattr(finding, "chart", None))
-    if svg:
-        parts.append(_figure(svg, getattr(finding, "alt_text", ""), source))
+    charts = getattr(finding, "chart", None)
+    charts = list(charts) if isinstance(charts, (list, tuple)) else [charts] if charts is not None else []
+    svg = False
+    for i, chart in enumerate(charts):
+        # one chart: the finding's own text alternative; several: each chart's description
+        alt_text = getattr(finding, "alt_text", "") if len(charts) == 1 else (_description(chart)
+                                                                              or getattr(finding, "alt_text", ""))
+        image = chart_svg(chart)
+        if image:
+            parts.append(_figure(image, alt_text, source if i == len(charts) - 1 else ""))
+            svg = True
     data = getattr(finding, "table", None)
     bundle = {}
     if table and data is not None and len(data.columns):
