@@ -116,6 +116,7 @@ def _chart_frame(result, audience: str) -> pd.DataFrame:
     kind = p["point_type"].str.replace(r"_(high|low)$", "", regex=True)
     df["kind"] = kind.map(KIND_LABEL).to_numpy()
     df["rule"] = p["rule"].replace("", "none").to_numpy()
+    df["astronomical"] = p["astronomical"].to_numpy()
     if audience == "team" and result.settings.get("n"):
         df["n"] = p["n"].to_numpy()
     df["row"] = "point"
@@ -250,6 +251,12 @@ def _layers(result, audience: str, width: int, height: int, y_title: str, zero_l
     if zero_line:
         layers.append(_layer(alt, "point", {"type": "rule", "color": "#000000", "strokeWidth": 0.8},
                              {"y": {"datum": 0}}))
+    if not minimal and result.points["astronomical"].any():
+        # a ring for judgement, not a signal: IHI leaves astronomical points to the team
+        layers.append(alt.Chart(mark={"type": "point", "size": 260, "filled": False, "color": "#000000",
+                                      "strokeWidth": 1.2},
+                                encoding=alt.FacetedEncoding(x=x_plain, y=yq("y")),
+                                transform=[{"filter": "datum.row === 'point' && datum.astronomical"}]))
     if minimal:  # a companion view: the series, its centre line and signals only
         layers = layers[:3]
     else:

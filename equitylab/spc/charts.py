@@ -236,6 +236,7 @@ def _analyse(frame: pd.DataFrame, *, chart: str | None, rules: _rules.RuleSet, f
     direction = np.zeros(size, int)
     rule = np.full(size, "", dtype=object)
     point_type = np.full(size, "common_cause", dtype=object)
+    astro_all = np.zeros(size, bool)
     summaries = []
 
     # rows are sorted by group then x, so each group/phase is a contiguous slice
@@ -325,6 +326,7 @@ def _analyse(frame: pd.DataFrame, *, chart: str | None, rules: _rules.RuleSet, f
             lr = _rules.long_runs(si, runs["longest_run_max"] + 1, skip_zero=True)
             put(lr, "long run", si[lr].astype(int))
         flagged[sl], direction[sl], rule[sl] = f, d, r
+        astro_all[sl] = astronomical
         pt = _point_types(np.where(f, d, 0), improvement)
         point_type[sl] = pt
 
@@ -363,7 +365,8 @@ def _analyse(frame: pd.DataFrame, *, chart: str | None, rules: _rules.RuleSet, f
         "group": groups, "x": frame["x"], "y": y_plot * multiplier, "n": n_all, "numerator": num_all,
         "phase": phase, **{k: v * multiplier for k, v in cols.items()}, "baseline": baseline,
         "excluded": exclude_mask, "sigma_signal": sigma, "signal": flagged, "rule": rule,
-        "direction": np.where(flagged, direction, 0), "point_type": point_type, "small_number": small,
+        "direction": np.where(flagged, direction, 0), "point_type": point_type, "astronomical": astro_all,
+        "small_number": small,
     }).reset_index(drop=True)
 
     summary = pd.DataFrame(summaries)
@@ -535,7 +538,8 @@ def control_chart(data: pd.DataFrame, *, x: str, y: str, n: str | None = None, c
         ``lower_2sigma``, ``upper_2sigma``, ``baseline``, ``excluded``, ``sigma_signal``
         (outside the limits), ``signal`` (any rule), ``rule`` (the rule that flagged the point,
         by MDC precedence), ``direction``, ``point_type`` (``common_cause``, ``improvement``,
-        ``concern``, ``neutral_high``, ``neutral_low``) and ``small_number``.
+        ``concern``, ``neutral_high``, ``neutral_low``), ``astronomical`` (IHI run charts: for the
+        team to judge, not a signal) and ``small_number`` (a count or denominator of 1 to 7).
         ``.summary`` columns: ``group``, ``phase``, ``start``, ``end``, ``n_points``,
         ``n_baseline``, ``trial_limits``, ``centre``, ``lower_limit``, ``upper_limit``
         (averages when limits vary), ``n_useful``, ``longest_run``, ``longest_run_max``,
