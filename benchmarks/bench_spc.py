@@ -13,6 +13,7 @@ Writes ``benchmarks/results/spc.md``.
 
     python benchmarks/bench_spc.py [--repeat 5]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -49,8 +50,9 @@ def ours(data: pd.DataFrame) -> dict:
     t1 = time.perf_counter()
     spec = res.chart().to_dict()
     t2 = time.perf_counter()
-    gap = gap_chart(data, x="week", y="seen", n="referred", by="group", reference="Group 00",
-                    phases=["2025-01-06"])
+    gap = gap_chart(
+        data, x="week", y="seen", n="referred", by="group", reference="Group 00", phases=["2025-01-06"]
+    )
     t3 = time.perf_counter()
     gap_spec = gap.chart().to_dict()
     t4 = time.perf_counter()

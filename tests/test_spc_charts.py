@@ -1,4 +1,5 @@
 """Behaviour of run_chart, control_chart, gap_chart and aggregate: options, warnings, errors, charts."""
+
 import subprocess
 import sys
 import warnings
@@ -10,8 +11,14 @@ import pytest
 
 from equitylab import provenance
 from equitylab.errors import DataError, SmallNumbersWarning
-from equitylab.spc import (SmallDenominatorWarning, TrialLimitsWarning, aggregate, control_chart, gap_chart,
-                           run_chart)
+from equitylab.spc import (
+    SmallDenominatorWarning,
+    TrialLimitsWarning,
+    aggregate,
+    control_chart,
+    gap_chart,
+    run_chart,
+)
 
 
 def _weekly(groups=("A", "B"), weeks=30, seed=1, p=0.3, n=(40, 80)):
@@ -20,7 +27,9 @@ def _weekly(groups=("A", "B"), weeks=30, seed=1, p=0.3, n=(40, 80)):
     for g in groups:
         for w in range(weeks):
             size = int(rng.integers(*n))
-            rows.append((g, pd.Timestamp("2024-01-01") + pd.Timedelta(weeks=w), int(rng.binomial(size, p)), size))
+            rows.append(
+                (g, pd.Timestamp("2024-01-01") + pd.Timedelta(weeks=w), int(rng.binomial(size, p)), size)
+            )
     df = pd.DataFrame(rows, columns=["ethnicity", "week", "seen", "referred"])
     return provenance.stamp(df, source="synthetic", synthetic=True, description="test extract")
 
@@ -86,14 +95,47 @@ def test_stratified_chart_points_summary_provenance_and_caption():
     data = _weekly()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        res = control_chart(data, x="week", y="seen", n="referred", chart="p", by="ethnicity",
-                            phases=["2024-04-01"], multiplier=100, target=35)
+        res = control_chart(
+            data,
+            x="week",
+            y="seen",
+            n="referred",
+            chart="p",
+            by="ethnicity",
+            phases=["2024-04-01"],
+            multiplier=100,
+            target=35,
+        )
     p, s = res.points, res.summary
-    for col in ("x", "y", "n", "phase", "group", "centre", "lower_limit", "upper_limit", "lower_2sigma",
-                "upper_2sigma", "sigma_signal", "rule", "point_type"):
+    for col in (
+        "x",
+        "y",
+        "n",
+        "phase",
+        "group",
+        "centre",
+        "lower_limit",
+        "upper_limit",
+        "lower_2sigma",
+        "upper_2sigma",
+        "sigma_signal",
+        "rule",
+        "point_type",
+    ):
         assert col in p.columns
-    for col in ("centre", "lower_limit", "upper_limit", "n_useful", "longest_run", "longest_run_max",
-                "crossings", "crossings_min", "runs_signal", "variation", "assurance"):
+    for col in (
+        "centre",
+        "lower_limit",
+        "upper_limit",
+        "n_useful",
+        "longest_run",
+        "longest_run_max",
+        "crossings",
+        "crossings_min",
+        "runs_signal",
+        "variation",
+        "assurance",
+    ):
         assert col in s.columns
     assert sorted(s["group"].unique()) == ["A", "B"] and set(s["phase"]) == {1, 2}
     # same phases for every group, y as a percentage of seen/referred
@@ -111,8 +153,14 @@ def test_chart_spec_has_caption_description_banner_and_hides_small_numbers_when_
     data = _weekly(groups=("A",), weeks=14, n=(3, 12))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        res = control_chart(data, x="week", y="seen", n="referred", chart="xmr",
-                            annotations=[("2024-02-05", "PDSA 1: text reminders")])
+        res = control_chart(
+            data,
+            x="week",
+            y="seen",
+            n="referred",
+            chart="xmr",
+            annotations=[("2024-02-05", "PDSA 1: text reminders")],
+        )
     team = res.chart().to_dict()
     assert team["title"]["subtitle"][0] == "SMALL NUMBERS: DO NOT SHARE (for the team only)"
     assert "Moving ranges not screened" in " ".join(team["title"]["subtitle"])
@@ -134,8 +182,9 @@ def test_chart_spec_has_caption_description_banner_and_hides_small_numbers_when_
 
 def test_describe_names_verdicts_in_words():
     y = [10, 11, 9, 10, 11, 9, 10, 11, 9, 10, 11, 9, 14, 15, 14, 15, 14, 15, 14, 15]
-    res = control_chart(pd.DataFrame({"x": range(20), "y": y}), x="x", y="y", freeze=12,
-                        improvement="decrease", target=5)
+    res = control_chart(
+        pd.DataFrame({"x": range(20), "y": y}), x="x", y="y", freeze=12, improvement="decrease", target=5
+    )
     text = res.describe()
     assert "concern (higher values)" in text
     assert "Assurance: the process will consistently miss the target" in text
@@ -144,18 +193,33 @@ def test_describe_names_verdicts_in_words():
 
 def test_annotations_accept_tuples_dicts_and_pdsa_objects():
     cycle = SimpleNamespace(start=pd.Timestamp("2024-03-04"), title="PDSA 2")
-    notes = [("2024-02-05", "PDSA 1"), {"date": "2024-02-19", "label": "new form"}, cycle, {"label": "no date"}]
-    res = run_chart(_weekly(groups=("A",)), x="week", y="seen", n="referred", annotations=notes,
-                    phases=[{"date": "2024-04-01", "label": "new pathway"}])
+    notes = [
+        ("2024-02-05", "PDSA 1"),
+        {"date": "2024-02-19", "label": "new form"},
+        cycle,
+        {"label": "no date"},
+    ]
+    res = run_chart(
+        _weekly(groups=("A",)),
+        x="week",
+        y="seen",
+        n="referred",
+        annotations=notes,
+        phases=[{"date": "2024-04-01", "label": "new pathway"}],
+    )
     labels = [label for _, label in res.annotations]
     assert labels == ["PDSA 1", "new form", "PDSA 2", "new pathway"]
     assert res.summary["phase"].tolist() == [1, 2]
 
 
 def test_aggregate_counts_per_week_with_empty_weeks_as_zero():
-    rows = pd.DataFrame({
-        "referral_date": ["2024-01-01", "2024-01-02", "2024-01-03", "2024-01-17", "2024-01-01"],
-        "seen": [1, 0, 1, 1, 0], "ethnicity": ["A", "A", "B", "A", "B"]})
+    rows = pd.DataFrame(
+        {
+            "referral_date": ["2024-01-01", "2024-01-02", "2024-01-03", "2024-01-17", "2024-01-01"],
+            "seen": [1, 0, 1, 1, 0],
+            "ethnicity": ["A", "A", "B", "A", "B"],
+        }
+    )
     provenance.stamp(rows, source="synthetic", synthetic=True)
     out = aggregate(rows, date="referral_date", outcome="seen", by="ethnicity", freq="W")
     a = out[out["ethnicity"] == "A"]
@@ -165,8 +229,10 @@ def test_aggregate_counts_per_week_with_empty_weeks_as_zero():
     counts = aggregate(rows, date="referral_date", freq="MS")
     assert counts["y"].tolist() == [5] and "n" not in counts
     with pytest.raises(DataError, match="must hold dates") as err:
-        aggregate(rows.assign(referral_date=["x", "2024-01-01", "2024-01-01", "2024-01-01", "y"]),
-                  date="referral_date")
+        aggregate(
+            rows.assign(referral_date=["x", "2024-01-01", "2024-01-01", "2024-01-01", "y"]),
+            date="referral_date",
+        )
     assert err.value.rows == [2, 6] and "x" not in str(err.value).split("(")[0]
 
 
@@ -183,8 +249,16 @@ def _levelling_down_data():
 
 def test_gap_chart_flags_levelling_down():
     data = _levelling_down_data()
-    res = gap_chart(data, x="week", y="seen", n="referred", by="ethnicity", group="Black", reference="White",
-                    phases=["2024-05-20"])
+    res = gap_chart(
+        data,
+        x="week",
+        y="seen",
+        n="referred",
+        by="ethnicity",
+        group="Black",
+        reference="White",
+        phases=["2024-05-20"],
+    )
     p = res.points
     first = p.iloc[0]
     assert first["y"] == pytest.approx(first["value_group"] - first["value_reference"])
@@ -198,8 +272,16 @@ def test_gap_chart_flags_levelling_down():
 
 def test_gap_chart_ratio_and_experimental_limits():
     data = _levelling_down_data()
-    res = gap_chart(data, x="week", y="seen", n="referred", by="ethnicity", reference="White",
-                    measure="ratio", limits=True)
+    res = gap_chart(
+        data,
+        x="week",
+        y="seen",
+        n="referred",
+        by="ethnicity",
+        reference="White",
+        measure="ratio",
+        limits=True,
+    )
     first = res.points.iloc[0]
     assert first["y"] == pytest.approx(np.log(first["value_group"] / first["value_reference"]))
     assert "upper_limit" in res.points and res.points["upper_limit"].notna().all()
@@ -215,9 +297,11 @@ def test_gap_chart_ratio_and_experimental_limits():
 
 
 def test_statistics_do_not_import_altair():
-    code = ("import sys, pandas as pd; from equitylab.spc import control_chart, gap_chart; "
-            "control_chart(pd.DataFrame({'x': range(15), 'y': range(15)}), x='x', y='y'); "
-            "print('altair' in sys.modules)")
+    code = (
+        "import sys, pandas as pd; from equitylab.spc import control_chart, gap_chart; "
+        "control_chart(pd.DataFrame({'x': range(15), 'y': range(15)}), x='x', y='y'); "
+        "print('altair' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
 
@@ -227,7 +311,9 @@ def test_annotations_from_a_workbook_project():
     PDSA, Project = model.PDSA, model.Project
 
     project = Project()
-    project.pdsa = [PDSA(change_idea="text reminders", cycle=1, start=pd.Timestamp("2024-02-05").date()),
-                    PDSA(change_idea="no start date yet", cycle=2)]
+    project.pdsa = [
+        PDSA(change_idea="text reminders", cycle=1, start=pd.Timestamp("2024-02-05").date()),
+        PDSA(change_idea="no start date yet", cycle=2),
+    ]
     res = run_chart(_weekly(groups=("A",)), x="week", y="seen", n="referred", annotations=project)
     assert res.annotations == [(np.datetime64("2024-02-05"), "PDSA 1: text reminders")]

@@ -3,6 +3,7 @@
 Every expected number is upstream's own (see tests/reference_data/spc/README.md for the
 repository, commit and path), or a test vector from /work/shared/reference/spc-and-qi.md §3.
 """
+
 import warnings
 from pathlib import Path
 
@@ -23,7 +24,7 @@ def _ref(name):
 
 # (file, chart options as qicharts2 was called; phases are given as the first x of each new part)
 QICHARTS2_CASES = [
-    ("ex_6_5_3", dict(chart="i", freeze=20), "y"),           # qic(weeks, cost, chart='i', freeze=20)
+    ("ex_6_5_3", dict(chart="i", freeze=20), "y"),  # qic(weeks, cost, chart='i', freeze=20)
     ("ex_7_1_5", dict(chart="p", n="n", exclude=[15, 23], phases=[31]), "y.sum"),  # part = 30
     ("tbl_7_4_1", dict(chart="p", n="n"), "y.sum"),
     ("ex_7_3_3", dict(chart="c", exclude=[6, 20], freeze=26), "y.sum"),
@@ -40,17 +41,23 @@ def test_limits_signals_and_runs_match_qicharts2(name, options, ycol):
     res = control_chart(ref, x="x", y=ycol, rules="anhoej", screen_mr=True, **options)
     p = res.points
     for ours, theirs in (("y", "y"), ("centre", "cl"), ("lower_limit", "lcl"), ("upper_limit", "ucl")):
-        np.testing.assert_allclose(p[ours].to_numpy(), ref[theirs].to_numpy(), atol=1e-6, rtol=1e-9,
-                                   err_msg=f"{name}: {ours}")
+        np.testing.assert_allclose(
+            p[ours].to_numpy(), ref[theirs].to_numpy(), atol=1e-6, rtol=1e-9, err_msg=f"{name}: {ours}"
+        )
     assert (p["sigma_signal"].to_numpy() == ref["sigma.signal"].to_numpy()).all()
     assert (p["baseline"].to_numpy() == ref["baseline"].to_numpy()).all()
     assert (p["excluded"].to_numpy() == ~ref["include"].to_numpy()).all()
     assert (p["phase"].to_numpy() == ref["part"].to_numpy()).all()
     parts = ref.groupby("part").first()
     s = res.summary.set_index("phase")
-    for ours, theirs in (("n_useful", "n.useful"), ("longest_run", "longest.run"),
-                         ("longest_run_max", "longest.run.max"), ("crossings", "n.crossings"),
-                         ("crossings_min", "n.crossings.min"), ("runs_signal", "runs.signal")):
+    for ours, theirs in (
+        ("n_useful", "n.useful"),
+        ("longest_run", "longest.run"),
+        ("longest_run_max", "longest.run.max"),
+        ("crossings", "n.crossings"),
+        ("crossings_min", "n.crossings.min"),
+        ("runs_signal", "runs.signal"),
+    ):
         assert s[ours].tolist() == parts[theirs].tolist(), f"{name}: {ours}"
 
 
@@ -60,7 +67,7 @@ def test_moving_range_chart_matches_qicharts2_ex_6_5_4():
     data = pd.DataFrame({"x": np.arange(1, 41), "cost": raw["y"]})
     p = control_chart(data, x="x", y="cost", chart="mr", freeze=20).points
     np.testing.assert_allclose(p["y"].to_numpy()[1:], ref["y"].to_numpy()[1:], atol=1e-9)
-    np.testing.assert_allclose(p["centre"], ref["cl"], atol=1e-9)      # 7.7894737
+    np.testing.assert_allclose(p["centre"], ref["cl"], atol=1e-9)  # 7.7894737
     np.testing.assert_allclose(p["upper_limit"], ref["ucl"], atol=1e-9)  # 25.448211
     assert p["sigma_signal"].tolist() == ref["sigma.signal"].tolist()
 
@@ -83,7 +90,7 @@ def test_u_chart_of_hospital_infections_matches_hai_1_summary():
     ref = pd.read_csv(REF / "qicharts2_hai_1_summary.csv").iloc[0]
     res = control_chart(hai, x="month", y="n", n="days", chart="u", rules="anhoej")
     s = res.summary.iloc[0]
-    assert s["centre"] == pytest.approx(ref["CL"], rel=1e-9)        # 0.001824 per patient-day
+    assert s["centre"] == pytest.approx(ref["CL"], rel=1e-9)  # 0.001824 per patient-day
     assert round(s["centre"], 6) == 0.001824
     assert res.points["lower_limit"].mean() == pytest.approx(ref["aLCL"], rel=1e-9)
     assert res.points["upper_limit"].mean() == pytest.approx(ref["aUCL"], rel=1e-9)
@@ -128,16 +135,38 @@ def test_mdc_screening_matches_plotthedots_deviations_vignette(screen, lower, up
 
 
 # set.seed(123); rnorm(20) in R; the first five are printed in the snapshot
-RNORM_123 = [-0.56047565, -0.23017749, 1.55870831, 0.07050839, 0.12928774, 1.71506499, 0.46091621,
-             -1.26506123, -0.68685285, -0.44566197, 1.22408180, 0.35981383, 0.40077145, 0.11068272,
-             -0.55584113, 1.78691314, 0.49785048, -1.96661716, 0.70135590, -0.47279141]
+RNORM_123 = [
+    -0.56047565,
+    -0.23017749,
+    1.55870831,
+    0.07050839,
+    0.12928774,
+    1.71506499,
+    0.46091621,
+    -1.26506123,
+    -0.68685285,
+    -0.44566197,
+    1.22408180,
+    0.35981383,
+    0.40077145,
+    0.11068272,
+    -0.55584113,
+    1.78691314,
+    0.49785048,
+    -1.96661716,
+    0.70135590,
+    -0.47279141,
+]
 
 
-@pytest.mark.parametrize("outlier,screen,mean,lpl,upl", [
-    (False, True, 0.1416238, -3.01138, 3.294627),
-    (True, True, 0.6694159, -2.383666, 3.722497),
-    (True, False, 0.6694159, -4.596625, 5.935457),
-])
+@pytest.mark.parametrize(
+    "outlier,screen,mean,lpl,upl",
+    [
+        (False, True, 0.1416238, -3.01138, 3.294627),
+        (True, True, 0.6694159, -2.383666, 3.722497),
+        (True, False, 0.6694159, -4.596625, 5.935457),
+    ],
+)
 def test_xmr_matches_plotthedots_standard_snapshot(outlier, screen, mean, lpl, upl):
     # NHSRplotthedots tests/testthat/_snaps/ptd_spc_standard.md (r1, r2, r3)
     y = list(RNORM_123)
@@ -162,15 +191,22 @@ def test_nhspy_plotthedots_vector():
     y = [89, 86, 75, 77, 81, 74, 72, 78, 76, 82, 77, 54, 66, 77, 86]
     res = control_chart(pd.DataFrame({"x": range(15), "y": y}), x="x", y="y")
     s = res.summary.iloc[0]
-    assert (round(s["centre"], 2), round(s["lower_limit"], 2), round(s["upper_limit"], 2)) == (76.67, 57.10, 96.24)
+    assert (round(s["centre"], 2), round(s["lower_limit"], 2), round(s["upper_limit"], 2)) == (
+        76.67,
+        57.10,
+        96.24,
+    )
     assert np.flatnonzero(res.points["sigma_signal"]).tolist() == [11]
 
 
-@pytest.mark.parametrize("improvement,expected", [
-    ("increase", ["fail", "pass", "inconsistent"]),
-    ("decrease", ["pass", "fail", "inconsistent"]),
-    ("neutral", [None, None, None]),
-])
+@pytest.mark.parametrize(
+    "improvement,expected",
+    [
+        ("increase", ["fail", "pass", "inconsistent"]),
+        ("decrease", ["pass", "fail", "inconsistent"]),
+        ("neutral", [None, None, None]),
+    ],
+)
 def test_assurance_matches_plotthedots(improvement, expected):
     # test-ptd_calculate_assurance_type.R: (lpl, mean, upl) = (1,2,3), (5,6,7), (1,4,5), target 4
     from equitylab.spc.charts import _assurance
@@ -180,6 +216,7 @@ def test_assurance_matches_plotthedots(improvement, expected):
 
 
 # --- reference-document vectors computed from qicharts2 data (spc-and-qi.md T11, T12) ----------
+
 
 def test_laney_p_prime_removes_over_signalling_of_huge_denominators():
     acc = _ref("nhs_accidents")
@@ -211,16 +248,19 @@ def test_cdi_run_chart_anhoej_and_ihi():
     shift = (ihi.points["rule"] == "shift of 6").to_numpy()
     expected = np.zeros(36, bool)
     for lo, hi in ((3, 11), (13, 19), (23, 36)):
-        expected[lo - 1:hi] = True
+        expected[lo - 1 : hi] = True
     assert (shift == expected).all()
     assert not ihi.points["rule"].str.startswith("trend").any()
 
 
 def test_cdi_u_chart_before_and_after():
     cdi = _cdi()
-    res = control_chart(cdi, x="month", y="n", n="days", chart="u", multiplier=1e4, phases=[cdi["month"][24]],
-                        rules="anhoej")
+    res = control_chart(
+        cdi, x="month", y="n", n="days", chart="u", multiplier=1e4, phases=[cdi["month"][24]], rules="anhoej"
+    )
     s = res.summary[["centre", "lower_limit", "upper_limit", "sigma_signals"]].round(2)
-    assert s[["centre", "lower_limit", "upper_limit"]].to_numpy().tolist() == [[13.02, 3.99, 22.06],
-                                                                                [5.01, 0.0, 10.66]]
+    assert s[["centre", "lower_limit", "upper_limit"]].to_numpy().tolist() == [
+        [13.02, 3.99, 22.06],
+        [5.01, 0.0, 10.66],
+    ]
     assert s["sigma_signals"].sum() == 0

@@ -1,4 +1,5 @@
 """Rule functions: NHSRplotthedots' rule test vectors, Anhøj and IHI tables, and invariants."""
+
 import warnings
 
 import numpy as np
@@ -8,21 +9,23 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from equitylab.errors import DataError
-from equitylab.spc import IHI_RUNS_TABLE, control_chart, mdc_rules, run_chart
-from equitylab.spc import _rules
+from equitylab.spc import IHI_RUNS_TABLE, _rules, control_chart, mdc_rules, run_chart
 
 warnings.simplefilter("ignore", UserWarning)
 
 
 # NHSRplotthedots tests/testthat/test-ptd_calculate_point_type.R (flags of whole patterns)
-@pytest.mark.parametrize("y,expected", [
-    (list(range(1, 7)), [0] * 6),
-    ([1, 2, 3, 3, 4, 5, 6], [0] * 7),            # a tie breaks the trend
-    (list(range(1, 8)), [1] * 7),
-    ([2, *range(1, 8), 3], [0, 1, 1, 1, 1, 1, 1, 1, 0]),
-    (list(range(7, 0, -1)), [1] * 7),
-    ([2, *range(7, 0, -1), 3], [0, 1, 1, 1, 1, 1, 1, 1, 0]),
-])
+@pytest.mark.parametrize(
+    "y,expected",
+    [
+        (list(range(1, 7)), [0] * 6),
+        ([1, 2, 3, 3, 4, 5, 6], [0] * 7),  # a tie breaks the trend
+        (list(range(1, 8)), [1] * 7),
+        ([2, *range(1, 8), 3], [0, 1, 1, 1, 1, 1, 1, 1, 0]),
+        (list(range(7, 0, -1)), [1] * 7),
+        ([2, *range(7, 0, -1), 3], [0, 1, 1, 1, 1, 1, 1, 1, 0]),
+    ],
+)
 def test_seven_point_trend(y, expected):
     flagged, direction = _rules.trends(np.array(y, float), 7, skip_ties=False)
     assert flagged.astype(int).tolist() == expected
@@ -30,29 +33,35 @@ def test_seven_point_trend(y, expected):
         assert set(direction[flagged]) == ({1} if y[2] < y[3] else {-1})
 
 
-@pytest.mark.parametrize("side,expected", [
-    ([1] * 6, [0] * 6),
-    ([1] * 6 + [-1], [0] * 7),
-    ([1] * 8 + [-1], [1] * 8 + [0]),
-    ([-1] * 8 + [1], [1] * 8 + [0]),
-    ([1, 1, 1, 0, 1, 1, 1, 1], [0] * 8),  # MDC: a point on the mean breaks the run
-])
+@pytest.mark.parametrize(
+    "side,expected",
+    [
+        ([1] * 6, [0] * 6),
+        ([1] * 6 + [-1], [0] * 7),
+        ([1] * 8 + [-1], [1] * 8 + [0]),
+        ([-1] * 8 + [1], [1] * 8 + [0]),
+        ([1, 1, 1, 0, 1, 1, 1, 1], [0] * 8),  # MDC: a point on the mean breaks the run
+    ],
+)
 def test_seven_on_one_side(side, expected):
     assert _rules.long_runs(np.array(side), 7, skip_zero=False).astype(int).tolist() == expected
 
 
-@pytest.mark.parametrize("close,side,expected", [
-    ([1, 0, 1], [1, 1, 1], [1, 0, 1]),
-    ([0, 1, 1], [1, 1, 1], [0, 1, 1]),
-    ([1, 1, 0], [1, 1, 1], [1, 1, 0]),
-    ([0, 0, 1, 0, 1, 0, 0], [1] * 7, [0, 0, 1, 0, 1, 0, 0]),
-    ([0, 0, 1, 1, 0, 0, 0], [1] * 7, [0, 0, 1, 1, 0, 0, 0]),
-    ([1, 0, 0, 1], [1] * 4, [0, 0, 0, 0]),
-    ([1, 0, 0, 1, 1], [1] * 5, [0, 0, 0, 1, 1]),
-    ([1, 0, 1], [1, -1, 1], [0, 0, 0]),            # opposite sides of the mean (#143)
-    ([0, 0, 1, 0, 1, 0, 0], [1, -1, 1, -1, 1, -1, 1], [0] * 7),
-    ([0, 0, 1, 1, 0, 0, 0], [-1, 1, -1, 1, -1, 1, -1], [0] * 7),
-])
+@pytest.mark.parametrize(
+    "close,side,expected",
+    [
+        ([1, 0, 1], [1, 1, 1], [1, 0, 1]),
+        ([0, 1, 1], [1, 1, 1], [0, 1, 1]),
+        ([1, 1, 0], [1, 1, 1], [1, 1, 0]),
+        ([0, 0, 1, 0, 1, 0, 0], [1] * 7, [0, 0, 1, 0, 1, 0, 0]),
+        ([0, 0, 1, 1, 0, 0, 0], [1] * 7, [0, 0, 1, 1, 0, 0, 0]),
+        ([1, 0, 0, 1], [1] * 4, [0, 0, 0, 0]),
+        ([1, 0, 0, 1, 1], [1] * 5, [0, 0, 0, 1, 1]),
+        ([1, 0, 1], [1, -1, 1], [0, 0, 0]),  # opposite sides of the mean (#143)
+        ([0, 0, 1, 0, 1, 0, 0], [1, -1, 1, -1, 1, -1, 1], [0] * 7),
+        ([0, 0, 1, 1, 0, 0, 0], [-1, 1, -1, 1, -1, 1, -1], [0] * 7),
+    ],
+)
 def test_two_in_three(close, side, expected):
     out = _rules.two_of_three(np.array(close, bool), np.array(side))
     assert out.astype(int).tolist() == expected
@@ -78,8 +87,22 @@ def test_ihi_shift_skips_points_on_the_median_and_trend_skips_ties():
 
 
 # spc-and-qi.md §2, Anhøj table (round(log2 n) + 3, qbinom(0.05, n - 1, 0.5))
-ANHOEJ = {10: (6, 2), 12: (7, 3), 15: (7, 4), 20: (7, 6), 24: (8, 8), 25: (8, 8), 28: (8, 9), 30: (8, 10),
-          36: (8, 13), 40: (8, 14), 44: (8, 16), 50: (9, 19), 64: (9, 25), 100: (10, 41)}
+ANHOEJ = {
+    10: (6, 2),
+    12: (7, 3),
+    15: (7, 4),
+    20: (7, 6),
+    24: (8, 8),
+    25: (8, 8),
+    28: (8, 9),
+    30: (8, 10),
+    36: (8, 13),
+    40: (8, 14),
+    44: (8, 16),
+    50: (9, 19),
+    64: (9, 25),
+    100: (10, 41),
+}
 
 
 @pytest.mark.parametrize("n", sorted(ANHOEJ))
@@ -147,8 +170,11 @@ def test_xmr_limits_are_symmetric_about_the_mean(values):
 
 
 @settings(max_examples=15, deadline=None)
-@given(finite, st.integers(min_value=2, max_value=60),
-       st.sampled_from(["mdc", "mdc6", "mdc2023", "anhoej", "ihi"]))
+@given(
+    finite,
+    st.integers(min_value=2, max_value=60),
+    st.sampled_from(["mdc", "mdc6", "mdc2023", "anhoej", "ihi"]),
+)
 def test_a_constant_series_has_no_signals(value, length, rules):
     data = pd.DataFrame({"x": range(length), "y": [value] * length})
     res = control_chart(data, x="x", y="y", rules=rules)
@@ -156,13 +182,17 @@ def test_a_constant_series_has_no_signals(value, length, rules):
     assert not res.summary["runs_signal"].any()
     assert (res.summary["variation"] == "common_cause").all()
     if rules != "mdc":
-        assert not run_chart(data, x="x", y="y", rules=rules if rules in ("ihi", "anhoej") else "ihi"
-                             ).points["signal"].any()
+        assert (
+            not run_chart(data, x="x", y="y", rules=rules if rules in ("ihi", "anhoej") else "ihi")
+            .points["signal"]
+            .any()
+        )
 
 
 @settings(max_examples=15, deadline=None)
-@given(st.lists(st.floats(min_value=0.01, max_value=100), min_size=7, max_size=30, unique=True),
-       st.booleans())
+@given(
+    st.lists(st.floats(min_value=0.01, max_value=100), min_size=7, max_size=30, unique=True), st.booleans()
+)
 def test_a_monotone_series_flags_a_trend(values, rising):
     y = sorted(values, reverse=not rising)
     data = pd.DataFrame({"x": range(len(y)), "y": y})

@@ -5,6 +5,7 @@
 group over time; ``aggregate`` turns patient-level rows into counts per period.
 The statistics use numpy, scipy and pandas only; altair is imported inside ``.chart()``.
 """
+
 from __future__ import annotations
 
 from ._rules import ANHOEJ, IHI, IHI_RUNS_TABLE, MDC, RuleSet, mdc_rules
@@ -12,6 +13,19 @@ from .aggregate import aggregate
 from .charts import SmallDenominatorWarning, SPCResult, TrialLimitsWarning, control_chart, run_chart
 from .gap import GapResult, gap_chart
 
-__all__ = ["ANHOEJ", "IHI", "IHI_RUNS_TABLE", "MDC", "GapResult", "RuleSet", "SPCResult",
-           "SmallDenominatorWarning", "TrialLimitsWarning", "aggregate", "control_chart", "gap_chart",
-           "mdc_rules", "run_chart"]
+__all__ = [
+    "ANHOEJ",
+    "IHI",
+    "IHI_RUNS_TABLE",
+    "MDC",
+    "GapResult",
+    "RuleSet",
+    "SPCResult",
+    "SmallDenominatorWarning",
+    "TrialLimitsWarning",
+    "aggregate",
+    "control_chart",
+    "gap_chart",
+    "mdc_rules",
+    "run_chart",
+]

@@ -1,4 +1,5 @@
 """Change dates and PDSA cycles as (x, label) pairs for markers and phase boundaries."""
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -64,7 +65,9 @@ def coerce_like(values, reference: pd.Series, *, what: str):
         try:
             out = pd.to_datetime(pd.Series(values))
         except (ValueError, TypeError) as exc:
-            raise DataError(f"{what} must be dates like the x column", hint="Write dates as 'YYYY-MM-DD'") from exc
+            raise DataError(
+                f"{what} must be dates like the x column", hint="Write dates as 'YYYY-MM-DD'"
+            ) from exc
         tz = getattr(reference.dt, "tz", None)
         if tz is not None and out.dt.tz is None:
             out = out.dt.tz_localize(tz)

@@ -5,13 +5,14 @@ limits (the baseline points that are not excluded), and returns per-point arrays
 Formulas: Montgomery (2009) as implemented in qicharts2, Laney (2002) for P' and U',
 and NHS England "Making Data Count" for the XmR chart (2.66 times the mean moving range).
 """
+
 from __future__ import annotations
 
 import numpy as np
 
-D2 = 1.128          # d2 for moving ranges of two points
-MDC_LIMIT = 2.66    # 3 / d2 rounded, as the Making Data Count tools use
-MR_SCREEN = 3.267   # D4 for n = 2: moving ranges above this times their mean are screened out
+D2 = 1.128  # d2 for moving ranges of two points
+MDC_LIMIT = 2.66  # 3 / d2 rounded, as the Making Data Count tools use
+MR_SCREEN = 3.267  # D4 for n = 2: moving ranges above this times their mean are screened out
 
 CHARTS = {
     "xmr": "XmR chart (Making Data Count: mean, limits at 2.66 times the mean moving range)",
@@ -47,8 +48,13 @@ def mean_moving_range(values: np.ndarray, screen: bool) -> float:
 
 
 def _band(centre, sigma, lower_floor=None, upper_cap=None):
-    out = {"centre": centre, "lower_limit": centre - 3 * sigma, "upper_limit": centre + 3 * sigma,
-           "lower_2sigma": centre - 2 * sigma, "upper_2sigma": centre + 2 * sigma}
+    out = {
+        "centre": centre,
+        "lower_limit": centre - 3 * sigma,
+        "upper_limit": centre + 3 * sigma,
+        "lower_2sigma": centre - 2 * sigma,
+        "upper_2sigma": centre + 2 * sigma,
+    }
     for key in ("lower_limit", "lower_2sigma"):
         if lower_floor is not None:
             out[key] = np.maximum(out[key], lower_floor)
@@ -58,8 +64,9 @@ def _band(centre, sigma, lower_floor=None, upper_cap=None):
     return out
 
 
-def phase_limits(chart: str, y: np.ndarray, numerator: np.ndarray, n: np.ndarray,
-                 base: np.ndarray, screen: bool) -> dict:
+def phase_limits(
+    chart: str, y: np.ndarray, numerator: np.ndarray, n: np.ndarray, base: np.ndarray, screen: bool
+) -> dict:
     """Centre, 3-sigma limits and 2-sigma lines for one phase.
 
     Parameters
@@ -87,10 +94,13 @@ def phase_limits(chart: str, y: np.ndarray, numerator: np.ndarray, n: np.ndarray
     if chart == "xmr":
         centre = np.mean(y[base]) if base.any() else np.nan
         amr = mean_moving_range(y[base], screen)
-        out = {"centre": centre * ones, "lower_limit": (centre - MDC_LIMIT * amr) * ones,
-               "upper_limit": (centre + MDC_LIMIT * amr) * ones,
-               "lower_2sigma": (centre - 2 / 3 * MDC_LIMIT * amr) * ones,
-               "upper_2sigma": (centre + 2 / 3 * MDC_LIMIT * amr) * ones}
+        out = {
+            "centre": centre * ones,
+            "lower_limit": (centre - MDC_LIMIT * amr) * ones,
+            "upper_limit": (centre + MDC_LIMIT * amr) * ones,
+            "lower_2sigma": (centre - 2 / 3 * MDC_LIMIT * amr) * ones,
+            "upper_2sigma": (centre + 2 / 3 * MDC_LIMIT * amr) * ones,
+        }
     elif chart in ("i", "t"):
         values = y ** (1 / 3.6) if chart == "t" else y
         centre = np.mean(values[base]) if base.any() else np.nan
@@ -104,8 +114,14 @@ def phase_limits(chart: str, y: np.ndarray, numerator: np.ndarray, n: np.ndarray
     elif chart == "mr":
         mr = np.concatenate(([np.nan], np.abs(np.diff(y))))
         centre = np.nanmean(mr[base]) if np.isfinite(mr[base]).any() else np.nan
-        out = {"centre": centre * ones, "lower_limit": 0 * ones, "upper_limit": MR_SCREEN * centre * ones,
-               "lower_2sigma": 0 * ones, "upper_2sigma": MR_SCREEN / 3 * 2 * centre * ones, "y": mr}
+        out = {
+            "centre": centre * ones,
+            "lower_limit": 0 * ones,
+            "upper_limit": MR_SCREEN * centre * ones,
+            "lower_2sigma": 0 * ones,
+            "upper_2sigma": MR_SCREEN / 3 * 2 * centre * ones,
+            "y": mr,
+        }
     elif chart in ("p", "pp", "u", "up"):
         centre = numerator[base].sum() / n[base].sum() if base.any() else np.nan
         with np.errstate(divide="ignore", invalid="ignore"):

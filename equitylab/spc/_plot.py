@@ -1,4 +1,5 @@
 """Altair views and text descriptions of SPC results (altair is imported inside functions)."""
+
 from __future__ import annotations
 
 import textwrap
@@ -12,17 +13,27 @@ from ..charts.theme import HEIGHT, MDC, MDC_SHAPES, WIDTH, config
 from ..errors import DataError
 
 BANNER = "SMALL NUMBERS: DO NOT SHARE (for the team only)"
-KIND_LABEL = {"common_cause": "Common cause", "improvement": "Improvement", "concern": "Concern",
-              "neutral": "Special cause (neutral)"}
+KIND_LABEL = {
+    "common_cause": "Common cause",
+    "improvement": "Improvement",
+    "concern": "Concern",
+    "neutral": "Special cause (neutral)",
+}
 # MDC icons are letters in coloured circles; the letter and the words carry the meaning without colour
 VARIATION_ICON = {
-    "common_cause": ("~", MDC["common_cause"]), "improvement_high": ("H", MDC["improvement"]),
-    "improvement_low": ("L", MDC["improvement"]), "concern_high": ("H", MDC["concern"]),
-    "concern_low": ("L", MDC["concern"]), "neutral_high": ("H", MDC["neutral"]),
+    "common_cause": ("~", MDC["common_cause"]),
+    "improvement_high": ("H", MDC["improvement"]),
+    "improvement_low": ("L", MDC["improvement"]),
+    "concern_high": ("H", MDC["concern"]),
+    "concern_low": ("L", MDC["concern"]),
+    "neutral_high": ("H", MDC["neutral"]),
     "neutral_low": ("L", MDC["neutral"]),
 }
-ASSURANCE_ICON = {"pass": ("P", MDC["improvement"]), "fail": ("F", MDC["concern"]),
-                  "inconsistent": ("?", MDC["common_cause"])}
+ASSURANCE_ICON = {
+    "pass": ("P", MDC["improvement"]),
+    "fail": ("F", MDC["concern"]),
+    "inconsistent": ("?", MDC["common_cause"]),
+}
 
 
 def _fmt(v) -> str:
@@ -44,8 +55,11 @@ def describe(result) -> str:
     """Text summary of an SPC result: per group, the last phase's centre, limits and verdicts."""
     s, summ, pts = result.settings, result.summary, result.points
     run = s["chart"] == "run"
-    lines = [f"{s['chart_label']} of {s['y']}" + (f" per {s['n']}" if s.get("n") else "")
-             + f", {summ['group'].nunique()} group(s), rules: {s['rules_label']}."]
+    lines = [
+        f"{s['chart_label']} of {s['y']}"
+        + (f" per {s['n']}" if s.get("n") else "")
+        + f", {summ['group'].nunique()} group(s), rules: {s['rules_label']}."
+    ]
     by_group = summ.groupby("group", sort=False)
     totals = by_group[["n_points", "improvement", "concern", "neutral"]].sum()
     phases = by_group.size()
@@ -55,8 +69,10 @@ def describe(result) -> str:
     centre_word = "median" if run or s["chart"] == "g" else "mean"
     for group, last in last_rows.iterrows():
         tot = totals.loc[group]
-        text = (f"{group}: {int(tot['n_points'])} points from {_x_text(span.loc[group, 'first'])} to "
-                f"{_x_text(span.loc[group, 'last'])}")
+        text = (
+            f"{group}: {int(tot['n_points'])} points from {_x_text(span.loc[group, 'first'])} to "
+            f"{_x_text(span.loc[group, 'last'])}"
+        )
         text += f" in {int(phases[group])} phases." if phases[group] > 1 else "."
         text += f" Latest phase {centre_word} {_fmt(last['centre'])}"
         if not run:
@@ -65,17 +81,24 @@ def describe(result) -> str:
         n_imp, n_con, n_neu = int(tot["improvement"]), int(tot["concern"]), int(tot["neutral"])
         if n_imp + n_con + n_neu:
             rules_hit = hits.xs(group, level="group") if group in hits.index.get_level_values(0) else {}
-            text += (f" Signals: {n_imp} point(s) of improvement, {n_con} of concern"
-                     + (f", {n_neu} neutral" if n_neu else "") + " ("
-                     + ", ".join(f"{k}: {v}" for k, v in dict(rules_hit).items()) + ").")
+            text += (
+                f" Signals: {n_imp} point(s) of improvement, {n_con} of concern"
+                + (f", {n_neu} neutral" if n_neu else "")
+                + " ("
+                + ", ".join(f"{k}: {v}" for k, v in dict(rules_hit).items())
+                + ")."
+            )
         else:
             text += " No point signals special cause."
         if np.isfinite(last["longest_run"]):
-            text += (f" Runs analysis: longest run {int(last['longest_run'])} (signal above "
-                     f"{int(last['longest_run_max'])}), {int(last['crossings'])} crossings (signal below "
-                     f"{int(last['crossings_min'])})")
+            text += (
+                f" Runs analysis: longest run {int(last['longest_run'])} (signal above "
+                f"{int(last['longest_run_max'])}), {int(last['crossings'])} crossings (signal below "
+                f"{int(last['crossings_min'])})"
+            )
             if s["rules"] == "ihi" and np.isfinite(last["runs_lower"]):
-                text += f", {int(last['runs'])} runs (expected {int(last['runs_lower'])} to {int(last['runs_upper'])})"
+                low, high = int(last["runs_lower"]), int(last["runs_upper"])
+                text += f", {int(last['runs'])} runs (expected {low} to {high})"
             text += "; runs signal." if last["runs_signal"] else "; no runs signal."
         if int(last["astronomical"]):
             text += f" {int(last['astronomical'])} point(s) may be astronomical: judge whether they are."
@@ -94,8 +117,10 @@ def describe_gap(result) -> str:
     what = "difference" if s["measure"] == "difference" else "log ratio"
     lines = [f"Gap over time ({what}) between each group and the reference group {s['reference']}."]
     for _, row in result.summary.drop_duplicates("comparison", keep="last").iterrows():
-        lines.append(f"{row['comparison']}: median gap {_fmt(row['before_gap'])} before, "
-                     f"{_fmt(row['after_gap'])} after. {row['verdict']}")
+        lines.append(
+            f"{row['comparison']}: median gap {_fmt(row['before_gap'])} before, "
+            f"{_fmt(row['after_gap'])} after. {row['verdict']}"
+        )
     lines.append(describe(result.gap))
     if s.get("limits"):
         from .gap import EXPERIMENTAL
@@ -129,32 +154,54 @@ def _label_rows(result, run: bool) -> pd.DataFrame:
     rows = []
     centre_word = "Median" if run or result.settings["chart"] == "g" else "Mean"
     for _, r in last.iterrows():
-        items = [(centre_word, r["centre"])] if run else [
-            (centre_word, r["centre"]), ("Upper limit", r["upper_limit"]), ("Lower limit", r["lower_limit"])]
+        items = (
+            [(centre_word, r["centre"])]
+            if run
+            else [
+                (centre_word, r["centre"]),
+                ("Upper limit", r["upper_limit"]),
+                ("Lower limit", r["lower_limit"]),
+            ]
+        )
         for name, val in items:
             if np.isfinite(val):
-                rows.append({"group": str(r["group"]), "x": r["x"], "label_y": val,
-                             "label": f"{name} {_fmt(val)}", "row": "label"})
+                rows.append(
+                    {
+                        "group": str(r["group"]),
+                        "x": r["x"],
+                        "label_y": val,
+                        "label": f"{name} {_fmt(val)}",
+                        "row": "label",
+                    }
+                )
     return pd.DataFrame(rows)
 
 
 def _verdict_rows(result, groups) -> pd.DataFrame:
     last = result.summary.groupby("group", sort=False).tail(1)
     rows = []
-    for g, variation, words, assurance, a_text in zip(last["group"].astype(str), last["variation"],
-                                                     last["variation_text"], last["assurance"],
-                                                     last["assurance_text"], strict=True):
+    for g, variation, words, assurance, a_text in zip(
+        last["group"].astype(str),
+        last["variation"],
+        last["variation_text"],
+        last["assurance"],
+        last["assurance_text"],
+        strict=True,
+    ):
         letter, colour = VARIATION_ICON.get(variation, ("~", MDC["common_cause"]))
         if isinstance(assurance, str):
             letter += " " + ASSURANCE_ICON[assurance][0]
             words += "; " + a_text.replace("Assurance: ", "assurance: ")
-        rows.append({"group": g, "verdict": f"[{letter}] {words}", "verdict_colour": colour, "row": "verdict"})
+        rows.append(
+            {"group": g, "verdict": f"[{letter}] {words}", "verdict_colour": colour, "row": "verdict"}
+        )
     return pd.DataFrame(rows)
 
 
 def _note_rows(result, groups) -> pd.DataFrame:
-    rows = [{"group": g, "x": x, "note": label, "row": "note"}
-            for g in groups for x, label in result.annotations]
+    rows = [
+        {"group": g, "x": x, "note": label, "row": "note"} for g in groups for x, label in result.annotations
+    ]
     return pd.DataFrame(rows)
 
 
@@ -175,18 +222,28 @@ def _subtitle(result, audience: str, extra: list[str] | None = None) -> list[str
 
 def _check_audience(audience: str) -> None:
     if audience not in ("team", "publish"):
-        raise DataError(f"audience must be 'team' or 'publish', not {audience!r}",
-                        hint="Use 'publish' for anything shared outside the team")
+        raise DataError(
+            f"audience must be 'team' or 'publish', not {audience!r}",
+            hint="Use 'publish' for anything shared outside the team",
+        )
 
 
 def _layer(alt, row: str, mark: dict, encoding: dict):
     # plain dicts: building altair channel objects for every layer costs more than the statistics
-    return alt.Chart(mark=mark, encoding=alt.FacetedEncoding(**encoding),
-                     transform=[{"filter": f"datum.row === '{row}'"}])
+    return alt.Chart(
+        mark=mark, encoding=alt.FacetedEncoding(**encoding), transform=[{"filter": f"datum.row === '{row}'"}]
+    )
 
 
-def _layers(result, audience: str, width: int, height: int, y_title: str, zero_line: bool = False,
-            minimal: bool = False):
+def _layers(
+    result,
+    audience: str,
+    width: int,
+    height: int,
+    y_title: str,
+    zero_line: bool = False,
+    minimal: bool = False,
+):
     """One layered (and, for several groups, faceted) altair chart of an SPC result."""
     import altair as alt
 
@@ -209,10 +266,12 @@ def _layers(result, audience: str, width: int, height: int, y_title: str, zero_l
         enc["title"] = title or y_title
         return enc
 
-    tooltip = [{"field": "x", "type": x_type, "title": result.settings["x"]},
-               {"field": "y", "type": "quantitative", "title": y_title, "format": ",.4~g"},
-               {"field": "kind", "type": "nominal", "title": "variation"},
-               {"field": "rule", "type": "nominal", "title": "rule"}]
+    tooltip = [
+        {"field": "x", "type": x_type, "title": result.settings["x"]},
+        {"field": "y", "type": "quantitative", "title": y_title, "format": ",.4~g"},
+        {"field": "kind", "type": "nominal", "title": "variation"},
+        {"field": "rule", "type": "nominal", "title": "rule"},
+    ]
     if "n" in data:
         tooltip.append({"field": "n", "type": "quantitative", "title": "denominator"})
     kinds = list(KIND_LABEL.values())
@@ -220,68 +279,149 @@ def _layers(result, audience: str, width: int, height: int, y_title: str, zero_l
     shapes = [MDC_SHAPES[k] for k in ("common_cause", "improvement", "concern", "neutral")]
     phase = {"field": "phase", "type": "nominal"}
     layers = [
-        _layer(alt, "point", {"type": "line", "color": MDC["line"], "strokeWidth": 1.2},
-               {"x": x, "y": yq("y", y_title), "detail": phase}),
-        _layer(alt, "point", {"type": "point", "filled": True, "size": 55, "opacity": 1},
-               {"x": x, "y": yq("y", y_title), "tooltip": tooltip,
-                "color": {"field": "kind", "type": "nominal", "title": "Variation",
-                          "scale": {"domain": kinds, "range": colours}},
-                "shape": {"field": "kind", "type": "nominal", "title": "Variation",
-                          "scale": {"domain": kinds, "range": shapes}}}),
+        _layer(
+            alt,
+            "point",
+            {"type": "line", "color": MDC["line"], "strokeWidth": 1.2},
+            {"x": x, "y": yq("y", y_title), "detail": phase},
+        ),
+        _layer(
+            alt,
+            "point",
+            {"type": "point", "filled": True, "size": 55, "opacity": 1},
+            {
+                "x": x,
+                "y": yq("y", y_title),
+                "tooltip": tooltip,
+                "color": {
+                    "field": "kind",
+                    "type": "nominal",
+                    "title": "Variation",
+                    "scale": {"domain": kinds, "range": colours},
+                },
+                "shape": {
+                    "field": "kind",
+                    "type": "nominal",
+                    "title": "Variation",
+                    "scale": {"domain": kinds, "range": shapes},
+                },
+            },
+        ),
     ]
     # centre, limits and 2-sigma lines in one folded layer: fewer layers, faster to build and check
     lines = ["centre"] if run else ["centre", "upper_limit", "lower_limit", "upper_2sigma", "lower_2sigma"]
-    dashes = [[1, 0], [6, 3], [6, 3], [2, 3], [2, 3]][:len(lines)]
-    line_colours = [MDC["line"], MDC["limit"], MDC["limit"], MDC["limit"], MDC["limit"]][:len(lines)]
-    widths = [1.5, 1.2, 1.2, 0.8, 0.8][:len(lines)]
-    folded = alt.Chart(mark={"type": "line"}, encoding=alt.FacetedEncoding(
-        x=x_plain, y=yq("line_value"), detail=[phase, {"field": "line", "type": "nominal"}],
-        strokeDash={"field": "line", "type": "nominal", "legend": None,
-                    "scale": {"domain": lines, "range": dashes}},
-        stroke={"field": "line", "type": "nominal", "legend": None,
-                "scale": {"domain": lines, "range": line_colours}},
-        strokeWidth={"field": "line", "type": "nominal", "legend": None,
-                     "scale": {"domain": lines, "range": widths}}),
-        transform=[{"filter": "datum.row === 'point'"}, {"fold": lines, "as": ["line", "line_value"]}])
+    dashes = [[1, 0], [6, 3], [6, 3], [2, 3], [2, 3]][: len(lines)]
+    line_colours = [MDC["line"], MDC["limit"], MDC["limit"], MDC["limit"], MDC["limit"]][: len(lines)]
+    widths = [1.5, 1.2, 1.2, 0.8, 0.8][: len(lines)]
+    folded = alt.Chart(
+        mark={"type": "line"},
+        encoding=alt.FacetedEncoding(
+            x=x_plain,
+            y=yq("line_value"),
+            detail=[phase, {"field": "line", "type": "nominal"}],
+            strokeDash={
+                "field": "line",
+                "type": "nominal",
+                "legend": None,
+                "scale": {"domain": lines, "range": dashes},
+            },
+            stroke={
+                "field": "line",
+                "type": "nominal",
+                "legend": None,
+                "scale": {"domain": lines, "range": line_colours},
+            },
+            strokeWidth={
+                "field": "line",
+                "type": "nominal",
+                "legend": None,
+                "scale": {"domain": lines, "range": widths},
+            },
+        ),
+        transform=[{"filter": "datum.row === 'point'"}, {"fold": lines, "as": ["line", "line_value"]}],
+    )
     layers.insert(0, folded)
     target = result.settings.get("target")
     if target is not None and not isinstance(target, dict):
-        layers.append(_layer(alt, "point", {"type": "rule", "color": MDC["target"], "strokeDash": [8, 4]},
-                             {"y": {"datum": float(target)}}))
+        layers.append(
+            _layer(
+                alt,
+                "point",
+                {"type": "rule", "color": MDC["target"], "strokeDash": [8, 4]},
+                {"y": {"datum": float(target)}},
+            )
+        )
     if zero_line:
-        layers.append(_layer(alt, "point", {"type": "rule", "color": "#000000", "strokeWidth": 0.8},
-                             {"y": {"datum": 0}}))
+        layers.append(
+            _layer(
+                alt, "point", {"type": "rule", "color": "#000000", "strokeWidth": 0.8}, {"y": {"datum": 0}}
+            )
+        )
     if not minimal and result.points["astronomical"].any():
         # a ring for judgement, not a signal: IHI leaves astronomical points to the team
-        layers.append(alt.Chart(mark={"type": "point", "size": 260, "filled": False, "color": "#000000",
-                                      "strokeWidth": 1.2},
-                                encoding=alt.FacetedEncoding(x=x_plain, y=yq("y")),
-                                transform=[{"filter": "datum.row === 'point' && datum.astronomical"}]))
+        layers.append(
+            alt.Chart(
+                mark={"type": "point", "size": 260, "filled": False, "color": "#000000", "strokeWidth": 1.2},
+                encoding=alt.FacetedEncoding(x=x_plain, y=yq("y")),
+                transform=[{"filter": "datum.row === 'point' && datum.astronomical"}],
+            )
+        )
     if minimal:  # a companion view: the series, its centre line and signals only
         layers = layers[:3]
     else:
-        layers.append(_layer(alt, "label", {"type": "text", "align": "left", "dx": 6, "fontSize": 10,
-                                            "color": "#333333"},
-                             {"x": x_plain, "y": yq("label_y"), "text": {"field": "label", "type": "nominal"}}))
+        layers.append(
+            _layer(
+                alt,
+                "label",
+                {"type": "text", "align": "left", "dx": 6, "fontSize": 10, "color": "#333333"},
+                {"x": x_plain, "y": yq("label_y"), "text": {"field": "label", "type": "nominal"}},
+            )
+        )
     if result.annotations and not minimal:
-        layers.append(_layer(alt, "note", {"type": "rule", "color": "#555555", "strokeDash": [1, 2]},
-                             {"x": x_plain}))
-        layers.append(_layer(alt, "note", {"type": "text", "align": "left", "baseline": "top", "dx": 3, "dy": 2,
-                                           "fontSize": 10, "color": "#333333"},
-                             {"x": x_plain, "y": {"value": 2}, "text": {"field": "note", "type": "nominal"}}))
+        layers.append(
+            _layer(alt, "note", {"type": "rule", "color": "#555555", "strokeDash": [1, 2]}, {"x": x_plain})
+        )
+        layers.append(
+            _layer(
+                alt,
+                "note",
+                {
+                    "type": "text",
+                    "align": "left",
+                    "baseline": "top",
+                    "dx": 3,
+                    "dy": 2,
+                    "fontSize": 10,
+                    "color": "#333333",
+                },
+                {"x": x_plain, "y": {"value": 2}, "text": {"field": "note", "type": "nominal"}},
+            )
+        )
     if not run and not minimal:
-        layers.append(_layer(alt, "verdict", {"type": "text", "align": "left", "baseline": "bottom",
-                                              "fontSize": 10, "dy": -4},
-                             {"x": {"value": 0}, "y": {"value": 0},
-                              "text": {"field": "verdict", "type": "nominal"},
-                              "color": {"field": "verdict_colour", "type": "nominal", "scale": None}}))
+        layers.append(
+            _layer(
+                alt,
+                "verdict",
+                {"type": "text", "align": "left", "baseline": "bottom", "fontSize": 10, "dy": -4},
+                {
+                    "x": {"value": 0},
+                    "y": {"value": 0},
+                    "text": {"field": "verdict", "type": "nominal"},
+                    "color": {"field": "verdict_colour", "type": "nominal", "scale": None},
+                },
+            )
+        )
     if x_type == "temporal":
         combined["x"] = combined["x"].dt.strftime("%Y-%m-%dT%H:%M:%S")
     chart = alt.LayerChart(layer=layers, width=width, height=height)
     named = alt.Data(name=_register(combined))
     if len(groups) > 1:
-        return alt.FacetChart(data=named, spec=chart, columns=2,
-                              facet={"field": "group", "type": "nominal", "title": None, "sort": groups})
+        return alt.FacetChart(
+            data=named,
+            spec=chart,
+            columns=2,
+            facet={"field": "group", "type": "nominal", "title": None, "sort": groups},
+        )
     chart.data = named
     return chart
 
@@ -304,9 +444,16 @@ def _register(frame: pd.DataFrame) -> str:
             arr = v.to_numpy()
             values.append([None if x != x else x for x in arr.tolist()])
         else:
-            values.append([None if (x is None or x is pd.NaT or (isinstance(x, float) and x != x)) else x
-                           for x in v.tolist()])
-    records = [{k: x for k, x in zip(columns, row, strict=True) if x is not None} for row in zip(*values)]
+            values.append(
+                [
+                    None if (x is None or x is pd.NaT or (isinstance(x, float) and x != x)) else x
+                    for x in v.tolist()
+                ]
+            )
+    records = [
+        {k: x for k, x in zip(columns, row, strict=True) if x is not None}
+        for row in zip(*values, strict=True)
+    ]
     name = f"equitylab_spc_{uuid.uuid4().hex[:12]}"
     _DATASETS[name] = records
     while len(_DATASETS) > _KEEP:
@@ -331,6 +478,7 @@ def _with_datasets(chart):
     """Give a top-level chart a ``to_dict`` that adds the registered rows as ``datasets``."""
     cls = type(chart)
     if cls not in _FAST:
+
         def to_dict(self, *args, **kwargs):
             out = cls.to_dict(self, *args, **kwargs)
             if isinstance(out, dict):  # only the top-level chart has this class
@@ -367,16 +515,24 @@ def gap_chart_view(result, *, audience="team", title=None, width=None, height=No
     measure = "difference" if result.settings["measure"] == "difference" else "log ratio"
     gap = _layers(result.gap, audience, width, height, f"gap ({measure})", zero_line=True)
     series = _layers(result.series, audience, width, height, result.settings["y"], minimal=True)
-    gap = gap.properties(title=alt.TitleParams(f"Gap: each group vs {result.settings['reference']}", fontSize=13))
+    gap = gap.properties(
+        title=alt.TitleParams(f"Gap: each group vs {result.settings['reference']}", fontSize=13)
+    )
     series = series.properties(title=alt.TitleParams("Each group's own values", fontSize=13))
-    extra = [f"Gap = {'group minus reference' if measure == 'difference' else 'ln(group / reference)'}; "
-             "0 means no gap."]
+    extra = [
+        f"Gap = {'group minus reference' if measure == 'difference' else 'ln(group / reference)'}; "
+        "0 means no gap."
+    ]
     extra += [str(v) for v in result.summary.drop_duplicates("comparison")["verdict"]]
     if result.settings.get("limits"):
         from .gap import EXPERIMENTAL
 
         extra.insert(0, EXPERIMENTAL)
-    heading = alt.TitleParams(text=title or f"Gap in {result.settings['y']} over time",
-                              subtitle=_subtitle(result.gap, audience, extra))
+    heading = alt.TitleParams(
+        text=title or f"Gap in {result.settings['y']} over time",
+        subtitle=_subtitle(result.gap, audience, extra),
+    )
     chart = alt.hconcat(gap, series).resolve_scale(color="shared", shape="shared")
-    return _with_datasets(chart.properties(title=heading, description=describe_gap(result)).configure(**config()))
+    return _with_datasets(
+        chart.properties(title=heading, description=describe_gap(result)).configure(**config())
+    )

@@ -17,10 +17,11 @@ Rule sets
     limits, a run of 7 on one side of the mean (6 as an option), a trend of 7, and 2 of 3
     consecutive points beyond 2 sigma on the same side of the mean.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 from scipy import stats
@@ -57,8 +58,10 @@ class RuleSet:
         if self.name == "anhoej":
             return "Anhøj rules (longest run and number of crossings)"
         variant = ", 2023 version of 2 of 3" if self.two_of_three == "2023" else ""
-        return (f"Making Data Count rules (outside the limits, run of {self.shift}, trend of {self.trend}, "
-                f"2 of 3 beyond 2 sigma{variant})")
+        return (
+            f"Making Data Count rules (outside the limits, run of {self.shift}, trend of {self.trend}, "
+            f"2 of 3 beyond 2 sigma{variant})"
+        )
 
 
 IHI = RuleSet("ihi", shift=6, trend=5)
@@ -72,15 +75,22 @@ def mdc_rules(run: int = 7, trend: int = 7, variant: str = "2019") -> RuleSet:
     ``variant="2023"`` counts points beyond the process limits towards "2 of 3 beyond 2 sigma".
     """
     if run not in (6, 7) or trend not in (6, 7):
-        raise DataError("Making Data Count runs and trends are 6 or 7 points long",
-                        hint="Use run=7 (the SPC default) or run=6 (as some NHS trusts do)")
+        raise DataError(
+            "Making Data Count runs and trends are 6 or 7 points long",
+            hint="Use run=7 (the SPC default) or run=6 (as some NHS trusts do)",
+        )
     if str(variant) not in ("2019", "2023"):
         raise DataError("the Making Data Count variant is '2019' or '2023'")
     return RuleSet("mdc", shift=run, trend=trend, two_of_three=str(variant))
 
 
-_NAMED = {"ihi": IHI, "anhoej": ANHOEJ, "mdc": MDC, "mdc2023": mdc_rules(variant="2023"),
-          "mdc6": mdc_rules(run=6)}
+_NAMED = {
+    "ihi": IHI,
+    "anhoej": ANHOEJ,
+    "mdc": MDC,
+    "mdc2023": mdc_rules(variant="2023"),
+    "mdc6": mdc_rules(run=6),
+}
 
 
 def rule_set(rules) -> RuleSet:
@@ -89,8 +99,10 @@ def rule_set(rules) -> RuleSet:
         return rules
     key = str(rules).lower().replace("-", "").replace("_", "").replace("ø", "oe")
     if key not in _NAMED:
-        raise DataError(f"rules must be one of {', '.join(map(repr, _NAMED))}, not {rules!r}",
-                        hint="Use rules='ihi' for run charts and rules='mdc' for Making Data Count SPC charts")
+        raise DataError(
+            f"rules must be one of {', '.join(map(repr, _NAMED))}, not {rules!r}",
+            hint="Use rules='ihi' for run charts and rules='mdc' for Making Data Count SPC charts",
+        )
     return _NAMED[key]
 
 
@@ -153,8 +165,8 @@ def trends(y: np.ndarray, min_length: int, *, skip_ties: bool) -> tuple[np.ndarr
     # as in Making Data Count where a point shared by two trends takes the later direction
     for st, ln in zip(starts[ok], lengths[ok], strict=True):
         lo, hi = keep[st], keep[st + ln]
-        flagged[lo:hi + 1] = True
-        direction[lo:hi + 1] = int(d[st])
+        flagged[lo : hi + 1] = True
+        direction[lo : hi + 1] = int(d[st])
     return flagged, direction
 
 
@@ -194,24 +206,37 @@ def anhoej(y: np.ndarray, centre: np.ndarray) -> dict:
     side = side[(side != 0) & ~np.isnan(side)]
     n = int(side.size)
     if n == 0:
-        return {"n_useful": 0, "longest_run": np.nan, "longest_run_max": np.nan, "crossings": np.nan,
-                "crossings_min": np.nan, "runs": np.nan, "anhoej_signal": False}
+        return {
+            "n_useful": 0,
+            "longest_run": np.nan,
+            "longest_run_max": np.nan,
+            "crossings": np.nan,
+            "crossings_min": np.nan,
+            "runs": np.nan,
+            "anhoej_signal": False,
+        }
     _, lengths = runs_of(side)
     longest = int(lengths.max())
     crossings = int(lengths.size - 1)
     lmax = int(round(np.log2(n))) + 3
     cmin = _crossings_min(n)
-    return {"n_useful": n, "longest_run": longest, "longest_run_max": lmax, "crossings": crossings,
-            "crossings_min": cmin, "runs": crossings + 1,
-            "anhoej_signal": bool(longest > lmax or crossings < cmin)}
+    return {
+        "n_useful": n,
+        "longest_run": longest,
+        "longest_run_max": lmax,
+        "crossings": crossings,
+        "crossings_min": cmin,
+        "runs": crossings + 1,
+        "anhoej_signal": bool(longest > lmax or crossings < cmin),
+    }
 
 
-@lru_cache(maxsize=None)
+@cache
 def _crossings_min(n: int) -> int:
     return int(stats.binom.ppf(0.05, max(n - 1, 0), 0.5))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _runs_limits(n: int, tail: float = 0.025) -> tuple[int, int]:
     """Exact Swed-Eisenhart limits on the number of runs for n useful points split evenly."""
     n1, n2 = n // 2, n - n // 2
@@ -220,10 +245,11 @@ def _runs_limits(n: int, tail: float = 0.025) -> tuple[int, int]:
     from scipy.special import comb
 
     even = 2 * comb(n1 - 1, k - 1, exact=False) * comb(n2 - 1, k - 1, exact=False)
-    odd = (comb(n1 - 1, k, exact=False) * comb(n2 - 1, k - 1, exact=False)
-           + comb(n1 - 1, k - 1, exact=False) * comb(n2 - 1, k, exact=False))
+    odd = comb(n1 - 1, k, exact=False) * comb(n2 - 1, k - 1, exact=False) + comb(
+        n1 - 1, k - 1, exact=False
+    ) * comb(n2 - 1, k, exact=False)
     p = np.where(r % 2 == 0, even, odd) / comb(n, n1, exact=False)
-    below = np.cumsum(p) - p          # P(R < r)
+    below = np.cumsum(p) - p  # P(R < r)
     above = p[::-1].cumsum()[::-1] - p  # P(R > r)
     lower = int(r[below <= tail + 1e-12].max())
     upper = int(r[above <= tail + 1e-12].min())

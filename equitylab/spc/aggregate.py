@@ -1,4 +1,5 @@
 """Patient-level rows to counts per period and group, ready for run and control charts."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -9,8 +10,14 @@ from ..errors import DataError
 from ..measures._common import as_list, require_columns
 
 
-def aggregate(data: pd.DataFrame, *, date: str, outcome: str | None = None, by=None, freq: str = "W",
-              ) -> pd.DataFrame:
+def aggregate(
+    data: pd.DataFrame,
+    *,
+    date: str,
+    outcome: str | None = None,
+    by=None,
+    freq: str = "W",
+) -> pd.DataFrame:
     """Count rows (and outcomes) per period and group.
 
     Parameters
@@ -41,15 +48,20 @@ def aggregate(data: pd.DataFrame, *, date: str, outcome: str | None = None, by=N
     bad = when.isna() & data[date].notna()
     if bad.any():
         # the dates themselves are not echoed: they may identify a patient
-        raise DataError(f"aggregate: '{date}' must hold dates", column=date,
-                        rows=(np.flatnonzero(bad.to_numpy()) + 2).tolist(),
-                        hint="Write dates as YYYY-MM-DD; the row numbers count the header as row 1")
+        raise DataError(
+            f"aggregate: '{date}' must hold dates",
+            column=date,
+            rows=(np.flatnonzero(bad.to_numpy()) + 2).tolist(),
+            hint="Write dates as YYYY-MM-DD; the row numbers count the header as row 1",
+        )
     alias = {"MS": "M", "QS": "Q", "YS": "Y", "AS": "Y"}.get(freq, freq)
     try:
         period = when.dt.to_period(alias).dt.start_time
     except (ValueError, TypeError) as exc:
-        raise DataError(f"aggregate: freq={freq!r} is not a period pandas knows",
-                        hint="Use 'W' for weeks, 'MS' for months or 'QS' for quarters") from exc
+        raise DataError(
+            f"aggregate: freq={freq!r} is not a period pandas knows",
+            hint="Use 'W' for weeks, 'MS' for months or 'QS' for quarters",
+        ) from exc
     frame = pd.DataFrame({"period": period})
     for col in by:
         frame[col] = data[col].astype("string").fillna("Not known").to_numpy()
@@ -69,7 +81,8 @@ def aggregate(data: pd.DataFrame, *, date: str, outcome: str | None = None, by=N
     if by:
         groups = frame[by].drop_duplicates().sort_values(by)
         full = pd.MultiIndex.from_frame(
-            pd.merge(pd.DataFrame({"period": periods}), groups, how="cross")[["period", *by]])
+            pd.merge(pd.DataFrame({"period": periods}), groups, how="cross")[["period", *by]]
+        )
     else:
         full = pd.Index(periods, name="period")
     out = out.reindex(full, fill_value=0).reset_index()

@@ -2,6 +2,7 @@
 
 The statistics are pure pandas/numpy; altair is imported only when ``.chart()`` is called.
 """
+
 from __future__ import annotations
 
 import warnings
@@ -17,9 +18,9 @@ from . import _rules
 from ._annotate import as_annotations, coerce_like
 from ._limits import CHARTS, NEEDS_N, NO_N, phase_limits
 
-TRIAL_POINTS = 12            # limits from fewer points are trial limits (Making Data Count)
-SMALL_COUNT = (1, 7)         # numerators or denominators suppressed when publishing
-ASTRONOMICAL = 3.14          # times the median moving range (Provost & Murray 2011, I chart)
+TRIAL_POINTS = 12  # limits from fewer points are trial limits (Making Data Count)
+SMALL_COUNT = (1, 7)  # numerators or denominators suppressed when publishing
+ASTRONOMICAL = 3.14  # times the median moving range (Provost & Murray 2011, I chart)
 MR_CHARTS = {"xmr", "i", "t", "pp", "up", "mr"}
 IMPROVEMENT = ("increase", "decrease", "neutral")
 
@@ -77,14 +78,19 @@ class SPCResult:
         s = self.settings
         parts = [s["chart_label"] + ".", "Rules: " + s["rules_label"] + "."]
         if s["chart"] in MR_CHARTS:
-            parts.append("Moving ranges screened (above 3.267 times their mean left out)."
-                         if s["screen_mr"] else "Moving ranges not screened (as the Making Data Count spreadsheet).")
+            parts.append(
+                "Moving ranges screened (above 3.267 times their mean left out)."
+                if s["screen_mr"]
+                else "Moving ranges not screened (as the Making Data Count spreadsheet)."
+            )
         else:
             parts.append("Moving ranges not used by this chart.")
         if s.get("freeze"):
             parts.append(f"Centre and limits from the first {s['freeze']} points of each phase.")
         if s.get("phases"):
-            parts.append(f"{len(s['phases'])} change point(s) start new phases; limits are not rebased automatically.")
+            parts.append(
+                f"{len(s['phases'])} change point(s) start new phases; limits are not rebased automatically."
+            )
         if s.get("exclude"):
             parts.append(f"{len(s['exclude'])} point(s) left out of the centre, limits and runs analysis.")
         if s.get("multiplier", 1) != 1:
@@ -104,8 +110,15 @@ class SPCResult:
 
         return describe(self)
 
-    def chart(self, *, audience: str = "team", title: str | None = None, width: int | None = None,
-              height: int | None = None, columns: int = 2):
+    def chart(
+        self,
+        *,
+        audience: str = "team",
+        title: str | None = None,
+        width: int | None = None,
+        height: int | None = None,
+        columns: int = 2,
+    ):
         """An altair chart (one panel per group, shared axes) with its caption and description.
 
         ``audience="team"`` shows every point and, when counts of 1 to 7 are present, a
@@ -133,11 +146,17 @@ def _prepare(data, *, x, y, n, by, chart, what) -> pd.DataFrame:
     """Validated, aggregated and sorted frame with columns group, x, y, numerator, n."""
     require_columns(data, [x, y, n, *as_list(by)], what=what)
     if chart in NEEDS_N and n is None:
-        raise DataError(f"a {chart.upper()} chart needs a denominator", column=y,
-                        hint="Pass n='the column holding the number of patients (or patient-days)'")
+        raise DataError(
+            f"a {chart.upper()} chart needs a denominator",
+            column=y,
+            hint="Pass n='the column holding the number of patients (or patient-days)'",
+        )
     if chart in NO_N and n is not None:
-        raise DataError(f"a {chart.upper()} chart does not use a denominator", column=n,
-                        hint="Leave out n=, or use chart='u' for counts per patient-day")
+        raise DataError(
+            f"a {chart.upper()} chart does not use a denominator",
+            column=n,
+            hint="Leave out n=, or use chart='u' for counts per patient-day",
+        )
     values = numeric(data, y, what=what, allow_negative=chart in (None, "xmr", "i", "mr") and n is None)
     if chart == "t" and (values[~np.isnan(values)] <= 0).any():
         rows = (np.flatnonzero(values <= 0) + 1).tolist()
@@ -145,13 +164,18 @@ def _prepare(data, *, x, y, n, by, chart, what) -> pd.DataFrame:
     labels = _group_labels(data, by)
     # groups in the natural order of their values (numbers as numbers, categories as defined)
     firsts = data[as_list(by)].assign(_label=labels.to_numpy()).drop_duplicates("_label") if by else None
-    order = (firsts.sort_values(as_list(by), kind="stable")["_label"].tolist() if by else ["All"])
-    frame = pd.DataFrame({"group": pd.Categorical(labels.to_numpy(), categories=order), "x": data[x].to_numpy(),
-                          "y": values})
+    order = firsts.sort_values(as_list(by), kind="stable")["_label"].tolist() if by else ["All"]
+    frame = pd.DataFrame(
+        {"group": pd.Categorical(labels.to_numpy(), categories=order), "x": data[x].to_numpy(), "y": values}
+    )
     if frame["x"].isna().any():
         rows = (np.flatnonzero(frame["x"].isna().to_numpy()) + 1).tolist()
-        raise DataError(f"{what}: every row needs a value of '{x}'", column=x, rows=rows,
-                        hint="Fill in the period or drop those rows")
+        raise DataError(
+            f"{what}: every row needs a value of '{x}'",
+            column=x,
+            rows=rows,
+            hint="Fill in the period or drop those rows",
+        )
     if n is not None:
         denom = numeric(data, n, what=what, allow_negative=False)
         frame["n"] = denom
@@ -162,8 +186,12 @@ def _prepare(data, *, x, y, n, by, chart, what) -> pd.DataFrame:
             over = values > denom
             if over.any():
                 rows = (np.flatnonzero(over) + 1).tolist()
-                raise DataError(f"{what}: the count '{y}' is larger than the denominator '{n}'", column=y,
-                                rows=rows, hint="Check that y counts people who are also counted in n")
+                raise DataError(
+                    f"{what}: the count '{y}' is larger than the denominator '{n}'",
+                    column=y,
+                    rows=rows,
+                    hint="Check that y counts people who are also counted in n",
+                )
         frame = frame.dropna(subset=["y", "n"])
         frame = frame.groupby(["group", "x"], sort=True, as_index=False, observed=True)[["y", "n"]].sum()
         frame["numerator"] = frame["y"]
@@ -185,6 +213,15 @@ def _phase_numbers(xs: np.ndarray, starts: np.ndarray) -> np.ndarray:
     if starts.size == 0:
         return np.ones(xs.size, int)
     return 1 + np.searchsorted(np.sort(starts), xs, side="right")
+
+
+def _put(idx, flagged, direction, rule, mask, label, dirs) -> None:
+    """Mark points ``idx[mask]`` with ``label`` unless an earlier (higher-precedence) rule did."""
+    hit = idx[mask]
+    new = hit[~flagged[hit]]
+    rule[new] = label
+    direction[new] = dirs[np.isin(hit, new)]
+    flagged[new] = True
 
 
 def _point_types(direction: np.ndarray, improvement: str) -> np.ndarray:
@@ -217,8 +254,19 @@ def _assurance(target, lower, upper, improvement) -> str | None:
     return "inconsistent"
 
 
-def _analyse(frame: pd.DataFrame, *, chart: str | None, rules: _rules.RuleSet, freeze, phase_starts,
-             exclude_mask, screen_mr: bool, improvement: str, target, multiplier: float):
+def _analyse(
+    frame: pd.DataFrame,
+    *,
+    chart: str | None,
+    rules: _rules.RuleSet,
+    freeze,
+    phase_starts,
+    exclude_mask,
+    screen_mr: bool,
+    improvement: str,
+    target,
+    multiplier: float,
+):
     """Per-point flags and per-phase summary for every group (the engine of both charts)."""
     groups = frame["group"].to_numpy()
     xs = frame["x"].to_numpy()
@@ -226,8 +274,10 @@ def _analyse(frame: pd.DataFrame, *, chart: str | None, rules: _rules.RuleSet, f
     num_all = frame["numerator"].to_numpy(float)
     n_all = frame["n"].to_numpy(float)
     size = len(frame)
-    cols = {k: np.full(size, np.nan) for k in ("centre", "lower_limit", "upper_limit", "lower_2sigma",
-                                              "upper_2sigma")}
+    cols = {
+        k: np.full(size, np.nan)
+        for k in ("centre", "lower_limit", "upper_limit", "lower_2sigma", "upper_2sigma")
+    }
     y_plot = y_all.copy()
     phase = _phase_numbers(xs, phase_starts)
     baseline = np.zeros(size, bool)
@@ -268,8 +318,10 @@ def _analyse(frame: pd.DataFrame, *, chart: str | None, rules: _rules.RuleSet, f
         with np.errstate(invalid="ignore"):
             out = (y > lim["upper_limit"]) | (y < lim["lower_limit"]) if chart else np.zeros(m, bool)
         if chart:  # a point on a limit, up to floating-point rounding, is not outside it
-            out &= ~(np.isclose(y, lim["upper_limit"], rtol=1e-12, atol=0)
-                     | np.isclose(y, lim["lower_limit"], rtol=1e-12, atol=0))
+            out &= ~(
+                np.isclose(y, lim["upper_limit"], rtol=1e-12, atol=0)
+                | np.isclose(y, lim["lower_limit"], rtol=1e-12, atol=0)
+            )
         out &= valid
         sigma[sl] = out
         side_all = np.sign(y - cl)
@@ -284,13 +336,6 @@ def _analyse(frame: pd.DataFrame, *, chart: str | None, rules: _rules.RuleSet, f
         d = np.zeros(m, int)
         r = np.full(m, "", dtype=object)
 
-        def put(mask_i, label, dirs):
-            hit = idx[mask_i]
-            new = hit[~f[hit]]
-            r[new] = label
-            d[new] = dirs[np.isin(hit, new)]
-            f[new] = True
-
         astronomical = np.zeros(m, bool)
         if chart is not None:
             hit = np.flatnonzero(out)
@@ -301,21 +346,23 @@ def _analyse(frame: pd.DataFrame, *, chart: str | None, rules: _rules.RuleSet, f
             pass  # no runs analysis on a moving range chart (as qicharts2)
         elif rules.name == "mdc":
             tr, tdir = _rules.trends(yi, rules.trend, skip_ties=False)
-            put(tr, f"trend of {rules.trend}", tdir[tr])
+            _put(idx, f, d, r, tr, f"trend of {rules.trend}", tdir[tr])
             with np.errstate(invalid="ignore"):
                 u2, l2 = lim["upper_2sigma"], lim["lower_2sigma"]
-                beyond = (((y > u2) & ~np.isclose(y, u2, rtol=1e-12, atol=0))
-                          | ((y < l2) & ~np.isclose(y, l2, rtol=1e-12, atol=0)))[idx]
+                beyond = (
+                    ((y > u2) & ~np.isclose(y, u2, rtol=1e-12, atol=0))
+                    | ((y < l2) & ~np.isclose(y, l2, rtol=1e-12, atol=0))
+                )[idx]
             close = beyond if rules.two_of_three == "2023" else beyond & ~out[idx]
             tt = _rules.two_of_three(close, si)
-            put(tt, "2 of 3 beyond 2 sigma", si[tt].astype(int))
+            _put(idx, f, d, r, tt, "2 of 3 beyond 2 sigma", si[tt].astype(int))
             sh = _rules.long_runs(si, rules.shift, skip_zero=False)
-            put(sh, f"run of {rules.shift}", si[sh].astype(int))
+            _put(idx, f, d, r, sh, f"run of {rules.shift}", si[sh].astype(int))
         elif rules.name == "ihi":
             sh = _rules.long_runs(si, rules.shift, skip_zero=True)
-            put(sh, f"shift of {rules.shift}", si[sh].astype(int))
+            _put(idx, f, d, r, sh, f"shift of {rules.shift}", si[sh].astype(int))
             tr, tdir = _rules.trends(yi, rules.trend, skip_ties=True)
-            put(tr, f"trend of {rules.trend}", tdir[tr])
+            _put(idx, f, d, r, tr, f"trend of {rules.trend}", tdir[tr])
             if chart is None and yi.size >= 3:
                 mr = np.abs(np.diff(yi))
                 spread = ASTRONOMICAL * np.median(mr)
@@ -324,7 +371,7 @@ def _analyse(frame: pd.DataFrame, *, chart: str | None, rules: _rules.RuleSet, f
                 r[new] = "astronomical? (judge)"
         elif rules.name == "anhoej" and runs["n_useful"] and runs["longest_run"] > runs["longest_run_max"]:
             lr = _rules.long_runs(si, runs["longest_run_max"] + 1, skip_zero=True)
-            put(lr, "long run", si[lr].astype(int))
+            _put(idx, f, d, r, lr, "long run", si[lr].astype(int))
         flagged[sl], direction[sl], rule[sl] = f, d, r
         astro_all[sl] = astronomical
         pt = _point_types(np.where(f, d, 0), improvement)
@@ -337,122 +384,228 @@ def _analyse(frame: pd.DataFrame, *, chart: str | None, rules: _rules.RuleSet, f
         else:
             lower, upper = _rules.ihi_runs_limits(runs["n_useful"])
             few_many = rules.name == "ihi" and bool(
-                np.isfinite(lower) and (runs["runs"] < lower or runs["runs"] > upper))
+                np.isfinite(lower) and (runs["runs"] < lower or runs["runs"] > upper)
+            )
             runs_signal = bool((f & ~out).any() or few_many)
-        lower_runs, upper_runs = _rules.ihi_runs_limits(runs["n_useful"]) if chart != "mr" else (np.nan, np.nan)
+        lower_runs, upper_runs = (
+            _rules.ihi_runs_limits(runs["n_useful"]) if chart != "mr" else (np.nan, np.nan)
+        )
         n_base = int((base & incl & valid).sum())
-        summaries.append({
-            "group": groups[lo], "phase": int(phase[lo]), "start": xs[lo], "end": xs[hi - 1],
-            "n_points": int(m), "n_baseline": n_base, "trial_limits": n_base < TRIAL_POINTS,
-            "centre": float(np.nanmean(lim["centre"])) if np.isfinite(lim["centre"]).any() else np.nan,
-            "lower_limit": float(np.nanmean(lim["lower_limit"])) if chart else np.nan,
-            "upper_limit": float(np.nanmean(lim["upper_limit"])) if chart else np.nan,
-            "n_useful": runs["n_useful"], "longest_run": runs["longest_run"],
-            "longest_run_max": runs["longest_run_max"], "crossings": runs["crossings"],
-            "crossings_min": runs["crossings_min"], "runs": runs["runs"],
-            "runs_lower": lower_runs, "runs_upper": upper_runs, "runs_signal": bool(runs_signal),
-            "sigma_signals": int(out.sum()), "astronomical": int(astronomical.sum()),
-            "sigma_z": float(lim.get("sigma_z", np.nan)) if chart in ("pp", "up") else np.nan,
-            "common_cause": int((pt == "common_cause").sum()), "improvement": int((pt == "improvement").sum()),
-            "concern": int((pt == "concern").sum()), "neutral": int(np.char.startswith(pt.astype(str), "neutral").sum()),
-            "variation": _variation(pt[-1], int(d[-1]) if f[-1] else 0),
-        })
+        summaries.append(
+            {
+                "group": groups[lo],
+                "phase": int(phase[lo]),
+                "start": xs[lo],
+                "end": xs[hi - 1],
+                "n_points": int(m),
+                "n_baseline": n_base,
+                "trial_limits": n_base < TRIAL_POINTS,
+                "centre": float(np.nanmean(lim["centre"])) if np.isfinite(lim["centre"]).any() else np.nan,
+                "lower_limit": float(np.nanmean(lim["lower_limit"])) if chart else np.nan,
+                "upper_limit": float(np.nanmean(lim["upper_limit"])) if chart else np.nan,
+                "n_useful": runs["n_useful"],
+                "longest_run": runs["longest_run"],
+                "longest_run_max": runs["longest_run_max"],
+                "crossings": runs["crossings"],
+                "crossings_min": runs["crossings_min"],
+                "runs": runs["runs"],
+                "runs_lower": lower_runs,
+                "runs_upper": upper_runs,
+                "runs_signal": bool(runs_signal),
+                "sigma_signals": int(out.sum()),
+                "astronomical": int(astronomical.sum()),
+                "sigma_z": float(lim.get("sigma_z", np.nan)) if chart in ("pp", "up") else np.nan,
+                "common_cause": int((pt == "common_cause").sum()),
+                "improvement": int((pt == "improvement").sum()),
+                "concern": int((pt == "concern").sum()),
+                "neutral": int(np.char.startswith(pt.astype(str), "neutral").sum()),
+                "variation": _variation(pt[-1], int(d[-1]) if f[-1] else 0),
+            }
+        )
 
     small = np.zeros(size, bool)
     for v in (num_all, n_all):
         small |= (v >= SMALL_COUNT[0]) & (v <= SMALL_COUNT[1])
-    points = pd.DataFrame({
-        "group": groups, "x": frame["x"], "y": y_plot * multiplier, "n": n_all, "numerator": num_all,
-        "phase": phase, **{k: v * multiplier for k, v in cols.items()}, "baseline": baseline,
-        "excluded": exclude_mask, "sigma_signal": sigma, "signal": flagged, "rule": rule,
-        "direction": np.where(flagged, direction, 0), "point_type": point_type, "astronomical": astro_all,
-        "small_number": small,
-    }).reset_index(drop=True)
+    points = pd.DataFrame(
+        {
+            "group": groups,
+            "x": frame["x"],
+            "y": y_plot * multiplier,
+            "n": n_all,
+            "numerator": num_all,
+            "phase": phase,
+            **{k: v * multiplier for k, v in cols.items()},
+            "baseline": baseline,
+            "excluded": exclude_mask,
+            "sigma_signal": sigma,
+            "signal": flagged,
+            "rule": rule,
+            "direction": np.where(flagged, direction, 0),
+            "point_type": point_type,
+            "astronomical": astro_all,
+            "small_number": small,
+        }
+    ).reset_index(drop=True)
 
     summary = pd.DataFrame(summaries)
     for k in ("centre", "lower_limit", "upper_limit"):
         summary[k] = summary[k] * multiplier
     summary["variation_text"] = summary["variation"].map(VARIATION_TEXT)
     targets = target if isinstance(target, dict) else {g: target for g in summary["group"].unique()}
-    summary["target"] = summary["group"].map(lambda g: np.nan if targets.get(g) is None else float(targets[g]))
+    summary["target"] = summary["group"].map(
+        lambda g: np.nan if targets.get(g) is None else float(targets[g])
+    )
     is_last = summary["phase"] == summary.groupby("group")["phase"].transform("max")
     summary["assurance"] = [
         _assurance(None if np.isnan(t) else t, lo, up, improvement) if (last_ and chart) else None
-        for t, lo, up, last_ in zip(summary["target"], summary["lower_limit"], summary["upper_limit"],
-                                    is_last, strict=True)]
+        for t, lo, up, last_ in zip(
+            summary["target"], summary["lower_limit"], summary["upper_limit"], is_last, strict=True
+        )
+    ]
     summary["assurance_text"] = summary["assurance"].map(ASSURANCE_TEXT)
     return points, summary
 
 
-def _chart_common(data, *, x, y, n, chart, rules, freeze, phases, exclude, by, screen_mr, improvement,
-                  target, multiplier, annotations, what):
+def _chart_common(
+    data,
+    *,
+    x,
+    y,
+    n,
+    chart,
+    rules,
+    freeze,
+    phases,
+    exclude,
+    by,
+    screen_mr,
+    improvement,
+    target,
+    multiplier,
+    annotations,
+    what,
+):
     if improvement not in IMPROVEMENT:
-        raise DataError(f"improvement must be one of {', '.join(IMPROVEMENT)}, not {improvement!r}",
-                        hint="Say which way is better: 'increase', 'decrease' or 'neutral'")
+        raise DataError(
+            f"improvement must be one of {', '.join(IMPROVEMENT)}, not {improvement!r}",
+            hint="Say which way is better: 'increase', 'decrease' or 'neutral'",
+        )
     if freeze is not None:
         if int(freeze) != freeze or freeze < 2:
-            raise DataError("freeze must be a whole number of points, at least 2",
-                            hint="For Making Data Count use 12 to 20 points")
+            raise DataError(
+                "freeze must be a whole number of points, at least 2",
+                hint="For Making Data Count use 12 to 20 points",
+            )
         freeze = int(freeze)
     ruleset = _rules.rule_set(rules)
     frame = _prepare(data, x=x, y=y, n=n, by=by, chart=chart, what=what)
     phase_items = as_annotations(phases)
     phase_starts = coerce_like([p for p, _ in phase_items], frame["x"], what="phases")
-    exclude_vals = coerce_like(as_list(exclude) if not isinstance(exclude, np.ndarray) else list(exclude),
-                               frame["x"], what="exclude")
-    exclude_mask = frame["x"].isin(exclude_vals).to_numpy() if len(exclude_vals) else np.zeros(len(frame), bool)
+    exclude_vals = coerce_like(
+        as_list(exclude) if not isinstance(exclude, np.ndarray) else list(exclude), frame["x"], what="exclude"
+    )
+    exclude_mask = (
+        frame["x"].isin(exclude_vals).to_numpy() if len(exclude_vals) else np.zeros(len(frame), bool)
+    )
     if len(exclude_vals):
         missing = ~pd.Series(exclude_vals).isin(frame["x"])
         if missing.any():
-            raise DataError(f"{int(missing.sum())} value(s) given in exclude= are not periods in column '{x}'",
-                            column=x, hint="Give the x values of the points to leave out, exactly as in the data")
+            raise DataError(
+                f"{int(missing.sum())} value(s) given in exclude= are not periods in column '{x}'",
+                column=x,
+                hint="Give the x values of the points to leave out, exactly as in the data",
+            )
     notes = as_annotations(annotations)
     note_x = coerce_like([a for a, _ in notes], frame["x"], what="annotations")
     marks = [(xv, lab) for xv, (_, lab) in zip(note_x, notes, strict=True)]
     marks += [(xv, lab or "new phase") for xv, (_, lab) in zip(phase_starts, phase_items, strict=True)]
 
-    points, summary = _analyse(frame, chart=chart, rules=ruleset, freeze=freeze, phase_starts=phase_starts,
-                               exclude_mask=exclude_mask, screen_mr=screen_mr, improvement=improvement,
-                               target=target, multiplier=float(multiplier))
+    points, summary = _analyse(
+        frame,
+        chart=chart,
+        rules=ruleset,
+        freeze=freeze,
+        phase_starts=phase_starts,
+        exclude_mask=exclude_mask,
+        screen_mr=screen_mr,
+        improvement=improvement,
+        target=target,
+        multiplier=float(multiplier),
+    )
     messages = []
     trial = summary[summary["trial_limits"] & (summary["n_points"] > 0)]
     if chart is not None and len(trial):
-        where = ", ".join(f"{g} phase {p}" for g, p in list(zip(trial["group"], trial["phase"], strict=True))[:5])
-        msg = (f"Limits for {len(trial)} group/phase(s) ({where}) come from fewer than {TRIAL_POINTS} points: "
-               "treat them as trial limits and revise them as more data arrive.")
+        where = ", ".join(
+            f"{g} phase {p}" for g, p in list(zip(trial["group"], trial["phase"], strict=True))[:5]
+        )
+        msg = (
+            f"Limits for {len(trial)} group/phase(s) ({where}) come from fewer than {TRIAL_POINTS} points: "
+            "treat them as trial limits and revise them as more data arrive."
+        )
         messages.append(msg)
         warnings.warn(msg, TrialLimitsWarning, stacklevel=3)
     if n is not None:
-        proportion = chart in ("p", "pp") or (chart not in ("u", "up") and (points["y"] / multiplier <= 1).all())
+        proportion = chart in ("p", "pp") or (
+            chart not in ("u", "up") and (points["y"] / multiplier <= 1).all()
+        )
         centre = points["centre"] / multiplier
         expected = points["n"] * centre
         if proportion:
             expected = np.minimum(expected, points["n"] * (1 - centre))
         share = float((expected < 5).mean())
         if share >= 0.25:
-            msg = (f"{share:.0%} of periods expect fewer than 5 events, so limits and rules are unreliable; "
-                   "consider a longer period (for example months rather than weeks).")
+            msg = (
+                f"{share:.0%} of periods expect fewer than 5 events, so limits and rules are unreliable; "
+                "consider a longer period (for example months rather than weeks)."
+            )
             messages.append(msg)
             warnings.warn(msg, SmallDenominatorWarning, stacklevel=3)
     if points["small_number"].any():
-        warnings.warn("Some periods rest on counts of 1 to 7: show this chart to the team only, "
-                      "or use chart(audience='publish').", SmallNumbersWarning, stacklevel=3)
+        warnings.warn(
+            "Some periods rest on counts of 1 to 7: show this chart to the team only, "
+            "or use chart(audience='publish').",
+            SmallNumbersWarning,
+            stacklevel=3,
+        )
 
     settings = {
-        "chart": chart or "run", "chart_label": "Run chart (median centre line)" if chart is None else CHARTS[chart],
-        "rules": ruleset.name, "rules_label": ruleset.label, "rule_set": ruleset,
-        "screen_mr": bool(screen_mr) and chart in MR_CHARTS, "freeze": freeze,
-        "phases": list(phase_starts), "exclude": list(exclude_vals), "by": by, "x": x, "y": y, "n": n,
-        "improvement": improvement, "target": target, "multiplier": float(multiplier),
+        "chart": chart or "run",
+        "chart_label": "Run chart (median centre line)" if chart is None else CHARTS[chart],
+        "rules": ruleset.name,
+        "rules_label": ruleset.label,
+        "rule_set": ruleset,
+        "screen_mr": bool(screen_mr) and chart in MR_CHARTS,
+        "freeze": freeze,
+        "phases": list(phase_starts),
+        "exclude": list(exclude_vals),
+        "by": by,
+        "x": x,
+        "y": y,
+        "n": n,
+        "improvement": improvement,
+        "target": target,
+        "multiplier": float(multiplier),
     }
     provenance.carry(points, data)
     provenance.carry(summary, data)
     return SPCResult(points=points, summary=summary, settings=settings, warnings=messages, annotations=marks)
 
 
-def run_chart(data: pd.DataFrame, *, x: str, y: str, n: str | None = None, rules="ihi", freeze: int | None = None,
-              phases=None, exclude=None, by=None, multiplier: float = 1, improvement: str = "increase",
-              annotations=None) -> SPCResult:
+def run_chart(
+    data: pd.DataFrame,
+    *,
+    x: str,
+    y: str,
+    n: str | None = None,
+    rules="ihi",
+    freeze: int | None = None,
+    phases=None,
+    exclude=None,
+    by=None,
+    multiplier: float = 1,
+    improvement: str = "increase",
+    annotations=None,
+) -> SPCResult:
     """A run chart: the data over time around the median, with run-chart rules.
 
     Parameters
@@ -494,17 +647,48 @@ def run_chart(data: pd.DataFrame, *, x: str, y: str, n: str | None = None, rules
     """
     ruleset = _rules.rule_set(rules)
     if ruleset.name == "mdc":
-        raise DataError("Making Data Count rules need control limits", hint="Use control_chart(..., rules='mdc') "
-                        "or run_chart(..., rules='ihi')")
-    return _chart_common(data, x=x, y=y, n=n, chart=None, rules=ruleset, freeze=freeze, phases=phases,
-                         exclude=exclude, by=by, screen_mr=False, improvement=improvement, target=None,
-                         multiplier=multiplier, annotations=annotations, what="run_chart")
+        raise DataError(
+            "Making Data Count rules need control limits",
+            hint="Use control_chart(..., rules='mdc') or run_chart(..., rules='ihi')",
+        )
+    return _chart_common(
+        data,
+        x=x,
+        y=y,
+        n=n,
+        chart=None,
+        rules=ruleset,
+        freeze=freeze,
+        phases=phases,
+        exclude=exclude,
+        by=by,
+        screen_mr=False,
+        improvement=improvement,
+        target=None,
+        multiplier=multiplier,
+        annotations=annotations,
+        what="run_chart",
+    )
 
 
-def control_chart(data: pd.DataFrame, *, x: str, y: str, n: str | None = None, chart: str = "xmr",
-                  rules="mdc", screen_mr: bool = False, freeze: int | None = None, phases=None, exclude=None,
-                  by=None, improvement: str = "increase", target=None, multiplier: float = 1,
-                  annotations=None) -> SPCResult:
+def control_chart(
+    data: pd.DataFrame,
+    *,
+    x: str,
+    y: str,
+    n: str | None = None,
+    chart: str = "xmr",
+    rules="mdc",
+    screen_mr: bool = False,
+    freeze: int | None = None,
+    phases=None,
+    exclude=None,
+    by=None,
+    improvement: str = "increase",
+    target=None,
+    multiplier: float = 1,
+    annotations=None,
+) -> SPCResult:
     """A control (SPC) chart with limits, rules and Making Data Count verdicts.
 
     Parameters
@@ -550,8 +734,25 @@ def control_chart(data: pd.DataFrame, *, x: str, y: str, n: str | None = None, c
     """
     chart = str(chart).lower()
     if chart not in CHARTS:
-        raise DataError(f"chart must be one of {', '.join(CHARTS)}, not {chart!r}",
-                        hint="Use 'xmr' for Making Data Count, 'p' for proportions, 'u' for rates")
-    return _chart_common(data, x=x, y=y, n=n, chart=chart, rules=rules, freeze=freeze, phases=phases,
-                         exclude=exclude, by=by, screen_mr=screen_mr, improvement=improvement, target=target,
-                         multiplier=multiplier, annotations=annotations, what="control_chart")
+        raise DataError(
+            f"chart must be one of {', '.join(CHARTS)}, not {chart!r}",
+            hint="Use 'xmr' for Making Data Count, 'p' for proportions, 'u' for rates",
+        )
+    return _chart_common(
+        data,
+        x=x,
+        y=y,
+        n=n,
+        chart=chart,
+        rules=rules,
+        freeze=freeze,
+        phases=phases,
+        exclude=exclude,
+        by=by,
+        screen_mr=screen_mr,
+        improvement=improvement,
+        target=target,
+        multiplier=multiplier,
+        annotations=annotations,
+        what="control_chart",
+    )

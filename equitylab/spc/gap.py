@@ -1,4 +1,5 @@
 """The gap between a group and a reference group, charted over time."""
+
 from __future__ import annotations
 
 import warnings
@@ -12,8 +13,10 @@ from ..errors import DataError
 from ..measures._common import as_list
 from .charts import IMPROVEMENT, SMALL_COUNT, SPCResult, _prepare, control_chart, run_chart
 
-EXPERIMENTAL = ("Experimental: no published method covers control limits on a gap between groups; "
-                "they are I-chart limits on the gap series and may be too narrow or too wide.")
+EXPERIMENTAL = (
+    "Experimental: no published method covers control limits on a gap between groups; "
+    "they are I-chart limits on the gap series and may be too narrow or too wide."
+)
 
 
 @dataclass
@@ -55,18 +58,39 @@ class GapResult:
 
         return describe_gap(self)
 
-    def chart(self, *, audience: str = "team", title: str | None = None, width: int | None = None,
-              height: int | None = None):
+    def chart(
+        self,
+        *,
+        audience: str = "team",
+        title: str | None = None,
+        width: int | None = None,
+        height: int | None = None,
+    ):
         """The gap chart beside both groups' own series (altair)."""
         from ._plot import gap_chart_view
 
         return gap_chart_view(self, audience=audience, title=title, width=width, height=height)
 
 
-def gap_chart(data: pd.DataFrame, *, x: str, y: str, n: str, by: str, group=None, reference,
-              measure: str = "difference", rules="ihi", improvement: str = "increase", limits: bool = False,
-              freeze: int | None = None, phases=None, exclude=None, multiplier: float = 1,
-              annotations=None) -> GapResult:
+def gap_chart(
+    data: pd.DataFrame,
+    *,
+    x: str,
+    y: str,
+    n: str,
+    by: str,
+    group=None,
+    reference,
+    measure: str = "difference",
+    rules="ihi",
+    improvement: str = "increase",
+    limits: bool = False,
+    freeze: int | None = None,
+    phases=None,
+    exclude=None,
+    multiplier: float = 1,
+    annotations=None,
+) -> GapResult:
     """Chart the gap between a group and a reference group over time.
 
     The gap is the difference y_group - y_reference, or for ``measure="ratio"`` the log ratio
@@ -115,17 +139,24 @@ def gap_chart(data: pd.DataFrame, *, x: str, y: str, n: str, by: str, group=None
     labels = frame["group"].unique().tolist()
     ref = str(reference)
     if ref not in labels:
-        raise DataError(f"the reference group '{reference}' is not in column '{by}'", column=by,
-                        hint="Groups found: " + ", ".join(map(str, labels[:12])))
+        raise DataError(
+            f"the reference group '{reference}' is not in column '{by}'",
+            column=by,
+            hint="Groups found: " + ", ".join(map(str, labels[:12])),
+        )
     compare = [str(g) for g in as_list(group)] or [g for g in labels if g != ref]
     unknown = [g for g in compare if g not in labels]
     if unknown:
-        raise DataError(f"the group '{unknown[0]}' is not in column '{by}'", column=by,
-                        hint="Groups found: " + ", ".join(map(str, labels[:12])))
+        raise DataError(
+            f"the group '{unknown[0]}' is not in column '{by}'",
+            column=by,
+            hint="Groups found: " + ", ".join(map(str, labels[:12])),
+        )
     ref_rows = frame[frame["group"] == ref].set_index("x")[["y", "numerator", "n"]]
     ref_rows.columns = ["value_reference", "numerator_reference", "n_reference"]
     pairs = frame[frame["group"].isin(compare)].rename(
-        columns={"group": "comparison", "y": "value_group", "numerator": "numerator_group", "n": "n_group"})
+        columns={"group": "comparison", "y": "value_group", "numerator": "numerator_group", "n": "n_group"}
+    )
     pairs = pairs.join(ref_rows, on="x", how="inner").dropna(subset=["value_group", "value_reference"])
     pairs = pairs.reset_index(drop=True)
     messages = []
@@ -134,19 +165,28 @@ def gap_chart(data: pd.DataFrame, *, x: str, y: str, n: str, by: str, group=None
     else:
         zero = (pairs["value_group"] <= 0) | (pairs["value_reference"] <= 0)
         if zero.any():
-            msg = f"{int(zero.sum())} period(s) with a value of 0 have no ratio and are left out of the gap chart."
+            msg = (f"{int(zero.sum())} period(s) with a value of 0 have no ratio "
+                   "and are left out of the gap chart.")
             messages.append(msg)
             warnings.warn(msg, UserWarning, stacklevel=2)
         pairs = pairs[~zero].copy()
         pairs["gap"] = np.log(pairs["value_group"] / pairs["value_reference"])
     provenance.carry(pairs, data)
-    common = dict(x="x", y="gap", by="comparison", freeze=freeze, phases=phases, exclude=exclude,
-                  annotations=annotations)
+    common = dict(
+        x="x",
+        y="gap",
+        by="comparison",
+        freeze=freeze,
+        phases=phases,
+        exclude=exclude,
+        annotations=annotations,
+    )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         if limits:
-            gap = control_chart(pairs, chart="i", rules="anhoej" if rules == "ihi" else rules,
-                                improvement="neutral", **common)
+            gap = control_chart(
+                pairs, chart="i", rules="anhoej" if rules == "ihi" else rules, improvement="neutral", **common
+            )
         else:
             gap = run_chart(pairs, rules=rules, improvement="neutral", **common)
     messages += [str(w.message) for w in caught]
@@ -154,14 +194,26 @@ def gap_chart(data: pd.DataFrame, *, x: str, y: str, n: str, by: str, group=None
     gap.settings["x"] = x
     keep = frame[frame["group"].isin([*compare, ref])]
     keep = keep.rename(columns={"group": by})
-    series = run_chart(provenance.carry(keep, data), x="x", y="numerator", n="n", by=by, rules=rules,
-                       freeze=freeze, phases=phases, exclude=exclude, multiplier=multiplier,
-                       improvement=improvement, annotations=annotations)
+    series = run_chart(
+        provenance.carry(keep, data),
+        x="x",
+        y="numerator",
+        n="n",
+        by=by,
+        rules=rules,
+        freeze=freeze,
+        phases=phases,
+        exclude=exclude,
+        multiplier=multiplier,
+        improvement=improvement,
+        annotations=annotations,
+    )
 
     series.settings.update(x=x, y=y)
     points = gap.points.rename(columns={"group": "comparison"})
-    extra = pairs.set_index(["comparison", "x"])[["value_group", "value_reference", "numerator_group", "n_group",
-                                                  "numerator_reference", "n_reference"]]
+    extra = pairs.set_index(["comparison", "x"])[
+        ["value_group", "value_reference", "numerator_group", "n_group", "numerator_reference", "n_reference"]
+    ]
     points = points.join(extra, on=["comparison", "x"])
     points.insert(1, "reference", ref)
     small = np.zeros(len(points), bool)
@@ -176,8 +228,10 @@ def gap_chart(data: pd.DataFrame, *, x: str, y: str, n: str, by: str, group=None
     direction = {"increase": 1, "decrease": -1}.get(improvement)
     comp = points["comparison"].to_numpy()
     cuts = np.flatnonzero(comp[1:] != comp[:-1]) + 1
-    columns = {k: points[c].to_numpy(float) for k, c in
-               (("gap", "y"), ("group", "value_group"), ("reference", "value_reference"))}
+    columns = {
+        k: points[c].to_numpy(float)
+        for k, c in (("gap", "y"), ("group", "value_group"), ("reference", "value_reference"))
+    }
     phase_all = points["phase"].to_numpy()
     for lo, hi in zip(np.concatenate(([0], cuts)), np.concatenate((cuts, [len(points)])), strict=True):
         g = comp[lo]
@@ -188,8 +242,13 @@ def gap_chart(data: pd.DataFrame, *, x: str, y: str, n: str, by: str, group=None
             pos = np.arange(hi - lo)
             cut = freeze if freeze else (hi - lo) // 2
             before, after = pos < cut, pos >= cut
-        med = {k: (float(np.median(v[lo:hi][before])) if before.any() else np.nan,
-                   float(np.median(v[lo:hi][after])) if after.any() else np.nan) for k, v in columns.items()}
+        med = {
+            k: (
+                float(np.median(v[lo:hi][before])) if before.any() else np.nan,
+                float(np.median(v[lo:hi][after])) if after.any() else np.nan,
+            )
+            for k, v in columns.items()
+        }
         narrowed = bool(abs(med["gap"][1]) < abs(med["gap"][0]))
         if measure == "ratio":
             ref_move = np.log(med["reference"][1]) - np.log(med["reference"][0])
@@ -201,29 +260,50 @@ def gap_chart(data: pd.DataFrame, *, x: str, y: str, n: str, by: str, group=None
         if direction is None:
             verdict = "Levelling down cannot be judged without knowing which direction is better."
         elif levelling:
-            verdict = (f"The gap between {g} and {ref} narrowed mainly because {ref} got worse "
-                       f"(levelling down), not because {g} improved.")
+            verdict = (
+                f"The gap between {g} and {ref} narrowed mainly because {ref} got worse "
+                f"(levelling down), not because {g} improved."
+            )
         elif narrowed and worse:
-            verdict = (f"The gap between {g} and {ref} narrowed mostly because {g} improved, "
-                       f"though {ref} also got worse.")
+            verdict = (
+                f"The gap between {g} and {ref} narrowed mostly because {g} improved, "
+                f"though {ref} also got worse."
+            )
         elif narrowed:
             verdict = f"The gap between {g} and {ref} narrowed without {ref} getting worse."
         else:
             verdict = f"The gap between {g} and {ref} did not narrow."
-        judged.append({"comparison": g, "before_gap": med["gap"][0], "after_gap": med["gap"][1],
-                       "before_group": med["group"][0] * multiplier, "after_group": med["group"][1] * multiplier,
-                       "before_reference": med["reference"][0] * multiplier,
-                       "after_reference": med["reference"][1] * multiplier,
-                       "gap_narrowed": narrowed, "levelling_down": levelling if direction else None,
-                       "verdict": verdict})
+        judged.append(
+            {
+                "comparison": g,
+                "before_gap": med["gap"][0],
+                "after_gap": med["gap"][1],
+                "before_group": med["group"][0] * multiplier,
+                "after_group": med["group"][1] * multiplier,
+                "before_reference": med["reference"][0] * multiplier,
+                "after_reference": med["reference"][1] * multiplier,
+                "gap_narrowed": narrowed,
+                "levelling_down": levelling if direction else None,
+                "verdict": verdict,
+            }
+        )
     summary = summary.merge(pd.DataFrame(judged), on="comparison", how="left")
     summary.insert(1, "reference", ref)
     summary.insert(2, "measure", "difference" if measure == "difference" else "log ratio")
     provenance.carry(points, data)
     provenance.carry(summary, data)
-    settings = {"measure": measure, "reference": ref, "compare": compare, "limits": bool(limits), "by": by,
-                "improvement": improvement, "multiplier": float(multiplier), "y": y}
+    settings = {
+        "measure": measure,
+        "reference": ref,
+        "compare": compare,
+        "limits": bool(limits),
+        "by": by,
+        "improvement": improvement,
+        "multiplier": float(multiplier),
+        "y": y,
+    }
     if limits:
         messages.insert(0, EXPERIMENTAL)
-    return GapResult(points=points, summary=summary, gap=gap, series=series, settings=settings,
-                     warnings=messages)
+    return GapResult(
+        points=points, summary=summary, gap=gap, series=series, settings=settings, warnings=messages
+    )
