@@ -264,3 +264,25 @@ def test_cdi_u_chart_before_and_after():
         [5.01, 0.0, 10.66],
     ]
     assert s["sigma_signals"].sum() == 0
+
+
+def test_xmr_by_facet_matches_plotthedots_summary_snapshot():
+    # NHSRplotthedots tests/testthat/_snaps/ptd_spc.md: rnorm(20), facet = rep(c(0, 1), each = 10),
+    # screen_outliers = TRUE; printed to 3 significant figures, all 10 points common cause in each facet
+    data = pd.DataFrame({"x": range(20), "y": RNORM_123, "facet": [0] * 10 + [1] * 10})
+    res = control_chart(data, x="x", y="y", by="facet", screen_mr=True)
+    s = res.summary.set_index("group")
+    assert s.loc["0", ["centre", "lower_limit", "upper_limit"]].astype(float).round(2).tolist() == [
+        0.07,
+        -2.60,
+        2.75,
+    ]
+    assert round(s.loc["0", "centre"], 4) == 0.0746
+    assert s.loc["1", ["centre", "lower_limit", "upper_limit"]].astype(float).round(2).tolist() == [
+        0.21,
+        -3.28,
+        3.70,
+    ]
+    assert round(s.loc["1", "centre"], 3) == 0.209
+    assert s["common_cause"].tolist() == [10, 10] and (s["improvement"] + s["concern"]).sum() == 0
+    assert (s["variation"] == "common_cause").all()
