@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import html
 import json
+import os
 import re
 import time
 
@@ -22,9 +23,10 @@ from ..provenance import SYNTHETIC_LABEL
 TABLE_MIME = "application/vnd.equitylab.table+json"
 TIMINGS_MIME = "application/vnd.equitylab.timings+json"
 PLACE_KEY = "equitylab_place"     # output metadata: "header" or "summary" (moved to the top)
+REPORT_ENV = "EQUITYLAB_REPORT"     # set in kernels started by equitylab.reports: draw charts in threads
 HTML_ROWS = 40                    # longer tables are cut in the HTML; the CSV has every row
 
-_state: dict = {"findings": [], "tables": 0, "chart_seconds": 0.0, "charts": 0, "started": None,
+_state: dict = {"findings": [], "tables": 0, "chart_seconds": 0.0, "charts": 0, "started": None, "pending": [],
                 "synthetic": False}
 
 
@@ -47,7 +49,11 @@ def start(*, area_code: str, comparator: str = "", service_data: str = "", dimen
 
     alt.renderers.enable("svg")
     _state.update(findings=[], tables=0, chart_seconds=0.0, charts=0, started=time.perf_counter(),
-                  synthetic=not service_data)
+                  synthetic=not service_data, pending=[], wait_seconds=0.0)
+    if os.environ.get(REPORT_ENV) == "1" and _state.get("pool") is None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        _state["pool"] = ThreadPoolExecutor(max_workers=2, thread_name_prefix="equitylab-charts")
     info = area_info(area_code)
     comp = area_info(comparator)["name"] if comparator else "England"
     title = title or f"Equity profile: {info['name']}"
@@ -112,6 +118,41 @@ def _description(chart) -> str:
     except Exception:  # noqa: BLE001 - no description: the finding's own alt text is used
         return ""
     return str(text) if text else ""
+
+
+def _convert(spec: dict, vl_version: str) -> tuple[str, float]:
+    import vl_convert as vlc
+
+    started = time.perf_counter()
+    svg = vlc.vegalite_to_svg(spec, vl_version=vl_version)
+    return svg, time.perf_counter() - started
+
+
+def _chart_job(chart):
+    """Start turning a chart into SVG: on a worker thread in report runs (vl-convert releases
+    the GIL, so charts are drawn while the next finding is computed), at once otherwise."""
+    if isinstance(chart, str):
+        return chart
+    from altair.utils._importers import vl_version_for_vl_convert
+
+    spec = chart.to_dict(context={"pre_transform": False})
+    _wrap_title(spec)
+    pool = _state.get("pool")
+    if pool is not None:
+        return pool.submit(_convert, spec, vl_version_for_vl_convert())
+    svg, seconds = _convert(spec, vl_version_for_vl_convert())
+    _state["chart_seconds"] += seconds
+    _state["charts"] += 1
+    return svg
+
+
+def _svg_of(job) -> str:
+    if isinstance(job, str):
+        return job
+    svg, seconds = job.result()
+    _state["chart_seconds"] += seconds
+    _state["charts"] += 1
+    return svg
 
 
 def chart_svg(chart) -> str:
@@ -226,25 +267,39 @@ def show(finding, *, heading: int = 3, table: bool = True) -> None:
     source = getattr(finding, "source", "") or ""
     charts = getattr(finding, "chart", None)
     charts = list(charts) if isinstance(charts, (list, tuple)) else [charts] if charts is not None else []
-    svg = False
+    pieces: list = []
     for i, chart in enumerate(charts):
         # one chart: the finding's own text alternative; several: each chart's description
         alt_text = getattr(finding, "alt_text", "") if len(charts) == 1 else (_description(chart)
                                                                               or getattr(finding, "alt_text", ""))
-        image = chart_svg(chart)
-        if image:
-            parts.append(_figure(image, alt_text, source if i == len(charts) - 1 else ""))
-            svg = True
+        pieces.append((_chart_job(chart), alt_text, source if i == len(charts) - 1 else ""))
     data = getattr(finding, "table", None)
     bundle = {}
+    tail = []
     if table and data is not None and len(data.columns):
-        parts.append(table_html(data, caption=f"Table: {title}"))
+        tail.append(table_html(data, caption=f"Table: {title}"))
         bundle[TABLE_MIME] = _table_payload(data, title, source, synthetic)
-    if source and not svg:
-        parts.append(f"<p class='source'>{_e(source)}</p>")
-    parts.append("</section>")
-    bundle["text/html"] = "".join(parts)
+    if source and not charts:
+        tail.append(f"<p class='source'>{_e(source)}</p>")
+    tail.append("</section>")
+    if _state.get("pool") is not None and pieces:
+        # shown now without its images; finish() puts them in when they are drawn
+        display_id = f"equitylab-finding-{len(_state['findings'])}"
+        bundle["text/html"] = "".join(parts + tail)
+        display(bundle, raw=True, display_id=display_id)
+        _state["pending"].append((display_id, parts, pieces, tail, dict(bundle)))
+        return
+    bundle["text/html"] = _assemble(parts, pieces, tail)
     display(bundle, raw=True)
+
+
+def _assemble(parts, pieces, tail) -> str:
+    figures = []
+    for job, alt_text, caption in pieces:
+        svg = _svg_of(job)
+        if svg:
+            figures.append(_figure(svg, alt_text, caption))
+    return "".join(parts + figures + tail)
 
 
 def note(text: str) -> None:
@@ -284,10 +339,18 @@ def sources(table) -> None:
 
 
 def finish() -> None:
-    """Record how long the report's cells took and how much of it was chart export."""
+    """Put in the charts still being drawn, and record how long the report's parts took."""
+    from IPython.display import update_display
+
+    waited = time.perf_counter()
+    for display_id, parts, pieces, tail, bundle in _state["pending"]:
+        bundle["text/html"] = _assemble(parts, pieces, tail)
+        update_display(bundle, raw=True, display_id=display_id)
+    _state["pending"] = []
+    waited = time.perf_counter() - waited
     total = time.perf_counter() - _state["started"] if _state["started"] else 0.0
     display({TIMINGS_MIME: {"chart_seconds": round(_state["chart_seconds"], 4), "charts": _state["charts"],
-                            "since_start_seconds": round(total, 4)},
+                            "chart_wait_seconds": round(waited, 4), "since_start_seconds": round(total, 4)},
              "text/plain": ""}, raw=True)
 
 

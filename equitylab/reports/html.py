@@ -157,7 +157,7 @@ def extract_tables(nb) -> list[dict]:
 
 def extract_timings(nb) -> dict:
     """Kernel-side timings (chart export seconds) and per-cell durations from papermill metadata."""
-    out = {"chart_seconds": 0.0, "charts": 0, "setup_seconds": 0.0, "cells_seconds": 0.0}
+    out = {"chart_seconds": 0.0, "charts": 0, "setup_seconds": 0.0, "cells_seconds": 0.0, "chart_wait_seconds": 0.0}
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
@@ -171,6 +171,7 @@ def extract_timings(nb) -> dict:
                 t = json.loads(t) if isinstance(t, str) else t
                 out["chart_seconds"] = float(t.get("chart_seconds", 0.0))
                 out["charts"] = int(t.get("charts", 0))
+                out["chart_wait_seconds"] = float(t.get("chart_wait_seconds", 0.0))
     return out
 
 

@@ -12,6 +12,7 @@ papermill command line, or here.
 """
 from __future__ import annotations
 
+import os
 import subprocess
 import time
 
@@ -61,8 +62,9 @@ class WarmKernel:
         self._started = time.perf_counter()
         self.km = KernelManager(kernel_name=self.kernel_name)
         # the kernel's own start-up chatter (transport warnings) is not the report's business
+        env = {**os.environ, "EQUITYLAB_REPORT": "1"}  # report mode: charts drawn on threads
         self.km.start_kernel(cwd=self.cwd, extra_arguments=["--HistoryManager.hist_file=:memory:"],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
         self.kc = self.km.client()
         self.kc.start_channels()
         self.reports_run = 0

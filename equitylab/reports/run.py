@@ -136,7 +136,8 @@ def failed_result(out: Path, params: ReportParameters, exc, nb=None, *, seconds=
     reason, body = _failure_text(exc, nb)
     reason, log = write_log(out, params, reason, body)
     return ReportResult(name=params.name, area_code=params.area_code, status="failed", reason=reason,
-                        log=str(log), row=params.row, seconds=round(seconds, 3))
+                        log=str(log), row=params.row, seconds=round(seconds, 3),
+                        area_name=_area_name(params.area_code))
 
 
 def execute(params: ReportParameters, out: Path, kernel, template_nb, *, keep_notebook: bool = False
@@ -182,8 +183,11 @@ def execute(params: ReportParameters, out: Path, kernel, template_nb, *, keep_no
     csvs, xlsx = html.write_tables(tables, out, params.name)
     export = time.perf_counter() - export_started
     kt = html.extract_timings(nb)
+    # Charts are drawn on threads while later findings are computed: chart_export is the drawing
+    # time, chart_wait the part of it the notebook had to wait for at the end.
     timings = {"imports": round(kt["setup_seconds"], 3), "chart_export": round(kt["chart_seconds"], 3),
-               "computation": round(max(kt["cells_seconds"] - kt["setup_seconds"] - kt["chart_seconds"], 0), 3),
+               "chart_wait": round(kt["chart_wait_seconds"], 3),
+               "computation": round(max(kt["cells_seconds"] - kt["setup_seconds"] - kt["chart_wait_seconds"], 0), 3),
                "notebook_run": round(ran, 3), "html_export": round(export, 3), "charts": kt["charts"]}
     result = ReportResult(name=params.name, area_code=params.area_code, status="ok", html=str(target),
                           xlsx=str(xlsx) if xlsx else None, csv=[str(p) for p in csvs], row=params.row,
