@@ -67,11 +67,11 @@ def test_never_rebases_automatically():
 def test_trial_limit_and_small_denominator_warnings():
     data = pd.DataFrame({"x": range(8), "y": [1, 0, 2, 1, 0, 1, 1, 0], "n": [6, 5, 7, 6, 5, 8, 6, 5]})
     with pytest.warns(TrialLimitsWarning, match="trial limits"):
-        with pytest.warns(SmallDenominatorWarning, match="longer period"):
+        with pytest.warns(SmallDenominatorWarning, match="longer periods"):
             with pytest.warns(SmallNumbersWarning):
                 res = control_chart(data, x="x", y="y", n="n", chart="p")
     assert any("trial limits" in w for w in res.warnings)
-    assert any("longer period" in w for w in res.warnings)
+    assert any("longer periods" in w for w in res.warnings)
 
 
 def test_bad_input_gives_plain_data_errors():
@@ -317,3 +317,36 @@ def test_annotations_from_a_workbook_project():
     ]
     res = run_chart(_weekly(groups=("A",)), x="week", y="seen", n="referred", annotations=project)
     assert res.annotations == [(np.datetime64("2024-02-05"), "PDSA 1: text reminders")]
+
+
+def test_synthetic_extract_to_monthly_chart_and_gap():
+    from equitylab._paths import data_dir
+
+    path = data_dir() / "examples" / "synthetic_cmht_hackney.csv"
+    extract = provenance.stamp(
+        pd.read_csv(path), source="synthetic", synthetic=True, description="synthetic CMHT extract"
+    )
+    extract["white"] = np.where(
+        extract["ethnic_category"].isin(["A", "B", "C"]), "White", "Other ethnic groups"
+    )
+    monthly = aggregate(extract, date="referral_date", outcome="readmitted_90d", by="white", freq="MS")
+    assert monthly["n"].sum() == len(extract)
+    assert monthly["y"].sum() == (extract["readmitted_90d"] == "Y").sum()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = control_chart(
+            monthly, x="period", y="y", n="n", chart="p", by="white", multiplier=100, improvement="decrease"
+        )
+        gap = gap_chart(
+            monthly,
+            x="period",
+            y="y",
+            n="n",
+            by="white",
+            reference="White",
+            multiplier=100,
+            improvement="decrease",
+        )
+    assert res.summary["n_points"].tolist() == [24, 24]
+    assert provenance.SYNTHETIC_LABEL in res.caption() and provenance.SYNTHETIC_LABEL in gap.caption()
+    assert provenance.is_synthetic(gap.points)

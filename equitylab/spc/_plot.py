@@ -148,15 +148,17 @@ def _chart_frame(result, audience: str) -> pd.DataFrame:
     return df
 
 
-def _label_rows(result, run: bool) -> pd.DataFrame:
+def _label_rows(result, run: bool, audience: str = "team") -> pd.DataFrame:
     p = result.points
     last = p.groupby(["group", "phase"], sort=False).tail(1)
     rows = []
     centre_word = "Median" if run or result.settings["chart"] == "g" else "Mean"
     for _, r in last.iterrows():
+        # limits at a hidden point could reveal its small denominator
+        hidden = audience == "publish" and bool(r["small_number"])
         items = (
             [(centre_word, r["centre"])]
-            if run
+            if run or hidden
             else [
                 (centre_word, r["centre"]),
                 ("Upper limit", r["upper_limit"]),
@@ -251,7 +253,7 @@ def _layers(
     run = result.settings["chart"] == "run"
     data = _chart_frame(result, audience)
     groups = list(dict.fromkeys(data["group"]))
-    frames = [data] if minimal else [data, _label_rows(result, run), _note_rows(result, groups)]
+    frames = [data] if minimal else [data, _label_rows(result, run, audience), _note_rows(result, groups)]
     if not run and not minimal:
         frames.append(_verdict_rows(result, groups))
     combined = pd.concat([f for f in frames if len(f)], ignore_index=True)

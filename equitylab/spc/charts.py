@@ -556,7 +556,7 @@ def _chart_common(
         if share >= 0.25:
             msg = (
                 f"{share:.0%} of periods expect fewer than 5 events, so limits and rules are unreliable; "
-                "consider a longer period (for example months rather than weeks)."
+                "consider longer periods (months instead of weeks, or quarters instead of months)."
             )
             messages.append(msg)
             warnings.warn(msg, SmallDenominatorWarning, stacklevel=3)

@@ -165,8 +165,10 @@ def gap_chart(
     else:
         zero = (pairs["value_group"] <= 0) | (pairs["value_reference"] <= 0)
         if zero.any():
-            msg = (f"{int(zero.sum())} period(s) with a value of 0 have no ratio "
-                   "and are left out of the gap chart.")
+            msg = (
+                f"{int(zero.sum())} period(s) with a value of 0 have no ratio "
+                "and are left out of the gap chart."
+            )
             messages.append(msg)
             warnings.warn(msg, UserWarning, stacklevel=2)
         pairs = pairs[~zero].copy()
