@@ -730,7 +730,12 @@ def control_chart(
         ``crossings``, ``crossings_min``, ``runs``, ``runs_lower``, ``runs_upper``,
         ``runs_signal``, ``sigma_signals``, ``astronomical``, ``sigma_z``, ``common_cause``,
         ``improvement``, ``concern``, ``neutral``, ``variation``, ``variation_text``, ``target``,
-        ``assurance`` and ``assurance_text``.
+        ``assurance`` and ``assurance_text``. The Anhøj columns (``longest_run`` ...
+        ``crossings_min``) are always reported; ``runs_lower``/``runs_upper`` are the IHI runs
+        table. ``runs_signal`` follows the rule set: Anhøj (long run or few crossings), IHI (a
+        shift, a trend, or too few or too many runs) or MDC (any run, trend or 2-of-3 point).
+        ``variation`` is the Making Data Count verdict of the phase's last point; ``assurance``
+        is given for each group's latest phase only.
     """
     chart = str(chart).lower()
     if chart not in CHARTS:
