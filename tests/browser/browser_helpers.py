@@ -85,7 +85,7 @@ class Server:
 
 
 class NetworkGuard:
-    """Let only 127.0.0.1 (and data:/blob:) through; remember every other request the page tried."""
+    """Let only 127.0.0.1 (and data:, blob:, file:) through; remember every other request the page tried."""
 
     def __init__(self):
         self.blocked: list[str] = []
@@ -93,7 +93,7 @@ class NetworkGuard:
     def __call__(self, route):
         url = route.request.url
         parsed = urlparse(url)
-        if parsed.scheme in ("data", "blob", "about") or parsed.hostname in LOCAL_HOSTS:
+        if parsed.scheme in ("data", "blob", "about", "file") or parsed.hostname in LOCAL_HOSTS:
             route.continue_()
         else:
             self.blocked.append(url)
