@@ -116,6 +116,9 @@ def hub(tmp_path_factory):
                     log=root / "hub.log", ready_url=f"{url}/hub/api/", timeout=90)
     yield Hub(server, url, root)
     server.stop(grace=30)
+    artifacts = REPO / "test-artifacts" / "hub"  # the hub's log, kept for reading after a failure
+    artifacts.mkdir(parents=True, exist_ok=True)
+    shutil.copy(root / "hub.log", artifacts / "hub.log")
 
 
 @pytest.fixture(scope="module")

@@ -26,8 +26,21 @@ def login(page, hub, name: str, notebook: str) -> None:
     page.click("#login_submit")
 
 
-def run_all(page, name: str, notebook: str) -> None:
-    page.wait_for_url(re.compile(rf"/user/{name}/lab/tree/equitylab/{re.escape(notebook)}"), timeout=150_000)
+def run_all(page, hub, name: str, notebook: str) -> None:
+    """Wait for the learner's JupyterLab to show ``notebook`` (opened by the login's redirect),
+    then run every cell."""
+    try:
+        page.wait_for_url(re.compile(rf"/user/{name}/lab"), timeout=150_000, wait_until="commit")
+    except Exception as exc:
+        log = hub.server.log.read_text(errors="replace")[-4000:]
+        raise AssertionError(f"{name}'s server did not open; the page is at {page.url}\nhub log:\n{log}") from exc
+    tab = page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab", has_text=notebook)
+    try:
+        tab.wait_for(timeout=30_000)
+    except Exception:  # Lab sometimes opens only the folder: open the notebook by its address
+        page.goto(f"{hub.url}/user/{name}/lab/tree/equitylab/{notebook}")
+        tab.wait_for(timeout=60_000)
+    tab.click()
     page.wait_for_selector(".jp-StatusBar-TextItem >> text=/Idle/", timeout=120_000)
     page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
     page.locator('li.lm-Menu-item[data-command="runmenu:run-all"]').click()
@@ -55,7 +68,7 @@ def test_team_mates_answer_together_and_the_facilitator_sees_every_team(hub, per
         login(page, hub, name, notebooks[name])  # the four servers start side by side
     alice, bob, carol, fran = people.values()
     for name in ("alice", "bob", "carol"):
-        run_all(people[name], name, notebooks[name])
+        run_all(people[name], hub, name, notebooks[name])
         # the hub gave each learner the curriculum and a work folder of their own
         assert (hub.homes / name / "equitylab" / "00_start_here.ipynb").exists()
         assert (hub.homes / name / "equitylab" / "my-work").is_dir()
@@ -89,7 +102,7 @@ def test_team_mates_answer_together_and_the_facilitator_sees_every_team(hub, per
     # the learners' own folders hold no team answers
     assert not list((hub.homes / "alice" / "equitylab" / "my-work").glob("*.yaml"))
 
-    run_all(fran, "fran", "facilitator.ipynb")
+    run_all(fran, hub, "fran", "facilitator.ipynb")
     table = fran.locator(".jp-OutputArea-output table.equitylab-cohort")
     table.wait_for(timeout=120_000)
     text = table.inner_text()
