@@ -99,6 +99,10 @@ class Finding:
             if self.alt_text:
                 display(Markdown(f"*Chart description:* {self.alt_text}"))
         display(Markdown(self.text))
+        if self.extra.get("svg"):
+            from IPython.display import SVG
+
+            display(SVG(self.extra["svg"]))
         if table and self.table is not None:
             display(self.table)
         if self.source:
@@ -768,6 +772,46 @@ def gap_over_time(service: pd.DataFrame, *, group: str | None = None, reference:
     return _finding(f"The gap over time: {group} against {reference}", text, data=service,
                     table=getattr(result, "summary", None), chart=result.chart(audience=audience), alt_text=text,
                     audience=audience, extra={"result": result})
+
+
+def project_overview(project_path: str | Path, *, audience: str = "publish") -> Finding:
+    """The team's aim (with the aim checker's comments), co-production rung, driver diagram and measures.
+
+    The driver diagram is in ``extra["svg"]`` (drawn by :mod:`equitylab.workbook.diagram`) with a text
+    outline in ``extra["outline"]``. Team members appear by role only when ``audience="publish"``.
+    """
+    from .workbook import Project, check_aim
+    from .workbook import diagram as drawing
+
+    _check_audience(audience)
+    project = Project.load(project_path)
+    aim = project.aim.statement or (project.aim.sentence() if hasattr(project.aim, "sentence") else "")
+    sentences = [f"Project: {project.title or 'untitled'}" + (f" ({project.team})." if project.team else ".")]
+    if aim:
+        sentences.append(f"Aim: {aim}")
+        problems = check_aim(project.aim)
+        if problems:
+            sentences.append("The aim checker suggests: " + " ".join(problems))
+    else:
+        sentences.append("The team has not written its aim yet.")
+    rung = project.coproduction
+    if rung.current_rung:
+        sentences.append(f"Co-production: the team places itself at '{rung.current_rung}' on the ladder"
+                         + (f", aiming for '{rung.target_rung}'." if rung.target_rung else "."))
+    roles = sorted({m.role for m in project.members})
+    if roles:
+        sentences.append(f"The team has {len(project.members)} members: " + ", ".join(roles) + ".")
+    text = "\n\n".join(sentences)
+    rows = [{"measure": m.name, "kind": m.kind, "definition": m.definition,
+             "stratified by": ", ".join(m.stratified_by), "data points": len(m.data)} for m in project.measures]
+    table = pd.DataFrame(rows, columns=["measure", "kind", "definition", "stratified by", "data points"])
+    provenance.stamp(table, source="file", licence="the team's own", description=f"project file {Path(project_path).name}")
+    extra = {}
+    if project.drivers.nodes:
+        extra["svg"] = drawing.to_svg(project, page=False)
+        extra["outline"] = drawing.outline(project)
+    return _finding("The team's aim and driver diagram", text, data=table, table=table if rows else None,
+                    alt_text=extra.get("outline", ""), extra=extra)
 
 
 def sources(*findings: Finding) -> pd.DataFrame:
