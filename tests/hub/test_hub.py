@@ -9,10 +9,10 @@ from urllib.parse import quote
 import psutil
 import pytest
 
-from conftest import PASSWORD
-
 from equitylab import cohort
 from equitylab.workbook import Project
+
+from hub_fixtures import hub, hub_browser, person  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
 
@@ -22,7 +22,7 @@ def login(page, hub, name: str, notebook: str) -> None:
     target = quote(f"/hub/user-redirect/lab/tree/equitylab/{notebook}?reset", safe="")
     page.goto(f"{hub.url}/hub/login?next={target}")
     page.fill("#username_input", name)
-    page.fill("#password_input", PASSWORD)
+    page.fill("#password_input", hub.password)
     page.click("#login_submit")
 
 

@@ -1,4 +1,5 @@
-"""Fixtures for the JupyterHub test: a hub on 127.0.0.1 with the dummy authenticator and
+"""Fixtures for the JupyterHub test (imported by the test module; not a conftest.py, so it cannot
+shadow the browser tests' conftest when the whole suite is collected): a hub on 127.0.0.1 with the dummy authenticator and
 per-user homes under a temporary folder, and Debian's Chromium driven by Playwright.
 
 Reuses the browser tests' helpers (servers on 127.0.0.1, the network guard). When ``CI`` is
@@ -76,6 +77,7 @@ def _notebook(cells: list[str]) -> str:
 class Hub:
     def __init__(self, server: Server, url: str, root: Path):
         self.server, self.url, self.root = server, url, root
+        self.password = PASSWORD
         self.cohort = root / "cohort"
         self.homes = root / "homes"
 
@@ -122,7 +124,7 @@ def hub(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def chromium(hub):
+def hub_browser(hub):
     from playwright.sync_api import sync_playwright
 
     pw = sync_playwright().start()
@@ -136,12 +138,12 @@ def chromium(hub):
 
 
 @pytest.fixture
-def person(chromium):
+def person(hub_browser):
     """A separate browser context per person (their own hub cookie), only 127.0.0.1 reachable."""
     contexts = []
 
     def make():
-        context = chromium.new_context(viewport={"width": 1280, "height": 900})
+        context = hub_browser.new_context(viewport={"width": 1280, "height": 900})
         guard = NetworkGuard()
         context.route("**/*", guard)
         context.set_default_timeout(90_000)
