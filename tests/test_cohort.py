@@ -229,3 +229,16 @@ def test_dashboard_timer_refreshes_by_itself_and_stops(tmp_path):
         assert not board._thread.is_alive()
     finally:
         FacilitatorDashboard.MIN_SECONDS = 5
+
+
+def test_facilitator_notebook_writes_the_summary_for_an_advisor(tmp_path):
+    import papermill as pm
+
+    notebooks = Path(__file__).resolve().parents[1] / "notebooks"
+    _team(tmp_path, "Team A", "alice", aim="Aim of team A")
+    _team(tmp_path, "Team B", "bob", aim="Aim of team B")
+    out = tmp_path / "summary.html"
+    pm.execute_notebook(notebooks / "facilitator.ipynb", None, cwd=notebooks, progress_bar=False,
+                        parameters={"cohort_dir": str(tmp_path), "summary_file": str(out)})
+    html = out.read_text(encoding="utf-8")
+    assert "Aim of team A" in html and "Aim of team B" in html
