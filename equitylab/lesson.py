@@ -59,7 +59,12 @@ class Session:
         from .loaders.areas import area_info, check_area
         from .workbook import Project
 
-        self.project_path = Path(project_file).expanduser() if project_file else home_dir() / DEFAULT_PROJECT
+        from . import cohort
+
+        # in a live session a learner who has joined a team writes to the team's shared file
+        team_file = None if project_file else cohort.project_for()
+        self.project_path = (Path(project_file).expanduser() if project_file
+                             else team_file or home_dir() / DEFAULT_PROJECT)
         self.project_path.parent.mkdir(parents=True, exist_ok=True)
         if self.project_path.exists():
             self.project = Project.load(self.project_path)
@@ -108,6 +113,20 @@ class Session:
         if name == "start":
             return _StartForm.make(self.project_path, **kwargs)
         return form(name, self.project_path, **kwargs)
+
+    @_friendly
+    def join_team(self):
+        """In a live session (``EQUITYLAB_COHORT_DIR`` set), the form to join a breakout team."""
+        if not os.environ.get("EQUITYLAB_COHORT_DIR"):
+            _md("You are working on your own, so your answers go in your own project file.")
+            return None
+        from .widgets.cohort import join_team_form
+
+        def joined(path):
+            self.project_path = Path(path)
+            self.reload()
+
+        return join_team_form("", on_joined=joined)
 
     @_friendly
     def area_summary(self) -> None:

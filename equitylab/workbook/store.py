@@ -44,7 +44,8 @@ def backup_dir(path) -> Path:
 
 
 def _lock(path: Path) -> FileLock:
-    return FileLock(str(path.with_name("." + path.name + ".lock")), timeout=LOCK_TIMEOUT)
+    # team-mates on a shared server are different users: the lock must be usable by all of them
+    return FileLock(str(path.with_name("." + path.name + ".lock")), timeout=LOCK_TIMEOUT, mode=0o666)
 
 
 def read_project(path) -> Project:

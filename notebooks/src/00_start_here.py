@@ -63,6 +63,16 @@ session.check()
 session.project_summary()
 
 # %% [markdown]
+# ### Join your team (live sessions)
+#
+# In a live session, everyone in a breakout team writes to the same project file, so your answers land
+# together. Type your team's name, press **Join team**, then carry on. Working on your own? This box
+# just says so.
+
+# %%
+session.join_team()
+
+# %% [markdown]
 # Use the form to give your project a title and say which team you are.
 
 # %%
