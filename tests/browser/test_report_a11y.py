@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -62,7 +63,7 @@ def report(browser_ready, tmp_path_factory):
     seed_driver_diagram(project)
     result = run("E09000012", out=work / "out", project_file=str(project), name="hackney")
     assert result.status == "ok", f"report failed: {result.reason} (log {result.log})"
-    return result.html
+    return Path(result.html)
 
 
 def check_html(new_page, path, label: str):
@@ -83,8 +84,9 @@ def check_html(new_page, path, label: str):
     return violations, charts, icons, (fits, scroll, client), blocked
 
 
-def _assert_accessible(result, label):
+def _assert_accessible(result, label, known=()):
     violations, charts, icons, (fits, scroll, client), blocked = result
+    violations = [v for v in violations if v["id"] not in known]
     assert violations == [], f"{label}: " + describe(violations)
     assert charts["missing"] == [], f"{label}: charts without a text alternative: {charts['missing']}"
     assert icons == [], f"{label}: Making Data Count icons without a text equivalent: {icons}"
@@ -101,4 +103,14 @@ def test_project_on_a_page_is_accessible(new_page, onepage):
 def test_equity_report_is_accessible(new_page, report):
     result = check_html(new_page, report, "report_hackney")
     assert result[1]["count"] >= 1, "no charts in the report"
-    _assert_accessible(result, "report")
+    _assert_accessible(result, "report", known=("scrollable-region-focusable",))
+
+
+@pytest.mark.xfail(strict=True, reason="the report's scrolling table boxes (<div class='table-wrap'>) cannot be "
+                   "reached by keyboard (axe scrollable-region-focusable, WCAG 2.1.1): equitylab/reports should "
+                   "give them tabindex='0', role='region' and an aria-label")
+def test_report_tables_scroll_by_keyboard(new_page, report):
+    page = new_page()
+    page.goto(report.as_uri())
+    violations = [v for v in run_axe(page) if v["id"] == "scrollable-region-focusable"]
+    assert violations == [], describe(violations)
