@@ -183,3 +183,40 @@ def test_planted_identifiers_leave_no_trace_in_anything_the_batch_writes(built):
         assert postcode not in text and postcode.replace(" ", "") not in squashed
     bad_log = (out / "logs" / "planted_bad.log").read_text(encoding="utf-8")
     assert "row 11" in bad_log and "ethnic_category" in bad_log  # row numbers and messages are kept
+
+
+def _tiny_template(folder: Path, body: str) -> Path:
+    import nbformat
+
+    from equitylab.reports.run import load_template
+
+    real = load_template()
+    params = next(c for c in real.cells if "parameters" in (c.metadata.get("tags") or []))
+    nb = nbformat.v4.new_notebook(metadata=real.metadata)
+    nb.cells = [nbformat.v4.new_code_cell(params.source, metadata={"tags": ["parameters"]}),
+                nbformat.v4.new_code_cell(body)]
+    path = folder / "tiny.ipynb"
+    nbformat.write(nb, str(path))
+    return path
+
+
+def test_a_reused_kernel_starts_each_report_with_an_empty_namespace(tmp_path):
+    body = ("assert 'leftover' not in globals(), 'a variable survived from the last report'\n"
+            "leftover = area_code\n"
+            "from IPython.display import display\n"
+            "display({'text/html': '<p>area ' + area_code + '</p>'}, raw=True)\n")
+    template = _tiny_template(tmp_path, body)
+    result = batch(["E09000012", "E08000003"], out=tmp_path / "out", jobs=1, progress=False, template=template)
+    assert [r.status for r in result.reports] == ["ok", "ok"], [r.reason for r in result.reports]
+    assert "<p>area E08000003</p>" in Path(result.reports[1].html).read_text(encoding="utf-8")
+
+
+def test_single_run_keeps_the_notebook_only_when_asked(tmp_path):
+    from equitylab.reports import run
+
+    template = _tiny_template(tmp_path, "x = 1")
+    kept = run("E09000012", out=tmp_path / "a", template=template, keep_notebook=True, name="kept")
+    assert kept.ok and Path(kept.notebook).exists() and Path(kept.notebook).parent.name == "notebooks"
+    plain = run("E09000012", out=tmp_path / "b", template=template)
+    assert plain.ok and plain.notebook is None and not list((tmp_path / "b").rglob("*.ipynb"))
+    assert plain.timings["kernel_start"] > 0 and "html_export" in plain.timings

@@ -7,6 +7,7 @@ defaults": Hackney and the synthetic teaching extract, unless told otherwise.
 from __future__ import annotations
 
 import argparse
+import os
 import time
 from pathlib import Path
 
@@ -23,7 +24,7 @@ def curriculum_notebooks(folder: Path | None = None) -> list[Path]:
 
 def run_curriculum(out: str | Path, *, area_code: str = DEFAULT_AREA, project_file: str | Path | None = None,
                    service_data: str | Path | None = None, notebooks: list[Path] | None = None,
-                   progress: bool = False, log=print) -> list[dict]:
+                   progress: bool = False, renderer: str = "svg", log=print) -> list[dict]:
     """Execute every curriculum notebook into ``out`` and return one record per notebook.
 
     Parameters
@@ -32,9 +33,9 @@ def run_curriculum(out: str | Path, *, area_code: str = DEFAULT_AREA, project_fi
     area_code : ONS code of the team's area (checked before any kernel starts).
     project_file : the team's project file; created in ``out`` when not given.
     service_data : a service extract; the synthetic teaching extract when not given.
+    renderer : how charts are stored in the executed notebooks: "svg" (static, opens anywhere, and
+        the fastest headless) or "jupyter" (interactive, as in JupyterLab).
     """
-    import papermill as pm
-
     from ..loaders.areas import check_area
 
     check_area(area_code)
@@ -43,8 +44,23 @@ def run_curriculum(out: str | Path, *, area_code: str = DEFAULT_AREA, project_fi
     project_file = Path(project_file) if project_file else out / "project.yaml"
     params = {"project_file": str(project_file.resolve()), "area_code": area_code,
               "service_data": str(Path(service_data).resolve()) if service_data else ""}
+    previous = os.environ.get("EQUITYLAB_RENDERER")
+    os.environ["EQUITYLAB_RENDERER"] = renderer  # the kernels papermill starts inherit it
+    try:
+        records = _run_all(notebooks or curriculum_notebooks(), out, params, progress, log)
+    finally:
+        if previous is None:
+            os.environ.pop("EQUITYLAB_RENDERER", None)
+        else:
+            os.environ["EQUITYLAB_RENDERER"] = previous
+    return records
+
+
+def _run_all(notebooks, out, params, progress, log) -> list[dict]:
+    import papermill as pm
+
     records = []
-    for nb in notebooks or curriculum_notebooks():
+    for nb in notebooks:
         started = time.perf_counter()
         target = out / nb.name
         pm.execute_notebook(str(nb), str(target), parameters=params, cwd=str(nb.parent),

@@ -135,7 +135,8 @@ def _chart_job(chart):
         return chart
     from altair.utils._importers import vl_version_for_vl_convert
 
-    spec = chart.to_dict(context={"pre_transform": False})
+    # our charts are checked by their own tests; schema validation here would double the cost
+    spec = chart.to_dict(validate=False, context={"pre_transform": False})
     _wrap_title(spec)
     pool = _state.get("pool")
     if pool is not None:
