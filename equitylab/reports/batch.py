@@ -69,7 +69,12 @@ _worker: dict = {}
 def _init_worker(template: str, warm: bool) -> None:
     """Start this worker's kernel and import the heavy modules into it, before any report."""
     import multiprocessing.util as mpu
+    import multiprocessing as mp
 
+    if mp.parent_process() is not None:  # a worker process of ours, not the caller's own
+        from ._fast import skip_slow_optional_imports
+
+        skip_slow_optional_imports()
     from .kernel import WarmKernel
 
     started = time.perf_counter()

@@ -41,7 +41,10 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from ._fast import skip_slow_optional_imports
+
     args = _parser().parse_args(argv)
+    skip_slow_optional_imports()  # this process exists only to build reports
     if args.batch:
         from .batch import batch
 

@@ -20,14 +20,25 @@ from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import NBClientEngine, papermill_engines
 from papermill.log import logger
 
+from ._fast import KERNEL_LINE
+
 ENGINE = "equitylab-warm"
 _RESET = "get_ipython().run_line_magic('reset', '-f')\n"
-# What the report template imports, and the first vl-convert call (which starts its JavaScript engine).
+# What the report template imports (including what the profile functions import on first
+# call), and the first vl-convert call, which starts its JavaScript engine.
 WARM_UP = """\
+import importlib
+for _name in ("pandas", "altair", "vl_convert", "scipy.stats", "equitylab.profile", "equitylab.reports.display",
+              "equitylab.measures", "equitylab.measures.compare", "equitylab.measures.access",
+              "equitylab.measures.sii", "equitylab.measures.rates", "equitylab.measures.disclosure",
+              "equitylab.spc", "equitylab.synthetic", "equitylab.loaders.population",
+              "equitylab.loaders.fingertips", "equitylab.charts.context", "equitylab.charts.measures"):
+    try:
+        importlib.import_module(_name)
+    except Exception:
+        pass
 try:
-    import pandas, altair, vl_convert
-    import equitylab.profile, equitylab.reports.display, equitylab.measures, equitylab.spc
-    import equitylab.synthetic, equitylab.loaders.population, equitylab.charts.context
+    import vl_convert
     vl_convert.vegalite_to_svg({"mark": "point", "data": {"values": [{"x": 1}]}, "encoding": {"x": {"field": "x"}}})
 except Exception:
     pass
@@ -63,7 +74,8 @@ class WarmKernel:
         self.km = KernelManager(kernel_name=self.kernel_name)
         # the kernel's own start-up chatter (transport warnings) is not the report's business
         env = {**os.environ, "EQUITYLAB_REPORT": "1"}  # report mode: charts drawn on threads
-        self.km.start_kernel(cwd=self.cwd, extra_arguments=["--HistoryManager.hist_file=:memory:"],
+        self.km.start_kernel(cwd=self.cwd, extra_arguments=["--HistoryManager.hist_file=:memory:",
+                                                            f"--IPKernelApp.exec_lines={KERNEL_LINE}"],
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
         self.kc = self.km.client()
         self.kc.start_channels()
