@@ -29,14 +29,17 @@ _RESET = "get_ipython().run_line_magic('reset', '-f')\n"
 WARM_UP = """\
 import importlib
 for _name in ("pandas", "altair", "vl_convert", "scipy.stats", "equitylab.profile", "equitylab.reports.display",
-              "equitylab.measures", "equitylab.measures.compare", "equitylab.measures.access",
-              "equitylab.measures.sii", "equitylab.measures.rates", "equitylab.measures.disclosure",
-              "equitylab.spc", "equitylab.synthetic", "equitylab.loaders.population",
-              "equitylab.loaders.fingertips", "equitylab.charts.context", "equitylab.charts.measures"):
+              "equitylab.synthetic", "equitylab.loaders.population", "equitylab.loaders.fingertips",
+              "equitylab.charts.context", "equitylab.charts.measures"):
     try:
         importlib.import_module(_name)
     except Exception:
         pass
+try:  # public names only: importing a submodule named like its function would hide the function
+    from equitylab.measures import access_vs_population, compare, proportion, sii, suppress
+    from equitylab.spc import control_chart, gap_chart, run_chart
+except Exception:
+    pass
 try:
     import vl_convert
     vl_convert.vegalite_to_svg({"mark": "point", "data": {"values": [{"x": 1}]}, "encoding": {"x": {"field": "x"}}})
