@@ -268,6 +268,9 @@ def show(finding, *, heading: int = 3, table: bool = True) -> None:
     source = getattr(finding, "source", "") or ""
     charts = getattr(finding, "chart", None)
     charts = list(charts) if isinstance(charts, (list, tuple)) else [charts] if charts is not None else []
+    drawing = (getattr(finding, "extra", None) or {}).get("svg")
+    if not charts and isinstance(drawing, str) and drawing.lstrip().startswith("<"):
+        charts = [drawing]  # a drawing made as SVG (the driver diagram), described by the finding's alt text
     pieces: list = []
     for i, chart in enumerate(charts):
         # one chart: the finding's own text alternative; several: each chart's description
