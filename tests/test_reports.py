@@ -65,8 +65,8 @@ def planted_extract(folder: Path, *, bad_ethnicity: bool = False) -> tuple[Path,
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     folder = tmp_path_factory.mktemp("reports")
-    good, planted = planted_extract(folder)
-    bad, _ = planted_extract(folder, bad_ethnicity=True)
+    _, planted = planted_extract(folder)
+    planted_extract(folder, bad_ethnicity=True)
     rows = folder / "batch.csv"
     rows.write_text("area_code,name,service_data,project_file\n"
                     f"E09000012,hackney,,{PROJECT}\n"

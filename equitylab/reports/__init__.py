@@ -17,8 +17,10 @@ import importlib
 # Both modules import only the standard library at the top.
 from . import batch as _batch_module  # noqa: F401
 from . import run as _run_module  # noqa: F401
-from .batch import BatchResult, batch
-from .run import ReportResult, run
+from .batch import BatchResult as BatchResult
+from .batch import batch as batch
+from .run import ReportResult as ReportResult
+from .run import run as run
 
 _LAZY = {
     "ReportParameters": "equitylab.reports.params",
@@ -26,7 +28,7 @@ _LAZY = {
     "run_curriculum": "equitylab.reports.curriculum",
 }
 
-__all__ = sorted([*_LAZY, "run", "batch", "ReportResult", "BatchResult"])
+__all__ = ["BatchResult", "ReportParameters", "ReportResult", "batch", "read_batch", "run", "run_curriculum"]
 
 
 def __getattr__(name: str):

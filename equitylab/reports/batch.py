@@ -68,8 +68,8 @@ _worker: dict = {}
 
 def _init_worker(template: str, warm: bool) -> None:
     """Start this worker's kernel and import the heavy modules into it, before any report."""
-    import multiprocessing.util as mpu
     import multiprocessing as mp
+    import multiprocessing.util as mpu
 
     if mp.parent_process() is not None:  # a worker process of ours, not the caller's own
         from ._fast import skip_slow_optional_imports
@@ -222,7 +222,8 @@ def write_index(results: list[ReportResult], out: Path, *, seconds: float | None
     import csv
 
     out = Path(out)
-    e = lambda s: _html.escape(str(s), quote=True)  # noqa: E731
+    def e(s):
+        return _html.escape(str(s), quote=True)
 
     def link(path, text):
         if not path:

@@ -133,14 +133,14 @@ class WarmKernel:
         if self.kc is not None:
             try:
                 self.kc.stop_channels()
-            except Exception:  # noqa: BLE001 - shutting down anyway
+            except Exception:  # noqa: BLE001, S110 - shutting down anyway
                 pass
         if self.km is not None:
             try:
                 if self.km.has_kernel:
                     self.km.shutdown_kernel(now=True)
                 self.km.cleanup_resources()
-            except Exception:  # noqa: BLE001
+            except Exception:  # noqa: BLE001, S110 - shutting down anyway
                 pass
         self.kc = None
         self.km = None
