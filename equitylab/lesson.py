@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 from . import profile
+from .profile import inline_svg
 from ._paths import home_dir
 from .errors import EquityLabError
 
@@ -218,16 +219,15 @@ class Session:
     # -- 04 aim, driver diagram, measures -----------------------------------
     @_friendly
     def driver_diagram(self) -> None:
-        from IPython.display import SVG
-
         from .workbook import diagram
 
         p = self.reload()
         if not p.drivers.nodes:
             _md("Your driver diagram is empty. Add a primary driver in the form above, then run this box again.")
             return
-        _show(SVG(diagram.to_svg(p, page=False)))
-        _md("*Diagram outline (text version):*\n\n" + diagram.outline(p))
+        outline = diagram.outline(p)
+        _show(inline_svg(diagram.to_svg(p, page=False), f"Driver diagram. {outline}"))
+        _md("*Diagram outline (text version):*\n\n" + outline)
 
     @_friendly
     def run_chart(self, by=None):

@@ -32,6 +32,16 @@ _ORDINALS = {"most": 1, "second most": 2, "third more": 3, "fourth more": 4, "fi
              "fifth less": 6, "fourth less": 7, "third less": 8, "second least": 9, "least": 10}
 
 
+def inline_svg(svg: str, label: str):
+    """An SVG drawn inline with an accessible name (JupyterLab shows image/svg+xml as an <img>
+    with no alt text, which screen readers cannot describe)."""
+    from html import escape
+
+    from IPython.display import HTML
+
+    return HTML(f'<div role="img" aria-label="{escape(label, quote=True)}">{svg}</div>')
+
+
 @dataclass
 class Finding:
     """One piece of an equity profile.
@@ -100,9 +110,7 @@ class Finding:
                 display(Markdown(f"*Chart description:* {self.alt_text}"))
         display(Markdown(self.text))
         if self.extra.get("svg"):
-            from IPython.display import SVG
-
-            display(SVG(self.extra["svg"]))
+            display(inline_svg(self.extra["svg"], self.alt_text or self.title))
         if table and self.table is not None:
             display(self.table)
         if self.source:

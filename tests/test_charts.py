@@ -33,7 +33,7 @@ def test_deprivation_gradient_names_deciles_sii_and_synthetic():
     chart = deprivation_gradient(d, sii=result, national_or_local="within-area", indicator="Life expectancy")
     spec, svg = _svg_offline(chart)
     text = describe(chart)
-    assert "within-area" in spec["title"]["text"]
+    assert "within-area" in " ".join(spec["title"]["text"])
     # the description states the numbers: 70 in the most deprived decile, 83.5 in the least, SII 15
     assert "70" in text and "83.5" in text
     assert f"{result['sii'].iloc[0]:,.3g}" in text
@@ -49,7 +49,7 @@ def test_real_data_caption_names_source_not_synthetic():
     subtitle = " ".join(spec["title"]["subtitle"])
     assert "OHID Fingertips" in subtitle and "Open Government Licence" in subtitle
     assert "SYNTHETIC" not in subtitle
-    assert "national" in spec["title"]["text"]
+    assert "national" in " ".join(spec["title"]["text"])
 
 
 def test_compare_groups_says_which_intervals_clear_the_reference():

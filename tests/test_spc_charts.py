@@ -267,7 +267,7 @@ def test_gap_chart_flags_levelling_down():
     assert "levelling down" in row["verdict"] and "levelling down" in res.describe()
     assert res.series.summary["group"].nunique() == 2
     spec = res.chart().to_dict()
-    assert len(spec["hconcat"]) == 2 and "levelling down" in " ".join(spec["title"]["subtitle"])
+    assert len(spec["vconcat"]) == 2 and "levelling down" in " ".join(spec["title"]["subtitle"])
 
 
 def test_gap_chart_ratio_and_experimental_limits():

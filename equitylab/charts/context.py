@@ -9,11 +9,11 @@ from __future__ import annotations
 import pandas as pd
 
 from .. import provenance
-from .theme import GROUP_COLOURS, HEIGHT, WIDTH, apply
+from .theme import GROUP_COLOURS, HEIGHT, WIDTH, apply, lines
 
 
 def _caption(df: pd.DataFrame) -> list[str]:
-    return [provenance.caption(df)]
+    return lines(provenance.caption(df))
 
 
 def deprivation_profile_chart(profile: pd.DataFrame, *, description: str):
@@ -88,7 +88,7 @@ def life_expectancy_chart(le: pd.DataFrame, *, description: str):
     ).properties(
         description=description,
         title=alt.Title("Life expectancy and deprivation: a comparison between areas",
-                        subtitle=["Each dot is one district of England; this does not show the gap inside an area.",
-                                  *_caption(le)]),
+                        subtitle=lines("Each dot is one district of England; this does not show the gap inside an "
+                                       "area.", provenance.caption(le))),
     )
     return apply(chart)

@@ -14,7 +14,7 @@ import pandas as pd
 from .. import provenance
 from ..errors import DataError
 from ..measures._common import require_columns
-from .theme import GROUP_COLOURS, HEIGHT, WIDTH, apply
+from .theme import GROUP_COLOURS, HEIGHT, WIDTH, apply, lines
 
 
 def describe(chart) -> str:
@@ -27,7 +27,7 @@ def describe(chart) -> str:
 
 def _finish(chart, title: str, subtitle: str, description: str, *frames):
     cap = provenance.caption(provenance.merged(*frames))
-    chart = chart.properties(title=alt.TitleParams(title, subtitle=[subtitle, cap] if subtitle else [cap]),
+    chart = chart.properties(title=alt.TitleParams(lines(title, width=70), subtitle=lines(subtitle, cap)),
                              description=description, width=WIDTH, height=HEIGHT)
     return apply(chart)
 

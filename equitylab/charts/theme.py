@@ -26,6 +26,18 @@ FONT = "Arial, Helvetica, sans-serif"
 WIDTH, HEIGHT = 560, 300
 
 
+def lines(*texts: str, width: int = 90) -> list[str]:
+    """Titles and captions wrapped into short lines: a long line would make the chart wider than
+    the page (and than a notebook's output area, which then scrolls sideways)."""
+    import textwrap
+
+    out: list[str] = []
+    for text in texts:
+        if text:
+            out += textwrap.wrap(str(text), width)
+    return out
+
+
 def config() -> dict:
     """Vega-Lite config dict shared by all charts."""
     return {
@@ -51,7 +63,10 @@ def enable_offline(renderer: str = "jupyter") -> None:
     """
     import altair as alt
 
+    # vega-embed's "..." actions menu has no accessible name (WCAG 4.1.2) and offers downloads
+    # learners do not need; equitylab saves charts itself
+    alt.renderers.set_embed_options(actions=False)
     if renderer == "jupyter":
-        alt.renderers.enable("jupyter", offline=True)
+        alt.renderers.enable("jupyter", offline=True, embed_options={"actions": False})
     else:
         alt.renderers.enable(renderer)

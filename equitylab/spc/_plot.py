@@ -349,14 +349,14 @@ def _layers(
             _layer(
                 alt,
                 "point",
-                {"type": "rule", "color": MDC["target"], "strokeDash": [8, 4]},
+                {"type": "rule", "color": MDC["target"], "strokeDash": [8, 4], "aria": False},
                 {"y": {"datum": float(target)}},
             )
         )
     if zero_line:
         layers.append(
             _layer(
-                alt, "point", {"type": "rule", "color": "#000000", "strokeWidth": 0.8}, {"y": {"datum": 0}}
+                alt, "point", {"type": "rule", "color": "#000000", "strokeWidth": 0.8, "aria": False}, {"y": {"datum": 0}}
             )
         )
     if not minimal and result.points["astronomical"].any():
@@ -381,7 +381,7 @@ def _layers(
         )
     if result.annotations and not minimal:
         layers.append(
-            _layer(alt, "note", {"type": "rule", "color": "#555555", "strokeDash": [1, 2]}, {"x": x_plain})
+            _layer(alt, "note", {"type": "rule", "color": "#555555", "strokeDash": [1, 2], "aria": False}, {"x": x_plain})
         )
         layers.append(
             _layer(
@@ -499,7 +499,8 @@ def spc_chart(result, *, audience="team", title=None, width=None, height=None, c
     import altair as alt
 
     groups = result.points["group"].nunique()
-    width = width or (WIDTH if groups == 1 else 380)
+    # two panels a row must fit a notebook's output area (about 850 px) without scrolling sideways
+    width = width or (WIDTH if groups == 1 else 270)
     height = height or (HEIGHT if groups == 1 else 200)
     y_title = result.settings["y"] + (f" per {result.settings['n']}" if result.settings.get("n") else "")
     chart = _layers(result, audience, width, height, y_title)
@@ -513,10 +514,11 @@ def gap_chart_view(result, *, audience="team", title=None, width=None, height=No
     """The gap chart beside both groups' own series, configured with the equitylab look."""
     import altair as alt
 
-    width, height = width or 340, height or 200
+    width, height = width or 480, height or 200
     measure = "difference" if result.settings["measure"] == "difference" else "log ratio"
     gap = _layers(result.gap, audience, width, height, f"gap ({measure})", zero_line=True)
-    series = _layers(result.series, audience, width, height, result.settings["y"], minimal=True)
+    # the groups' own series sit two to a row under the gap: half the width each
+    series = _layers(result.series, audience, (width - 60) // 2, height, result.settings["y"], minimal=True)
     gap = gap.properties(
         title=alt.TitleParams(f"Gap: each group vs {result.settings['reference']}", fontSize=13)
     )
@@ -534,7 +536,8 @@ def gap_chart_view(result, *, audience="team", title=None, width=None, height=No
         text=title or f"Gap in {result.settings['y']} over time",
         subtitle=_subtitle(result.gap, audience, extra),
     )
-    chart = alt.hconcat(gap, series).resolve_scale(color="shared", shape="shared")
+    # stacked, not side by side, so the pair fits a notebook or an A4 page without scrolling
+    chart = alt.vconcat(gap, series).resolve_scale(color="shared", shape="shared")
     return _with_datasets(
         chart.properties(title=heading, description=describe_gap(result)).configure(**config())
     )

@@ -222,21 +222,19 @@ def test_notebook_outputs_meet_wcag_22_aa(notebook):
     assert not bad, describe(bad)
 
 
-@pytest.mark.xfail(strict=True, reason="vega-embed's actions button (<summary> with only an SVG) has no accessible "
-                   "name (axe summary-name, WCAG 4.1.2); charts could turn the menu off with embed options "
-                   "actions=False in equitylab/charts/theme.py")
-def test_chart_action_menus_have_accessible_names(notebook):
+def test_charts_have_no_unlabelled_action_menus(notebook):
+    """vega-embed's "..." actions button has no accessible name (axe summary-name, WCAG 4.1.2), so
+    equitylab turns the menu off (equitylab/charts/theme.py)."""
     page = notebook("01_defining_equity.ipynb")
-    assert page.locator(VEGA_ACTIONS).count() >= 1
+    assert page.locator(".vega-embed").count() >= 1
+    assert page.locator(VEGA_ACTIONS).count() == 0
     violations = run_axe(page, ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea")
     assert violations == [], describe(violations)
 
 
-@pytest.mark.xfail(strict=True, reason="notebook 04: the driver diagram is shown with IPython.display.SVG, which "
-                   "JupyterLab draws as <img> with no alt (axe image-alt; equitylab/lesson.py Session.driver_diagram), "
-                   "and the SPC chart's rule marks carry role=graphics-symbol with no label (axe svg-img-alt; "
-                   "the limit lines in equitylab/charts or equitylab/spc)")
 def test_notebook_04_outputs_meet_wcag_22_aa(notebook):
+    """The driver diagram is inline SVG with an accessible name, and the SPC chart's decorative rule
+    marks are hidden from assistive technology (aria: false)."""
     page = notebook("04_drafting_the_aim_and_driver_diagram.ipynb")
     violations = run_axe(page, ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea", exclude=[VEGA_ACTIONS])
     (ARTIFACTS / "axe_lab_04_outputs.json").write_text(json.dumps(violations, indent=1))
