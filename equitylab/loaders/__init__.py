@@ -3,28 +3,13 @@ IMD 2019 deciles and a team's own service extract. Every frame returned carries
 provenance in ``attrs`` (see :mod:`equitylab.provenance`)."""
 from __future__ import annotations
 
-import importlib
+# Imported eagerly, not on first use: the module population.py shares its function's name, and a
+# lazily looked-up name would be shadowed by the module once anything imports it.
+from .areas import area_info, check_area
+from .fingertips import fingertips_data, fingertips_profiles, published_figures
+from .identifiers import find_identifiers
+from .population import life_expectancy, lsoa_deciles, population
+from .service import read_service_data
 
-_LAZY = {
-    "fingertips_data": "equitylab.loaders.fingertips",
-    "fingertips_profiles": "equitylab.loaders.fingertips",
-    "published_figures": "equitylab.loaders.fingertips",
-    "population": "equitylab.loaders.population",
-    "lsoa_deciles": "equitylab.loaders.population",
-    "life_expectancy": "equitylab.loaders.population",
-    "area_info": "equitylab.loaders.areas",
-    "check_area": "equitylab.loaders.areas",
-    "read_service_data": "equitylab.loaders.service",
-    "find_identifiers": "equitylab.loaders.identifiers",
-}
-
-__all__ = sorted(_LAZY)
-
-
-def __getattr__(name: str):
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'equitylab.loaders' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__all__ = ["area_info", "check_area", "find_identifiers", "fingertips_data", "fingertips_profiles",
+           "life_expectancy", "lsoa_deciles", "population", "published_figures", "read_service_data"]

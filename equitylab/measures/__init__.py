@@ -7,29 +7,16 @@ inputs' provenance carried onto the result.
 """
 from __future__ import annotations
 
-import importlib
+# Imported eagerly, not on first use: two modules share their function's name (compare, sii),
+# and a lazily looked-up name would be shadowed by the module once anything imports it.
+from .access import access_vs_population
+from .compare import compare
+from .disclosure import suppress
+from .funnel import funnel_limits, funnel_significance
+from .heat import summary_measures
+from .rates import proportion, rate
+from .sii import sii
+from .standardise import dsr, isr
 
-_LAZY = {
-    "proportion": "equitylab.measures.rates",
-    "rate": "equitylab.measures.rates",
-    "dsr": "equitylab.measures.standardise",
-    "isr": "equitylab.measures.standardise",
-    "sii": "equitylab.measures.sii",
-    "summary_measures": "equitylab.measures.heat",
-    "access_vs_population": "equitylab.measures.access",
-    "compare": "equitylab.measures.compare",
-    "funnel_limits": "equitylab.measures.funnel",
-    "funnel_significance": "equitylab.measures.funnel",
-    "suppress": "equitylab.measures.disclosure",
-}
-
-__all__ = sorted(_LAZY)
-
-
-def __getattr__(name: str):
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'equitylab.measures' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__all__ = ["access_vs_population", "compare", "dsr", "funnel_limits", "funnel_significance", "isr",
+           "proportion", "rate", "sii", "summary_measures", "suppress"]
