@@ -291,8 +291,14 @@ def start(project_file: str = "", area_code: str = "E09000012", service_data: st
     Charts render inside JupyterLab with no internet (``EQUITYLAB_RENDERER=svg`` gives static
     SVG, as reports use).
     """
+    import sys
+
     from .charts.theme import enable_offline
 
+    # jsonschema (under altair) builds an IRI parser from rfc3987_syntax on import: 1.5 s per
+    # notebook for a format check nothing here uses. A curriculum kernel can do without it.
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)
     enable_offline(os.environ.get("EQUITYLAB_RENDERER", "jupyter"))
     try:
         return Session(project_file, area_code, service_data, notebook=notebook, audience=audience)
