@@ -72,6 +72,7 @@ class Finding:
     synthetic: bool = False
     banner: str | None = None
     extra: dict = field(default_factory=dict)
+    provenance: dict = field(default_factory=dict)
 
     @property
     def charts(self) -> list:
@@ -139,7 +140,8 @@ def _finding(title, text, *, data, table=None, chart=None, alt_text="", audience
     synthetic = provenance.is_synthetic(data)
     banner = SMALL_NUMBERS_BANNER if (audience == "team" and table is not None and _has_small(table)) else None
     return Finding(title=title, text=text, table=table, chart=chart, alt_text=alt_text,
-                   source=provenance.caption(data), synthetic=synthetic, banner=banner, extra=extra or {})
+                   source=provenance.caption(data), synthetic=synthetic, banner=banner, extra=extra or {},
+                   provenance=provenance.merged(data))
 
 
 def _has_small(table: pd.DataFrame) -> bool:
@@ -823,9 +825,15 @@ def project_overview(project_path: str | Path, *, audience: str = "publish") -> 
 
 
 def sources(*findings: Finding) -> pd.DataFrame:
-    """The data sources behind the findings: one row each, with date and licence."""
-    seen = {}
+    """The data sources behind the findings: one row each with what it is, when it was retrieved,
+    its licence, and whether it is synthetic."""
+    rows, seen = [], set()
     for f in findings:
-        if f.source and f.source not in seen:
-            seen[f.source] = {"source": f.source, "synthetic": f.synthetic}
-    return pd.DataFrame(list(seen.values()), columns=["source", "synthetic"])
+        p = f.provenance or {}
+        what = p.get("description") or p.get("source") or f.source
+        if not what or what in seen:
+            continue
+        seen.add(what)
+        rows.append({"source": what, "retrieved": p.get("retrieved", ""), "licence": p.get("licence", ""),
+                     "synthetic": bool(p.get("synthetic", f.synthetic))})
+    return pd.DataFrame(rows, columns=["source", "retrieved", "licence", "synthetic"])
