@@ -19,6 +19,17 @@ def _rows_text(rows: Sequence[int] | None, limit: int = 10) -> str:
     return f"{word} {shown}{more}"
 
 
+def _message(problem: str, where: list[str], hint: str | None) -> str:
+    """One paragraph: the problem, where it is (in brackets), then how to fix it."""
+    message = problem.rstrip(".")
+    if where:
+        message += " (" + ", ".join(where) + ")"
+    message += "."
+    if hint:
+        message += " " + hint.rstrip(".") + "."
+    return message
+
+
 class EquityLabError(Exception):
     """Base class of every error equitylab raises on purpose."""
 
@@ -69,13 +80,7 @@ class DataError(EquityLabError, ValueError):
         rows_text = _rows_text(self.rows)
         if rows_text:
             where.append(rows_text)
-        message = problem.rstrip(".")
-        if where:
-            message += " (" + ", ".join(where) + ")"
-        message += "."
-        if hint:
-            message += " " + hint.rstrip(".") + "."
-        super().__init__(message, file=self.file, column=column, rows=self.rows, hint=hint)
+        super().__init__(_message(problem, where, hint), file=self.file, column=column, rows=self.rows, hint=hint)
 
 
 class SourceUnavailable(EquityLabError, LookupError):
@@ -95,13 +100,7 @@ class ProjectFileError(EquityLabError, ValueError):
             where.append(f"line {line}")
         if field:
             where.append(f"field '{field}'")
-        message = problem.rstrip(".")
-        if where:
-            message += " (" + ", ".join(where) + ")"
-        message += "."
-        if hint:
-            message += " " + hint.rstrip(".") + "."
-        super().__init__(message, file=file, line=line, field=field, hint=hint)
+        super().__init__(_message(problem, where, hint), file=file, line=line, field=field, hint=hint)
 
 
 class IdentifiableDataWarning(UserWarning):
