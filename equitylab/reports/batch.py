@@ -250,7 +250,8 @@ def write_index(results: list[ReportResult], out: Path, *, seconds: float | None
             f"<h1>Equity reports</h1><p>{n_ok} of {len(results)} reports ready{took}, "
             f"{dt.datetime.now():%d %B %Y %H:%M}. Failed reports say why; their logs hold row numbers and "
             "messages, never personal details.</p>"
-            "<div class='table-wrap'><table class='data'><caption>Reports in this batch</caption><thead><tr>"
+            "<div class='table-wrap' tabindex='0' role='region' aria-label='Reports in this batch'>"
+            "<table class='data'><caption>Reports in this batch</caption><thead><tr>"
             "<th scope='col'>batch row</th><th scope='col'>report</th><th scope='col'>area</th>"
             "<th scope='col'>status</th><th scope='col'>report, or why it failed</th></tr></thead><tbody>"
             + "".join(rows) + "</tbody></table></div></main></body></html>\n")

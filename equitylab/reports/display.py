@@ -241,7 +241,10 @@ def table_html(table, caption: str = "") -> str:
     notes = "".join(f"<p class='note'>{_e(str(c).replace('_', ' ').capitalize())}: {_e(v)}</p>" for c, v in said_once)
     if t.isna().any().any():
         notes += "<p class='note'>&ndash; not shown: hidden because the number is small, or no data.</p>"
-    return (f"<div class='table-wrap'><table class='data'>{cap}<thead><tr>{head}</tr></thead>"
+    # a box that scrolls sideways must take keyboard focus, with a name (WCAG 2.1.1, 4.1.2)
+    label = _e(caption or "table")
+    return (f"<div class='table-wrap' tabindex='0' role='region' aria-label='{label}'>"
+            f"<table class='data'>{cap}<thead><tr>{head}</tr></thead>"
             f"<tbody>{''.join(body)}</tbody></table></div>{more}{notes}")
 
 

@@ -41,6 +41,7 @@ figure { margin: 1rem 0; break-inside: avoid; page-break-inside: avoid; }
 figure img { max-width: 100%; height: auto; display: block; }
 figcaption, .source, .note, .more { font-size: .85rem; color: var(--muted); }
 .table-wrap { overflow-x: auto; margin: .6rem 0; }
+.table-wrap:focus { outline: 3px solid #005eb8; outline-offset: 2px; }
 table.data { border-collapse: collapse; font-size: .85rem; min-width: 50%; }
 table.data caption { text-align: left; font-weight: bold; padding: .3rem 0; }
 table.data th, table.data td { border-bottom: 1px solid var(--line); padding: .25rem .5rem; text-align: left;

@@ -13,49 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from browser_helpers import ARTIFACTS, AXE, CHROMIUM, REPO, NetworkGuard, Server, free_port
+from browser_helpers import ARTIFACTS, REPO, NetworkGuard, Server, free_port
 
 NOTEBOOKS = REPO / "notebooks"
 SETTINGS = REPO / ".jupyter" / "lab-settings"
-
-
-def _missing() -> str:
-    problems = []
-    if not CHROMIUM.exists():
-        problems.append(f"{CHROMIUM} is missing")
-    try:
-        import playwright  # noqa: F401
-    except ImportError:
-        problems.append("the Python package playwright is not installed")
-    if not AXE.exists():
-        problems.append(f"axe-core is missing ({AXE})")
-    return "; ".join(problems)
-
-
-@pytest.fixture(scope="session")
-def browser_ready():
-    problem = _missing()
-    if problem:
-        message = f"browser tests cannot run: {problem}. Run .ci/install-browser.sh and pip install -e '.[test]'."
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    return True
-
-
-@pytest.fixture(scope="session")
-def chromium(browser_ready):
-    from playwright.sync_api import sync_playwright
-
-    pw = sync_playwright().start()
-    browser = pw.chromium.launch(
-        executable_path=str(CHROMIUM), headless=True,
-        args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage",
-              "--disable-component-update", "--no-first-run"])
-    yield browser
-    browser.close()
-    pw.stop()
 
 
 @pytest.fixture

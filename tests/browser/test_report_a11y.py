@@ -103,13 +103,11 @@ def test_project_on_a_page_is_accessible(new_page, onepage):
 def test_equity_report_is_accessible(new_page, report):
     result = check_html(new_page, report, "report_hackney")
     assert result[1]["count"] >= 1, "no charts in the report"
-    _assert_accessible(result, "report", known=("scrollable-region-focusable",))
+    _assert_accessible(result, "report")
 
 
-@pytest.mark.xfail(strict=True, reason="the report's scrolling table boxes (<div class='table-wrap'>) cannot be "
-                   "reached by keyboard (axe scrollable-region-focusable, WCAG 2.1.1): equitylab/reports should "
-                   "give them tabindex='0', role='region' and an aria-label")
 def test_report_tables_scroll_by_keyboard(new_page, report):
+    """Table boxes that scroll sideways take keyboard focus and have a name (axe scrollable-region-focusable)."""
     page = new_page()
     page.goto(report.as_uri())
     violations = [v for v in run_axe(page) if v["id"] == "scrollable-region-focusable"]

@@ -124,17 +124,9 @@ def hub(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def hub_browser(hub):
-    from playwright.sync_api import sync_playwright
-
-    pw = sync_playwright().start()
-    browser = pw.chromium.launch(
-        executable_path=str(CHROMIUM), headless=True,
-        args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage",
-              "--disable-component-update", "--no-first-run"])
-    yield browser
-    browser.close()
-    pw.stop()
+def hub_browser(hub, chromium):
+    """The run's shared Chromium (tests/conftest.py), once the hub is up."""
+    return chromium
 
 
 @pytest.fixture

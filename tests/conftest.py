@@ -1,0 +1,57 @@
+"""Fixtures shared by the browser tests (tests/browser) and the JupyterHub tests (tests/hub).
+
+One Playwright driver and one headless Chromium serve the whole run: Playwright's sync API
+cannot be started twice in one thread, so the two suites must not each start their own.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent / "browser"))
+
+from browser_helpers import ARTIFACTS, AXE, CHROMIUM  # noqa: E402
+
+
+def _missing() -> str:
+    problems = []
+    if not CHROMIUM.exists():
+        problems.append(f"{CHROMIUM} is missing")
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        problems.append("the Python package playwright is not installed")
+    if not AXE.exists():
+        problems.append(f"axe-core is missing ({AXE})")
+    return "; ".join(problems)
+
+
+@pytest.fixture(scope="session")
+def browser_ready():
+    problem = _missing()
+    if problem:
+        message = f"browser tests cannot run: {problem}. Run .ci/install-browser.sh and pip install -e '.[test]'."
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return True
+
+
+@pytest.fixture(scope="session")
+def chromium(browser_ready):
+    from playwright.sync_api import sync_playwright
+
+    pw = sync_playwright().start()
+    browser = pw.chromium.launch(
+        executable_path=str(CHROMIUM), headless=True,
+        args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage",
+              "--disable-component-update", "--no-first-run"])
+    yield browser
+    browser.close()
+    pw.stop()
+
+
