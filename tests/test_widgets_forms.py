@@ -8,6 +8,7 @@ import pytest
 
 from equitylab import DataError
 from equitylab.widgets import FORM_NAMES, FORMS, form
+from equitylab.widgets.base import FORM_CLASS, KeyGuard
 from equitylab.workbook import Project
 
 EXAMPLE = Path(__file__).parent / "fixtures" / "projects" / "example_project.yaml"
@@ -39,7 +40,9 @@ def test_each_form_opens_filled_from_the_file_without_writing_and_is_keyboard_us
     assert path.read_text() == before and view.status.value == "Not saved yet"
     allowed = (w.Text, w.Textarea, w.Dropdown, w.Checkbox, w.RadioButtons, w.DatePicker, w.Button,
                w.BoundedIntText, w.Combobox, w.HTML, w.Label, w.HBox, w.VBox)
-    stack = list(view.children)
+    guards = [c for c in view.children if isinstance(c, KeyGuard)]
+    assert len(guards) == 1 and FORM_CLASS in view._dom_classes
+    stack = [c for c in view.children if not isinstance(c, KeyGuard)]
     while stack:
         control = stack.pop()
         assert isinstance(control, allowed), type(control)

@@ -9,10 +9,48 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+import anywidget
 import ipywidgets as w
 
 from ..errors import EquityLabError
 from ..workbook import AutoSaver, Project
+
+FORM_CLASS = "equitylab-form"
+
+# JupyterLab's command-mode shortcuts (arrow keys move between cells, "r" makes a raw cell) would
+# otherwise act on keys pressed in a form's drop-down lists. Lumino ignores shortcuts inside an
+# element marked data-lm-suppress-shortcuts; ipywidgets cannot set attributes, so this tiny widget
+# marks the form it sits in once the browser has drawn it.
+_KEY_GUARD_ESM = """
+const ATTR = 'data-lm-suppress-shortcuts';
+// Lumino checks the attribute from the focused element upwards and stops at the first element a
+// shortcut's selector matches (e.g. ':focus'), so the controls themselves must carry it.
+function markAll(form) {
+  form.setAttribute(ATTR, 'true');
+  form.querySelectorAll('select, input, textarea, button').forEach((c) => c.setAttribute(ATTR, 'true'));
+}
+function mark(el, tries) {
+  const form = el.closest('.%s');
+  if (form) {
+    markAll(form);
+    new MutationObserver(() => markAll(form)).observe(form, { childList: true, subtree: true });
+    return;
+  }
+  if (tries > 0) { setTimeout(() => mark(el, tries - 1), 100); }
+}
+export default { render({ el }) { el.style.display = 'none'; mark(el, 100); } };
+""" % FORM_CLASS
+
+
+class KeyGuard(anywidget.AnyWidget):
+    """Invisible: marks the form around it so JupyterLab's shortcuts leave its keys alone."""
+
+    _esm = _KEY_GUARD_ESM
+
+
+def _key_guard() -> KeyGuard:
+    return KeyGuard()
+
 
 WIDE = w.Layout(width="95%")
 STYLE = {"description_width": "14em"}
@@ -88,7 +126,8 @@ class ProjectForm(w.VBox):
         if self.intro:
             header.append(w.HTML(f"<p>{self.intro}</p>"))
         footer = w.HBox([self.save_button, self.status])
-        super().__init__(children=[*header, *body, self.message, footer], **kwargs)
+        super().__init__(children=[*header, *body, self.message, footer, _key_guard()], **kwargs)
+        self.add_class(FORM_CLASS)
 
     # subclasses: build() returns the controls; fill() copies the project into them
     def build(self) -> list[w.Widget]:

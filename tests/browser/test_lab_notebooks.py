@@ -194,10 +194,9 @@ def test_keyboard_only_walkthrough_of_the_02_forms(notebook, lab):
     assert "Sam Keyboard" in text
 
 
-@pytest.mark.xfail(strict=True, reason="JupyterLab's command-mode shortcut takes ArrowDown from an ipywidgets "
-                   "Dropdown (<select>) in an output, so the arrow keys move between cells instead of choosing an "
-                   "option; the code-free forms page does not have this problem (see docs/accessibility.md)")
 def test_arrow_keys_choose_a_dropdown_option_in_jupyterlab(notebook):
+    """Forms carry data-lm-suppress-shortcuts, so JupyterLab's command-mode keys do not take arrow keys
+    (or letters) away from a drop-down list in a form."""
     page = notebook("02_building_the_team.ipynb")
     role = form_box(page, "Your team").get_by_label("Role")
     role.focus()
