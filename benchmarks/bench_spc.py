@@ -57,7 +57,7 @@ def ours(data: pd.DataFrame) -> dict:
     gap_spec = gap.chart().to_dict()
     t4 = time.perf_counter()
     assert len(next(iter(spec["datasets"].values()))) >= GROUPS * WEEKS
-    assert gap_spec["hconcat"]
+    assert gap_spec["vconcat"]
     times.update(control=t1 - t0, control_spec=t2 - t1, gap=t3 - t2, gap_spec=t4 - t3, total=t4 - t0)
     return times
 
