@@ -531,6 +531,13 @@ def _numeric(s: pd.Series, reader: _Reader, column: str, field: str, *, integer=
              low=None, high=None, what="whole numbers", hint=None):
     if pd.api.types.is_bool_dtype(s):
         s = s.astype("Int64")
+    if isinstance(s.dtype, np.dtype) and s.dtype.kind in "iu" and len(s):
+        # whole numbers with no gaps (e.g. from Parquet): two reductions check the range; the
+        # row-by-row masks below are only built when a value is out of range
+        vals = s.to_numpy()
+        if (low is None or vals.min() >= low) and (high is None or vals.max() <= high):
+            return pd.Series(pd.array(vals.astype(np.int64, copy=False), dtype="Int64"), index=s.index) \
+                if integer else pd.Series(vals.astype(float), index=s.index)
     if isinstance(s.dtype, pd.CategoricalDtype) or s.dtype == object or \
             pd.api.types.is_string_dtype(s):
         cat = _categorical_strings(s)
