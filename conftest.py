@@ -7,6 +7,14 @@ run fails when the code is wrong.
 import os
 import tempfile
 
+from hypothesis import settings
+
+# CI must give the same answer every run: fixed examples, and no per-example deadline on a shared
+# 2-core machine. Locally hypothesis keeps exploring new examples.
+settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
+
 
 def pytest_configure(config):
     root = tempfile.mkdtemp(prefix="equitylab-tests-")
