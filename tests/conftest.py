@@ -13,7 +13,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "browser"))
 
-from browser_helpers import ARTIFACTS, AXE, CHROMIUM  # noqa: E402
+from browser_helpers import ARTIFACTS, AXE, CHROMIUM, NetworkGuard  # noqa: E402
 
 
 def _missing() -> str:
@@ -55,3 +55,22 @@ def chromium(browser_ready):
     pw.stop()
 
 
+@pytest.fixture
+def new_page(chromium):
+    """Open pages in fresh browser contexts (one per person), each behind a network guard."""
+    contexts = []
+
+    def make(timeout: int = 60_000, **context_options):
+        options = {"viewport": {"width": 1280, "height": 900}, "reduced_motion": "reduce", **context_options}
+        context = chromium.new_context(**options)
+        guard = NetworkGuard()
+        context.route("**/*", guard)
+        context.set_default_timeout(timeout)
+        contexts.append(context)
+        page = context.new_page()
+        page.guard = guard
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()

@@ -13,31 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from browser_helpers import ARTIFACTS, REPO, NetworkGuard, Server, free_port
+from browser_helpers import ARTIFACTS, REPO, Server, free_port
 
 NOTEBOOKS = REPO / "notebooks"
 SETTINGS = REPO / ".jupyter" / "lab-settings"
-
-
-@pytest.fixture
-def new_page(chromium):
-    """Open pages in fresh browser contexts (one per person), each behind a network guard."""
-    contexts = []
-
-    def make(**context_options):
-        options = {"viewport": {"width": 1280, "height": 900}, "reduced_motion": "reduce", **context_options}
-        context = chromium.new_context(**options)
-        guard = NetworkGuard()
-        context.route("**/*", guard)
-        context.set_default_timeout(60_000)
-        contexts.append(context)
-        page = context.new_page()
-        page.guard = guard
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
 
 
 def _isolated_env(work: Path) -> dict:

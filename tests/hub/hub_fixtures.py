@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "browser"))
-from browser_helpers import CHROMIUM, NetworkGuard, Server, free_port  # noqa: E402
+from browser_helpers import CHROMIUM, Server, free_port  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
@@ -130,20 +130,6 @@ def hub_browser(hub, chromium):
 
 
 @pytest.fixture
-def person(hub_browser):
+def person(hub_browser, new_page):
     """A separate browser context per person (their own hub cookie), only 127.0.0.1 reachable."""
-    contexts = []
-
-    def make():
-        context = hub_browser.new_context(viewport={"width": 1280, "height": 900})
-        guard = NetworkGuard()
-        context.route("**/*", guard)
-        context.set_default_timeout(90_000)
-        contexts.append(context)
-        page = context.new_page()
-        page.guard = guard
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
+    return lambda: new_page(timeout=90_000)
