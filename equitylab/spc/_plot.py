@@ -511,7 +511,7 @@ def spc_chart(result, *, audience="team", title=None, width=None, height=None, c
 
 
 def gap_chart_view(result, *, audience="team", title=None, width=None, height=None):
-    """The gap chart beside both groups' own series, configured with the equitylab look."""
+    """The gap chart above both groups' own series, configured with the equitylab look."""
     import altair as alt
 
     width, height = width or 480, height or 200

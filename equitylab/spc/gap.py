@@ -66,7 +66,7 @@ class GapResult:
         width: int | None = None,
         height: int | None = None,
     ):
-        """The gap chart beside both groups' own series (altair)."""
+        """The gap chart above both groups' own series (altair)."""
         from ._plot import gap_chart_view
 
         return gap_chart_view(self, audience=audience, title=title, width=width, height=height)
