@@ -762,7 +762,7 @@ def over_time(service: pd.DataFrame, by: str | None = "ethnicity", *, audience: 
 def gap_over_time(service: pd.DataFrame, *, group: str | None = None, reference: str | None = None,
                   by: str = "ethnicity", audience: str = "team", freq: str = "MS") -> Finding:
     """The gap in the share seen within 28 days between a group and a reference group, over time,
-    as a run chart beside both groups' own series (levelling down is flagged)."""
+    as a run chart above both groups' own series (levelling down is flagged)."""
     from .spc import gap_chart
 
     _check_audience(audience)
