@@ -12,6 +12,8 @@ on the same data:
 """
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import pandas as pd
 from scipy import special, stats
@@ -23,8 +25,8 @@ from ._common import as_list, ci_columns, confidence_levels, numeric, require_co
 _WHAT = "sii"
 # PHE derives standard errors from confidence limits assuming they are 95% limits (always)
 _Z95 = stats.norm.ppf(0.975)
-# draws held in memory at once (floats) while simulating
-_CHUNK = 6_000_000
+# draws held in memory at once (floats) per buffer while simulating; two buffers are in use
+_CHUNK = 2_000_000
 
 
 def sii(data: pd.DataFrame, *, quantile: str, value: str, population: str, se: str | None = None,
@@ -328,6 +330,30 @@ def _order_stats(a: np.ndarray, kth: list[int]) -> np.ndarray:
     return out
 
 
+def _normal_chunks(rng, count: int, step: int, shape: tuple[int, ...]):
+    """Standard normal draws for ``count`` groups, ``step`` groups at a time: (start, stop, draws).
+
+    The next chunk is drawn on a second thread while the caller works on this one (numpy releases
+    the GIL in both), from the same generator in the same order, so the numbers are exactly those
+    of drawing each chunk in turn.
+    """
+    starts = list(range(0, count, step))
+    bufs = [np.empty((min(step, count), *shape)) for _ in range(min(2, len(starts)))]
+
+    def fill(i):
+        z = bufs[i % len(bufs)][:min(step, count - starts[i])]
+        rng.standard_normal(out=z)
+        return z
+
+    with ThreadPoolExecutor(1) as pool:
+        pending = pool.submit(fill, 0)
+        for i, start in enumerate(starts):
+            z = pending.result()
+            if i + 1 < len(starts):
+                pending = pool.submit(fill, i + 1)
+            yield start, start + z.shape[0], z
+
+
 def _phe(table, levels, *, value_type, multiplier, transform, reps, seed):
     y, s, n = table["y"], table["s"], table["n"]
     ok = np.array([not note for note in table["note"]])
@@ -359,12 +385,7 @@ def _phe(table, levels, *, value_type, multiplier, transform, reps, seed):
         sii_draw_q = np.empty((idx.size, len(kth)))
         rii_draw_q = np.empty((idx.size, len(kth)))
         step = max(1, _CHUNK // (2 * reps))
-        buf = np.empty((min(step, idx.size), 2, reps))
-        for start in range(0, idx.size, step):
-            stop = min(start + step, idx.size)
-            g = stop - start
-            z = buf[:g]
-            rng.standard_normal(out=z)
+        for start, stop, z in _normal_chunks(rng, idx.size, step, (2, reps)):
             u, v = z[:, 0, :], z[:, 1, :]
             # slope = b1 + sd1 * u exactly, so its order statistics are those of u, shifted and scaled
             sd1 = np.sqrt(v11[start:stop])
@@ -428,22 +449,31 @@ def _phe(table, levels, *, value_type, multiplier, transform, reps, seed):
         sii_draw_q = np.empty((idx.size, len(kth)))
         rii_draw_q = np.empty((idx.size, len(kth)))
         step = max(1, _CHUNK // (n_q * reps))
-        buf = np.empty((min(step, idx.size), n_q, reps))
+        # The back-transform and refit run in single precision: its rounding (about 1e-7 relative) is
+        # far below the Monte Carlo error of the limits, and numpy's exp is vectorised only for float32.
+        work = np.empty((min(step, idx.size), n_q, reps), dtype=np.float32)
+        fit32 = np.empty((min(step, idx.size), 2, reps), dtype=np.float32)
         fit = np.empty((min(step, idx.size), 2, reps))
-        coef = np.stack([c0, c1], axis=1)  # (G, 2, Q)
-        for start in range(0, idx.size, step):
-            stop = min(start + step, idx.size)
+        coef = np.stack([c0, c1], axis=1).astype(np.float32)  # (G, 2, Q)
+        for start, stop, z in _normal_chunks(rng, idx.size, step, (n_q, reps)):
             g = stop - start
-            z = buf[:g]
-            rng.standard_normal(out=z)
-            z *= sl[start:stop, :, None]
-            z += yl[start:stop, :, None]
-            if value_type == 1:
-                np.exp(z, out=z)
-            else:
-                special.expit(z, out=z)
+            w = work[:g]
+            with np.errstate(over="ignore"):
+                if value_type == 1:
+                    np.multiply(z, sl[start:stop, :, None], out=w, casting="same_kind")
+                    w += yl[start:stop, :, None]
+                    np.exp(w, out=w)
+                else:  # inverse logit as 1 / (1 + exp(-x)); an overflow gives exactly 0
+                    np.multiply(z, -sl[start:stop, :, None], out=w, casting="same_kind")
+                    w -= yl[start:stop, :, None]
+                    np.exp(w, out=w)
+                    w += 1
+                    np.reciprocal(w, out=w)
+            # (g, 2, reps): intercept and slope of every refit. einsum rather than matmul: OpenBLAS would
+            # start threads that spin between these small products and take the core the draws run on.
+            np.einsum("gkq,gqr->gkr", coef[start:stop], w, out=fit32[:g])
             f = fit[:g]
-            np.matmul(coef[start:stop], z, out=f)  # (g, 2, reps): intercept and slope of every refit
+            f[...] = fit32[:g]
             d0, d1 = f[:, 0, :], f[:, 1, :]
             # scaling is monotone, so take order statistics first (mirrored for a negative multiplier)
             kth_d = [reps - 1 - k for k in kth] if neg else kth
