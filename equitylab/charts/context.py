@@ -49,8 +49,8 @@ def ethnic_mix_chart(mix: pd.DataFrame, *, description: str, comparator: pd.Data
         y=alt.Y("group:N", sort=order, title="Ethnic group (Census 2021)"),
         x=alt.X("share:Q", axis=alt.Axis(format="%"), title="Share of residents"),
         color=alt.Color("place:N", title=None),
-        yOffset="place:N",
-        tooltip=["place:N", "group:N", alt.Tooltip("share:Q", format=".1%"),
+        yOffset=alt.YOffset("place:N"),
+        tooltip=[alt.Tooltip("place:N"), alt.Tooltip("group:N"), alt.Tooltip("share:Q", format=".1%"),
                  alt.Tooltip("population:Q", format=",")],
     ).properties(
         width=WIDTH, height=HEIGHT, description=description,
@@ -70,7 +70,7 @@ def life_expectancy_chart(le: pd.DataFrame, *, description: str):
     base = alt.Chart(data).encode(
         x=alt.X("imd_score:Q", title="IMD 2019 average score (higher = more deprived)"),
         y=alt.Y("life_expectancy:Q", scale=alt.Scale(zero=False), title="Life expectancy at birth, 2023 (years)"),
-        tooltip=["area_name:N", "sex:N", alt.Tooltip("life_expectancy:Q", format=".1f"),
+        tooltip=[alt.Tooltip("area_name:N"), alt.Tooltip("sex:N"), alt.Tooltip("life_expectancy:Q", format=".1f"),
                  alt.Tooltip("imd_score:Q", format=".1f")],
     )
     dots = base.mark_point(filled=True).encode(
@@ -78,11 +78,12 @@ def life_expectancy_chart(le: pd.DataFrame, *, description: str):
                                                       range=["#9E9E9E", GROUP_COLOURS[5]]), title=None),
         shape=alt.Shape("shown as:N", scale=alt.Scale(domain=["other districts", "your area"],
                                                       range=["circle", "diamond"]), title=None),
-        size=alt.condition("datum.focus", alt.value(160), alt.value(25)),
-        opacity=alt.condition("datum.focus", alt.value(1), alt.value(0.5)),
+        # typed channel values: altair resolves plain dicts (what alt.condition returns) slowly
+        size=alt.SizeValue(25, condition={"test": "datum.focus", "value": 160}),
+        opacity=alt.OpacityValue(0.5, condition={"test": "datum.focus", "value": 1}),
     )
     labels = base.transform_filter("datum.focus").mark_text(align="left", dx=8, fontWeight="bold").encode(
-        text="area_name:N")
+        text=alt.Text("area_name:N"))
     chart = alt.layer(dots, labels).properties(width=260, height=HEIGHT).facet(
         column=alt.Column("sex:N", title=None)
     ).properties(

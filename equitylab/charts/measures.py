@@ -14,7 +14,7 @@ import pandas as pd
 from .. import provenance
 from ..errors import DataError
 from ..measures._common import require_columns
-from .theme import GROUP_COLOURS, HEIGHT, WIDTH, apply, lines
+from .theme import GROUP_COLOURS, HEIGHT, WIDTH, apply, lines, tooltips
 
 
 def describe(chart) -> str:
@@ -71,10 +71,10 @@ def deprivation_gradient(result_or_data: pd.DataFrame, *, sii: pd.DataFrame | No
     layers = []
     if "lower" in d:
         layers.append(base.mark_rule(color=GROUP_COLOURS[0]).encode(x=alt.X("quantile:O", title=xlab),
-                                                                     y="lower:Q", y2="upper:Q"))
+                                                                     y=alt.Y("lower:Q"), y2=alt.Y2("upper")))
     layers.append(base.mark_point(filled=True, size=70, color=GROUP_COLOURS[0]).encode(
         x=alt.X("quantile:O", title=xlab), y=alt.Y("value:Q", title=indicator, scale=alt.Scale(zero=False)),
-        tooltip=list(d.columns)))
+        tooltip=tooltips(*d.columns)))
     most, least = d["value"].iloc[0], d["value"].iloc[-1]
     text = (f"{indicator} by {kind} deprivation {name}, {n_q} groups. The most deprived {name} has "
             f"{_fmt(most)} and the least deprived {_fmt(least)}.")
@@ -90,7 +90,7 @@ def deprivation_gradient(result_or_data: pd.DataFrame, *, sii: pd.DataFrame | No
             line = pd.DataFrame({"quantile": [d["quantile"].iloc[0], d["quantile"].iloc[-1]],
                                  "fit": [start + slope * 0.5 / n_q, start + slope * (1 - 0.5 / n_q)]})
             layers.append(alt.Chart(line).mark_line(color=GROUP_COLOURS[5], strokeDash=[6, 3]).encode(
-                x="quantile:O", y="fit:Q"))
+                x=alt.X("quantile:O"), y=alt.Y("fit:Q")))
         text += (f" The slope index of inequality is {_fmt(row['sii'])} (interval "
                  f"{_fmt(row.get('sii_lower_ci', np.nan))} to {_fmt(row.get('sii_upper_ci', np.nan))}): the "
                  f"fitted gap from the most to the least deprived end of the population (dashed line). "
@@ -130,15 +130,15 @@ def compare_groups(data: pd.DataFrame, *, group: str, value: str, lower_ci: str 
                        range=["triangle-right", "triangle-left", "circle", "square", "circle"])
     y = alt.Y("group:N", title=None, sort=list(d["group"]))
     base = alt.Chart(d)
-    layers = [base.mark_rule(color="#555555").encode(y=y, x="lower:Q", x2="upper:Q"),
+    layers = [base.mark_rule(color="#555555").encode(y=y, x=alt.X("lower:Q"), x2=alt.X2("upper")),
               base.mark_point(filled=True, size=80).encode(
                   y=y, x=alt.X("value:Q", title=indicator, scale=alt.Scale(zero=False)),
                   color=alt.Color("versus reference:N", scale=palette, title="Compared with reference"),
                   shape=alt.Shape("versus reference:N", scale=shapes, title="Compared with reference"),
-                  tooltip=["group", "value", "lower", "upper", "versus reference"])]
+                  tooltip=tooltips("group", "value", "lower", "upper", "versus reference"))]
     text = f"{indicator} for {len(d)} groups with their intervals."
     if ref_value is not None:
-        layers.append(alt.Chart(pd.DataFrame({"ref": [ref_value]})).mark_rule(strokeDash=[4, 4]).encode(x="ref:Q"))
+        layers.append(alt.Chart(pd.DataFrame({"ref": [ref_value]})).mark_rule(strokeDash=[4, 4]).encode(x=alt.X("ref:Q")))
         hi = d.loc[d["versus reference"] == "higher", "group"].tolist()
         lo = d.loc[d["versus reference"] == "lower", "group"].tolist()
         text += (f" The reference group {reference} has {_fmt(ref_value)} (dashed line). "
@@ -166,7 +166,7 @@ def access_chart(data: pd.DataFrame, *, group: str, service_share: str, populati
         yOffset=alt.YOffset("measure:N"),
         x=alt.X("share:Q", title="Share"),
         color=alt.Color("measure:N", scale=alt.Scale(range=[GROUP_COLOURS[0], GROUP_COLOURS[1]]), title=None),
-        tooltip=["group", "measure", "share"])
+        tooltip=tooltips("group", "measure", "share"))
     gap = d["Share of " + service] - d["Share of population"]
     order = np.argsort(gap.to_numpy())
     under = [f"{d['group'].iloc[i]} ({_fmt(gap.iloc[i])})" for i in order[:2] if gap.iloc[i] < 0]
@@ -202,20 +202,20 @@ def funnel_plot(data: pd.DataFrame, *, unit: str, value: str, denominator: str, 
     long = lim.melt("denominator", var_name="limit", value_name="y")
     long["band"] = np.where(long["limit"].str.contains("3"), "3 SD", "2 SD")
     lines = alt.Chart(long).mark_line().encode(
-        x=alt.X("denominator:Q", title="Denominator (size)"), y="y:Q", detail="limit:N",
+        x=alt.X("denominator:Q", title="Denominator (size)"), y=alt.Y("y:Q"), detail=alt.Detail("limit:N"),
         strokeDash=alt.StrokeDash("band:N", scale=alt.Scale(domain=["2 SD", "3 SD"], range=[[4, 3], [1, 0]]),
-                                  title="Limit"), color=alt.value("#7F7F7F"))
+                                  title="Limit"), color=alt.ColorValue("#7F7F7F"))
     points = alt.Chart(pts).mark_point(filled=True, size=60).encode(
-        x="denominator:Q", y=alt.Y("value:Q", title=indicator),
+        x=alt.X("denominator:Q"), y=alt.Y("value:Q", title=indicator),
         color=alt.Color("position:N", scale=alt.Scale(domain=["above 3 SD", "below 3 SD", "within limits"],
                                                       range=[GROUP_COLOURS[0], GROUP_COLOURS[5], "#7F7F7F"]),
                         title=None),
         shape=alt.Shape("position:N", scale=alt.Scale(domain=["above 3 SD", "below 3 SD", "within limits"],
                                                       range=["triangle-up", "triangle-down", "circle"]), title=None),
-        tooltip=["unit", "value", "denominator", "position"])
+        tooltip=tooltips("unit", "value", "denominator", "position"))
     layers = [lines, points]
     if centre is not None:
-        layers.append(alt.Chart(pd.DataFrame({"c": [centre]})).mark_rule(color="#231F20").encode(y="c:Q"))
+        layers.append(alt.Chart(pd.DataFrame({"c": [centre]})).mark_rule(color="#231F20").encode(y=alt.Y("c:Q")))
     above = pts.loc[pts["position"] == "above 3 SD", "unit"].astype(str).tolist()
     below = pts.loc[pts["position"] == "below 3 SD", "unit"].astype(str).tolist()
     text = (f"Funnel plot of {indicator} for {len(pts)} units against their size. Above the 3 SD limit: "

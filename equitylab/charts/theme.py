@@ -38,6 +38,13 @@ def lines(*texts: str, width: int = 90) -> list[str]:
     return out
 
 
+def tooltips(*fields: str) -> list:
+    """Tooltip channels for these fields (typed: altair resolves plain strings through its schema, slowly)."""
+    import altair as alt
+
+    return [alt.Tooltip(f) for f in fields]
+
+
 def config() -> dict:
     """Vega-Lite config dict shared by all charts."""
     return {

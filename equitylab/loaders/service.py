@@ -1140,8 +1140,19 @@ def _normalise(raw, fields, reader, *, wanted, required, postcode_lookup, age_ba
           retrieved=reader.attrs.get("retrieved"), synthetic=synthetic, description=description)
     frame.attrs["dropped_identifiers"] = dropped
     frame.attrs["missing_ethnicity_pct"] = missing_pct
-    frame.attrs["validation"] = validation
+    frame.attrs["validation"] = _Summary(validation)
     return frame
+
+
+class _Summary(dict):
+    """The read's validation summary, kept in ``attrs`` and treated as read-only.
+
+    pandas deep-copies ``attrs`` into the result of every operation; copying this nested
+    summary each time was a measurable share of a report's run time, so it is shared instead.
+    """
+
+    def __deepcopy__(self, memo):
+        return self
 
 
 def _boolean(s: pd.Series, reader: _Reader, column: str, hint: str) -> pd.Series:

@@ -11,15 +11,14 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ..provenance import carry
-from ._common import as_list, ci_columns, confidence_levels, numeric, require_columns
+from ._common import as_list, chi2_ppf, ci_columns, confidence_levels, norm_ppf, numeric, require_columns
 
 
 def z_value(level: float) -> float:
     """Two-sided standard normal quantile for confidence ``level`` (0.95 -> 1.959964)."""
-    return float(stats.norm.ppf(1 - (1 - level) / 2))
+    return float(norm_ppf(1 - (1 - level) / 2))
 
 
 def wilson_interval(x, n, level: float = 0.95):
@@ -60,8 +59,8 @@ def exact_poisson_interval(x, level: float = 0.95):
     x = np.asarray(x, dtype=float)
     alpha = 1 - level
     with np.errstate(invalid="ignore"):
-        lower = np.where(x > 0, stats.chi2.ppf(alpha / 2, 2 * np.where(x > 0, x, 1)) / 2, 0.0)
-        upper = stats.chi2.ppf(1 - alpha / 2, 2 * x + 2) / 2
+        lower = np.where(x > 0, chi2_ppf(alpha / 2, 2 * np.where(x > 0, x, 1)) / 2, 0.0)
+        upper = chi2_ppf(1 - alpha / 2, 2 * x + 2) / 2
     lower = np.where(np.isnan(x), np.nan, lower)
     return lower, upper
 

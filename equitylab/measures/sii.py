@@ -16,15 +16,15 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
-from scipy import special, stats
+from scipy import special
 
 from ..errors import DataError
 from ..provenance import carry
-from ._common import as_list, ci_columns, confidence_levels, numeric, require_columns
+from ._common import as_list, ci_columns, confidence_levels, norm_ppf, numeric, require_columns
 
 _WHAT = "sii"
 # PHE derives standard errors from confidence limits assuming they are 95% limits (always)
-_Z95 = stats.norm.ppf(0.975)
+_Z95 = norm_ppf(0.975)
 # draws held in memory at once (floats) per buffer while simulating; two buffers are in use
 _CHUNK = 2_000_000
 
@@ -554,7 +554,7 @@ def _heat(table, levels, *, multiplier):
     res["sii_se"][idx] = se_d * scale
     res["rii_log_se"][idx] = se_r
     for lv, slo, shi in ci_columns(levels, "sii_"):
-        z = stats.norm.ppf(0.5 + lv / 2)
+        z = norm_ppf(0.5 + lv / 2)
         res[slo][idx] = sign * d * scale - z * se_d * scale
         res[shi][idx] = sign * d * scale + z * se_d * scale
         res[slo.replace("sii_", "rii_")][idx] = np.exp(sign * lr - z * se_r)

@@ -113,6 +113,9 @@ def _wrap_title(spec: dict, width: int = 90) -> None:
 def _description(chart) -> str:
     if isinstance(chart, str):
         return ""
+    text = getattr(chart, "description", None)  # set on every chart made by equitylab: no spec needed
+    if isinstance(text, str):
+        return text
     try:
         text = chart.to_dict(validate=False).get("description")
     except Exception:  # noqa: BLE001 - no description: the finding's own alt text is used
@@ -223,11 +226,12 @@ def table_html(table, caption: str = "") -> str:
         for c in list(t.columns):
             col = t[c]
             if col.dtype == object or isinstance(col.dtype, pd.StringDtype):
-                values = col.dropna().astype(str).str.strip()
-                if (values == "").all():
+                # plain Python: the tables are small, and pandas' arrow string methods cost ms a call
+                values = [str(v).strip() for v in col.dropna()]
+                if all(v == "" for v in values):
                     t = t.drop(columns=c)
-                elif values.nunique() == 1 and col.notna().all() and len(values.iloc[0]) > 12:
-                    said_once.append((c, values.iloc[0]))
+                elif len(set(values)) == 1 and col.notna().all() and len(values[0]) > 12:
+                    said_once.append((c, values[0]))
                     t = t.drop(columns=c)
     head = "".join(f"<th scope='col'>{_e(str(c).replace('_', ' '))}</th>" for c in t.columns)
     body = []
