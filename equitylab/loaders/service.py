@@ -507,11 +507,25 @@ def _map_categories(s: pd.Series, lookup, categories, *, ordered=False):
     index = {c: i for i, c in enumerate(categories)}
     table = np.array([index[r] if r is not None else -2 for r in results]
                      + [index.get(blank, -1) if blank is not None else -1], dtype=np.int64)
-    new = table[cat.cat.codes.to_numpy()]
-    bad = new == -2
-    new[bad] = -1
-    return pd.Series(pd.Categorical.from_codes(new, categories=list(categories), ordered=ordered),
-                     index=s.index), bad
+    cc = cat.cat.codes.to_numpy()
+    if (table == -2).any():
+        bad = table[cc] == -2
+    else:
+        bad = np.zeros(len(cc), dtype=bool)
+    table[table == -2] = -1
+    return _from_codes(table, cc, categories, ordered=ordered, index=s.index), bad
+
+
+def _from_codes(table: np.ndarray, codes_: np.ndarray, categories, *, ordered=False, index=None):
+    """The categorical whose code at each row is ``table[codes_]`` (-1 = missing), gathered
+    once into the smallest integer type; the table is checked, so the rows need not be."""
+    categories = list(categories)
+    if len(table) and not ((table >= -1) & (table < len(categories))).all():
+        raise ValueError("category table out of range")
+    small = table.astype(np.int8 if len(categories) < 127 else np.int32)
+    dtype = pd.CategoricalDtype(categories, ordered=ordered)
+    cat = pd.Categorical.from_codes(small[codes_], dtype=dtype, validate=False)
+    return pd.Series(cat, index=index)
 
 
 def _blank_lookup(lookup):
@@ -528,16 +542,31 @@ def _examples(s: pd.Series, bad: np.ndarray, n: int = 5) -> str:
 
 
 def _numeric(s: pd.Series, reader: _Reader, column: str, field: str, *, integer=True,
-             low=None, high=None, what="whole numbers", hint=None):
+             low=None, high=None, what="whole numbers", hint=None, dtype="Int64"):
+    """The column as whole numbers (nullable ``dtype``) or floats, checked against
+    ``low``/``high``; a DataError names the rows that are not numbers or out of range."""
     if pd.api.types.is_bool_dtype(s):
         s = s.astype("Int64")
-    if isinstance(s.dtype, np.dtype) and s.dtype.kind in "iu" and len(s):
-        # whole numbers with no gaps (e.g. from Parquet): two reductions check the range; the
-        # row-by-row masks below are only built when a value is out of range
-        vals = s.to_numpy()
-        if (low is None or vals.min() >= low) and (high is None or vals.max() <= high):
-            return pd.Series(pd.array(vals.astype(np.int64, copy=False), dtype="Int64"), index=s.index) \
-                if integer else pd.Series(vals.astype(float), index=s.index)
+    if pd.api.types.is_integer_dtype(s.dtype) and len(s):
+        # whole numbers (e.g. from Parquet): two reductions check the range; the row-by-row
+        # masks below are only built when a value is out of range
+        masked = not isinstance(s.dtype, np.dtype)
+        na = s.isna().to_numpy() if masked else None
+        vals = s.to_numpy(dtype=s.dtype.numpy_dtype, na_value=0) if masked else s.to_numpy()
+        known = vals if na is None or not na.any() else vals[~na]
+        lo, hi = (int(known.min()), int(known.max())) if len(known) else (None, None)
+        if lo is not None and (low is None or lo >= low) and (high is None or hi <= high):
+            if not integer:
+                out = vals.astype(float)
+                if na is not None:
+                    out[na] = np.nan
+                return pd.Series(out, index=s.index)
+            target = pd.api.types.pandas_dtype(dtype)
+            info = np.iinfo(target.numpy_dtype)
+            if info.min <= lo and hi <= info.max:
+                mask = na.copy() if na is not None else np.zeros(len(vals), dtype=bool)
+                return pd.Series(pd.arrays.IntegerArray(vals.astype(target.numpy_dtype), mask),
+                                 index=s.index)
     if isinstance(s.dtype, pd.CategoricalDtype) or s.dtype == object or \
             pd.api.types.is_string_dtype(s):
         cat = _categorical_strings(s)
@@ -571,7 +600,7 @@ def _numeric(s: pd.Series, reader: _Reader, column: str, field: str, *, integer=
     if not integer:
         return pd.Series(vals, index=s.index)
     return pd.Series(pd.array(np.where(finite, vals, 0).astype(np.int64), dtype="Int64"),
-                     index=s.index).mask(~finite)
+                     index=s.index).mask(~finite).astype(dtype)
 
 
 def _dates(s: pd.Series, reader: _Reader, column: str, *, identifying=False) -> pd.Series:
@@ -926,8 +955,9 @@ def _normalise(raw, fields, reader, *, wanted, required, postcode_lookup, age_ba
         hits = [codes.ethnicity_lookup(x) for x in cat.cat.categories]
         unknown = np.array([h is None for h in hits] + [False])
         cc = cat.cat.codes.to_numpy()
-        bad = unknown[cc]
-        if bad.any():
+        # rows are only looked at when some distinct value is unknown
+        bad = unknown[cc] if unknown.any() else None
+        if bad is not None and bad.any():
             reader.fail_rows(bad, f"in '{c}' {{are}} not NHS ethnic category codes or labels we know "
                                   f"({_examples(raw[c], bad)})", column=c,
                              hint="Use the NHS Data Dictionary codes A-H, J-N, P, R, S, Z (not "
@@ -938,10 +968,11 @@ def _normalise(raw, fields, reader, *, wanted, required, postcode_lookup, age_ba
         for name, pos, cats in (("ethnicity", 1, codes.ETHNICITY_CATEGORIES),
                                 ("ethnic_group_detail", 2, codes.ETHNICITY_DETAIL_CATEGORIES),
                                 ("ethnicity_code", 0, tuple(codes.ETHNIC_CATEGORY))):
+            if wanted is not None and name not in wanted:
+                continue  # dropped before returning anyway
             idx = {v: i for i, v in enumerate(cats)}
             table = np.array([idx.get(h[pos], -1) for h in hits] + [idx.get(blank[pos], -1)])
-            out[name] = pd.Series(pd.Categorical.from_codes(table[cc], categories=list(cats)),
-                                  index=raw.index)
+            out[name] = _from_codes(table, cc, cats, index=raw.index)
 
     # Place: LSOA (as given or through the user's postcode lookup) -> IMD 2019 national decile.
     lsoa = None
@@ -991,7 +1022,7 @@ def _normalise(raw, fields, reader, *, wanted, required, postcode_lookup, age_ba
     if "imd_decile" in src:
         c = src["imd_decile"]
         out["imd_decile"] = _numeric(raw[c], reader, c, "imd_decile", low=1, high=10,
-                                     what="IMD deciles from 1 (most deprived) to 10").astype("Int8")
+                                     what="IMD deciles from 1 (most deprived) to 10", dtype="Int8")
     elif lsoa is not None:
         lookup, why = _lsoa_lookup_table()
         if lookup is None:
@@ -1013,8 +1044,8 @@ def _normalise(raw, fields, reader, *, wanted, required, postcode_lookup, age_ba
     if "imd_quintile" in src:
         c = src["imd_quintile"]
         out["imd_quintile"] = _numeric(raw[c], reader, c, "imd_quintile", low=1, high=5,
-                                       what="IMD quintiles from 1 (most deprived) to 5").astype("Int8")
-    elif "imd_decile" in out:
+                                       what="IMD quintiles from 1 (most deprived) to 5", dtype="Int8")
+    elif "imd_decile" in out and (wanted is None or "imd_quintile" in wanted):
         out["imd_quintile"] = ((out["imd_decile"] + 1) // 2).astype("Int8")
 
     yes_no_hint = "Use yes/no, true/false or 1/0"
@@ -1053,12 +1084,12 @@ def _normalise(raw, fields, reader, *, wanted, required, postcode_lookup, age_ba
     if "missed_appointments" in src:
         c = src["missed_appointments"]
         out["missed_appointments"] = _numeric(raw[c], reader, c, "missed_appointments", low=0,
-                                              what="the number of missed appointments (0 or more)"
-                                              ).astype("Int32")
+                                              what="the number of missed appointments (0 or more)",
+                                              dtype="Int32")
     if "waiting_days" in src:
         c = src["waiting_days"]
         out["waiting_days"] = _numeric(raw[c], reader, c, "waiting_days", low=0,
-                                       what="whole days waited (0 or more)").astype("Int32")
+                                       what="whole days waited (0 or more)", dtype="Int32")
     elif "referral_date" in out and "first_appointment_date" in out:
         days = (out["first_appointment_date"] - out["referral_date"]).dt.days
         arr = days.to_numpy(dtype=float, na_value=np.nan)
@@ -1082,7 +1113,9 @@ def _normalise(raw, fields, reader, *, wanted, required, postcode_lookup, age_ba
         c = src["readmitted_90d"]
         out["readmitted_90d"] = _boolean(raw[c], reader, c, yes_no_hint)
 
-    frame = pd.DataFrame({k: out[k] for k in SCHEMA_COLUMNS if k in out}, index=raw.index)
+    # the columns were all made here: no need for pandas to copy them again
+    frame = pd.DataFrame({k: out[k] for k in SCHEMA_COLUMNS if k in out}, index=raw.index,
+                         copy=False)
     mapped_src = set(src.values())
     for h in raw.columns:
         if h in mapped_src or h in ident_cols:

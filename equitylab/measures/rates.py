@@ -84,30 +84,63 @@ def confidence_label(levels: list[float]) -> str:
 
 
 def _factorize(values) -> tuple[np.ndarray, object]:
-    """Sorted codes (missing last) and the distinct values of one grouping column."""
+    """Sorted codes (missing last) and the distinct values of one grouping column.
+
+    Codes come back as ``np.intp`` (what ``np.bincount`` needs) so each later pass over a
+    large extract uses them without another cast."""
     s = values if isinstance(values, pd.Series) else pd.Series(values)
     dtype = s.dtype
     if isinstance(dtype, pd.CategoricalDtype):
         # category order is the order analysts chose (e.g. deciles, age bands); no sorting pass
-        codes = s.cat.codes.to_numpy()
         cats = s.cat.categories
+        codes = s.cat.codes.to_numpy().astype(np.intp)
         uniques = pd.Categorical.from_codes(np.r_[np.arange(len(cats)), -1], dtype=dtype)
-        if (codes < 0).any():
-            codes = np.where(codes < 0, len(cats), codes)
+        np.putmask(codes, codes < 0, len(cats))
         return codes, uniques
     if pd.api.types.is_integer_dtype(dtype) and len(s):
-        x = s.to_numpy(dtype="float64", na_value=np.nan)
-        na = np.isnan(x)
-        if not na.all():
-            lo, hi = np.nanmin(x), np.nanmax(x)
+        masked = isinstance(dtype, pd.api.extensions.ExtensionDtype)
+        na = s.isna().to_numpy() if masked else None
+        if na is not None and not na.any():
+            na = None
+        if na is None or not na.all():
+            raw = s.to_numpy(dtype=dtype.numpy_dtype if masked else dtype, na_value=0) if masked \
+                else s.to_numpy()
+            present = raw if na is None else raw[~na]
+            lo, hi = int(present.min()), int(present.max())
             if hi - lo < 1_000_000:
-                codes = np.where(na, hi - lo + 1, x - lo).astype(np.int64)
+                codes = raw.astype(np.intp)
+                if lo:
+                    codes -= lo
+                if na is not None:
+                    codes[na] = hi - lo + 1
                 uniques = pd.array(np.r_[np.arange(lo, hi + 1), np.nan], dtype="Float64")
-                uniques = pd.array(uniques, dtype=dtype if isinstance(dtype, pd.api.extensions.ExtensionDtype)
-                                   else ("Int64"))
+                uniques = pd.array(uniques, dtype=dtype if masked else "Int64")
                 return codes, uniques
     codes, uniques = pd.factorize(s, sort=True, use_na_sentinel=False)
-    return codes, uniques
+    return codes.astype(np.intp, copy=False), uniques
+
+
+def _full_codes(data, by: list[str]):
+    """Codes over every combination of the ``by`` columns' distinct values (many unused),
+    with the distinct values and sizes of each column."""
+    codes = None
+    uniques, sizes = [], []
+    for col in by:
+        c, u = _factorize(data[col])
+        if codes is None:
+            codes = c
+        else:
+            codes *= len(u)
+            codes += c
+        uniques.append(u)
+        sizes.append(len(u))
+    return codes, uniques, sizes
+
+
+def _keys(by, uniques, sizes, present) -> pd.DataFrame:
+    positions = np.unravel_index(np.asarray(present, dtype=np.int64), sizes)
+    return pd.DataFrame({col: pd.Series(u).take(pos).reset_index(drop=True)
+                         for col, u, pos in zip(by, uniques, positions)})
 
 
 def group_codes(data, by: list[str]) -> tuple[np.ndarray, pd.DataFrame]:
@@ -117,48 +150,90 @@ def group_codes(data, by: list[str]) -> tuple[np.ndarray, pd.DataFrame]:
     if not by:
         first = next(iter(data.values())) if isinstance(data, dict) else data.index
         return np.zeros(len(first), dtype=np.int64), pd.DataFrame(index=[0])
-    codes = None
-    uniques, sizes = [], []
-    for col in by:
-        c, u = _factorize(data[col])
-        codes = c if codes is None else codes.astype(np.int64) * len(u) + c
-        uniques.append(u)
-        sizes.append(len(u))
+    codes, uniques, sizes = _full_codes(data, by)
     space = int(np.prod(sizes, dtype=np.float64))
     if space <= 20_000_000:
         present = np.flatnonzero(np.bincount(codes, minlength=space))
         if len(present) < space:
-            remap = np.zeros(space, dtype=np.int64)
+            remap = np.zeros(space, dtype=np.intp)
             remap[present] = np.arange(len(present))
             codes = remap[codes]
     else:
         codes, present = pd.factorize(codes, sort=True)
-    positions = np.unravel_index(np.asarray(present, dtype=np.int64), sizes)
-    keys = pd.DataFrame({col: pd.Series(u).take(pos).reset_index(drop=True)
-                         for col, u, pos in zip(by, uniques, positions)})
-    # one cast here; np.bincount would otherwise cast small integer codes on every call
-    return codes.astype(np.intp, copy=False), keys
+    return codes.astype(np.intp, copy=False), _keys(by, uniques, sizes, present)
+
+
+def _values_and_missing(values):
+    """A summable numpy array and a mask of missing values (None when nothing is missing)."""
+    if isinstance(values, pd.Series):
+        values = values.array
+    if isinstance(values, pd.api.extensions.ExtensionArray):
+        dtype = values.dtype
+        if isinstance(dtype, pd.api.extensions.ExtensionDtype) and \
+                (pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_integer_dtype(dtype)):
+            missing = np.asarray(values.isna())
+            fill = False if pd.api.types.is_bool_dtype(dtype) else 0
+            arr = values.to_numpy(dtype=dtype.numpy_dtype, na_value=fill)
+            return arr, (missing if missing.any() else None)
+        values = values.to_numpy(dtype="float64", na_value=np.nan)
+    arr = np.asarray(values)
+    if arr.dtype.kind not in "biuf":
+        arr = arr.astype(float)
+    if arr.dtype.kind == "f":
+        missing = np.isnan(arr)
+        return arr, (missing if missing.any() else None)
+    return arr, None
+
+
+def _sum_by(codes, arr, missing, k, counts):
+    """Total of ``arr`` per code (missing rows left out). Booleans and whole numbers are
+    added exactly; a column holding one value everywhere (a column of 1s for row-level
+    data) is that value times the row count."""
+    if missing is not None:
+        keep = ~missing
+        codes, arr = codes[keep], arr[keep]
+        counts = None
+    if arr.dtype.kind == "b":
+        return np.bincount(codes[arr], minlength=k).astype(float)
+    if arr.dtype.kind in "iu" and len(arr):
+        lo, hi = arr.min(), arr.max()
+        if lo == hi:
+            if counts is None:
+                counts = np.bincount(codes, minlength=k)
+            return counts * float(lo)
+    return np.bincount(codes, weights=np.asarray(arr, dtype=float), minlength=k)
 
 
 def group_sums(data, columns: list[str], by: list[str]) -> pd.DataFrame:
     """Sum ``columns`` within each group of ``by`` (one row if ``by`` is empty).
 
-    ``data`` is a DataFrame or a dict of columns. A group with any missing value in a column
-    gets NaN for that column (as R's ``sum``) and the count of missing rows in
-    ``_missing_<column>``.
+    ``data`` is a DataFrame or a dict of columns (numbers, booleans, or pandas nullable
+    columns). A group with any missing value in a column gets NaN for that column (as R's
+    ``sum``) and the count of missing rows in ``_missing_<column>``.
     """
-    codes, keys = group_codes(data, by)
-    k = len(keys)
+    codes, keys, counts = None, None, None
+    if by:
+        full, uniques, sizes = _full_codes(data, by)
+        space = int(np.prod(sizes, dtype=np.float64))
+        # small key spaces: add up over every combination, then keep the groups with rows
+        # (no per-row remapping of the codes)
+        if space <= max(1 << 16, len(full)):
+            counts = np.bincount(full, minlength=space)
+            present = np.flatnonzero(counts)
+            codes, keys, k = full, _keys(by, uniques, sizes, present), space
+    if codes is None:
+        codes, keys = group_codes(data, by)
+        present, k = None, len(keys)
     out = keys.copy()
     for c in columns:
-        values = np.asarray(data[c], dtype=float)
-        missing = np.isnan(values)
-        if missing.any():
-            total = np.bincount(codes, weights=np.where(missing, 0.0, values), minlength=k)
-            n_missing = np.bincount(codes, weights=missing, minlength=k).astype(np.int64)
+        arr, missing = _values_and_missing(data[c])
+        total = _sum_by(codes, arr, missing, k, counts)
+        if missing is not None:
+            n_missing = np.bincount(codes[missing], minlength=k).astype(np.int64)
         else:
-            total = np.bincount(codes, weights=values, minlength=k)
             n_missing = np.zeros(k, dtype=np.int64)
+        if present is not None:
+            total, n_missing = total[present], n_missing[present]
         out[c] = np.where(n_missing > 0, np.nan, total)
         out[f"_missing_{c}"] = n_missing
     return out
@@ -192,11 +267,13 @@ def missing_notes(sums: pd.DataFrame, columns: list[str]) -> np.ndarray:
 
 
 def _numbers(data, column, what):
-    """``numeric`` with a fast path for columns that are already numbers or booleans."""
-    dtype = data[column].dtype
+    """The column as it is when it already holds numbers or booleans (``group_sums`` adds
+    those up without a float copy), else ``numeric``'s checked float array."""
+    col = data[column]
+    dtype = col.dtype
     if pd.api.types.is_bool_dtype(dtype) or (pd.api.types.is_numeric_dtype(dtype)
                                               and not isinstance(dtype, pd.CategoricalDtype)):
-        return data[column].to_numpy(dtype="float64", na_value=np.nan)
+        return col.array
     return numeric(data, column, what=what)
 
 
