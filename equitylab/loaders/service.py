@@ -407,7 +407,48 @@ def _arrow_to_pandas(table) -> pd.DataFrame:
         if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
             col = col.dictionary_encode()
         cols[name] = col
-    return pa.table(cols).to_pandas()
+    if len(cols) != table.num_columns:  # repeated headers: let pyarrow name them
+        return pa.table(cols).to_pandas()
+    text = {name: col for name, col in cols.items() if _is_text_dictionary(col)}
+    rest = pa.table({name: col for name, col in cols.items() if name not in text})
+    frame = rest.to_pandas() if rest.num_columns else pd.DataFrame(index=pd.RangeIndex(table.num_rows))
+    if not text:
+        return frame
+    out = {name: pd.Series(_dictionary_to_categorical(text[name]), index=frame.index, copy=False)
+           if name in text else frame[name] for name in cols}
+    return pd.DataFrame(out, index=frame.index, copy=False)
+
+
+def _is_text_dictionary(col) -> bool:
+    import pyarrow as pa
+
+    t = col.type
+    return (pa.types.is_dictionary(t) and col.num_chunks > 0
+            and (pa.types.is_string(t.value_type) or pa.types.is_large_string(t.value_type)))
+
+
+def _dictionary_to_categorical(col) -> pd.Categorical:
+    """A dictionary-encoded arrow column as a pandas categorical, copying its indices into
+    the small integer codes once (pyarrow's own conversion takes several passes)."""
+    import pyarrow as pa
+
+    col = col.unify_dictionaries()
+    dictionary = col.chunk(0).dictionary
+    categories = pa.chunked_array([dictionary]).to_pandas()
+    k = len(categories)
+    codes_ = np.empty(len(col), dtype=np.int8 if k < 127 else np.int16 if k < 32767 else np.int32)
+    pos = 0
+    for chunk in col.chunks:
+        m = len(chunk)
+        block = codes_[pos:pos + m]
+        if chunk.null_count:
+            block[:] = chunk.indices.fill_null(0).to_numpy()
+            block[np.asarray(chunk.is_null())] = -1
+        else:
+            block[:] = chunk.indices.to_numpy()
+        pos += m
+    dtype = pd.CategoricalDtype(pd.Index(categories), ordered=col.type.ordered)
+    return pd.Categorical.from_codes(codes_, dtype=dtype, validate=False)
 
 
 def _read_excel(path: Path, reader: _Reader, sheet, known=frozenset()):
