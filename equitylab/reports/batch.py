@@ -78,7 +78,7 @@ def _init_worker(template: str, warm: bool) -> None:
     from .kernel import WarmKernel
 
     started = time.perf_counter()
-    kernel = WarmKernel()
+    kernel = WarmKernel(charts="inline")  # a batch uses one core per job: --jobs sets the parallelism
     _worker["kernel"] = kernel
     # ProcessPoolExecutor workers leave through multiprocessing's exit path, not atexit
     mpu.Finalize(kernel, kernel.shutdown, exitpriority=10)

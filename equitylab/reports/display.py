@@ -19,11 +19,14 @@ import time
 from IPython.display import display
 
 from ..provenance import SYNTHETIC_LABEL
+from . import _svg
 
 TABLE_MIME = "application/vnd.equitylab.table+json"
 TIMINGS_MIME = "application/vnd.equitylab.timings+json"
 PLACE_KEY = "equitylab_place"     # output metadata: "header" or "summary" (moved to the top)
-REPORT_ENV = "EQUITYLAB_REPORT"     # set in kernels started by equitylab.reports: draw charts in threads
+# Set in kernels started by equitylab.reports: "process" draws charts in a helper process while the
+# kernel computes (one report: two cores); "inline" draws them in turn (batches: one core per report).
+REPORT_ENV = "EQUITYLAB_REPORT"
 HTML_ROWS = 40                    # longer tables are cut in the HTML; the CSV has every row
 
 _state: dict = {"findings": [], "tables": 0, "chart_seconds": 0.0, "charts": 0, "started": None, "pending": [],
@@ -50,10 +53,10 @@ def start(*, area_code: str, comparator: str = "", service_data: str = "", dimen
     alt.renderers.enable("svg")
     _state.update(findings=[], tables=0, chart_seconds=0.0, charts=0, started=time.perf_counter(),
                   synthetic=not service_data, pending=[], wait_seconds=0.0)
-    if os.environ.get(REPORT_ENV) == "1" and _state.get("pool") is None:
-        from concurrent.futures import ThreadPoolExecutor
+    if os.environ.get(REPORT_ENV) == "process" and _state.get("pool") is None:
+        from . import _svg
 
-        _state["pool"] = ThreadPoolExecutor(max_workers=2, thread_name_prefix="equitylab-charts")
+        _state["pool"] = _svg.pool()
     info = area_info(area_code)
     comp = area_info(comparator)["name"] if comparator else "England"
     title = title or f"Equity profile: {info['name']}"
@@ -123,17 +126,9 @@ def _description(chart) -> str:
     return str(text) if text else ""
 
 
-def _convert(spec: dict, vl_version: str) -> tuple[str, float]:
-    import vl_convert as vlc
-
-    started = time.perf_counter()
-    svg = vlc.vegalite_to_svg(spec, vl_version=vl_version)
-    return svg, time.perf_counter() - started
-
-
 def _chart_job(chart):
-    """Start turning a chart into SVG: on a worker thread in report runs (vl-convert releases
-    the GIL, so charts are drawn while the next finding is computed), at once otherwise."""
+    """Start turning a chart into SVG: in the helper process for a single report run (so charts
+    are drawn while the next finding is computed), at once otherwise."""
     if isinstance(chart, str):
         return chart
     from altair.utils._importers import vl_version_for_vl_convert
@@ -143,8 +138,8 @@ def _chart_job(chart):
     _wrap_title(spec)
     pool = _state.get("pool")
     if pool is not None:
-        return pool.submit(_convert, spec, vl_version_for_vl_convert())
-    svg, seconds = _convert(spec, vl_version_for_vl_convert())
+        return pool.submit(_svg.convert, spec, vl_version_for_vl_convert())
+    svg, seconds = _svg.convert(spec, vl_version_for_vl_convert())
     _state["chart_seconds"] += seconds
     _state["charts"] += 1
     return svg
@@ -359,6 +354,8 @@ def finish() -> None:
         update_display(bundle, raw=True, display_id=display_id)
     _state["pending"] = []
     waited = time.perf_counter() - waited
+    if _state.get("pool") is not None:  # the helper process ends with the report
+        _state.pop("pool").shutdown(wait=True)  # nothing is pending: only the process exit
     total = time.perf_counter() - _state["started"] if _state["started"] else 0.0
     display({TIMINGS_MIME: {"chart_seconds": round(_state["chart_seconds"], 4), "charts": _state["charts"],
                             "chart_wait_seconds": round(waited, 4), "since_start_seconds": round(total, 4)},

@@ -27,8 +27,15 @@ _RESET = "get_ipython().run_line_magic('reset', '-f')\n"
 # What the report template imports (including what the profile functions import on first
 # call), and the first vl-convert call, which starts its JavaScript engine.
 WARM_UP = """\
-import importlib
-for _name in ("pandas", "altair", "vl_convert", "scipy.stats", "equitylab.profile", "equitylab.reports.display",
+import importlib, os
+if os.environ.get("EQUITYLAB_REPORT") == "process":  # start the chart process first: it loads meanwhile
+    try:
+        from equitylab.reports import _svg, display as _display
+        if _display._state.get("pool") is None:
+            _display._state["pool"] = _svg.pool()
+    except Exception:
+        pass
+for _name in ("pandas", "altair", "vl_convert", "equitylab.profile", "equitylab.reports.display",
               "equitylab.synthetic", "equitylab.loaders.population", "equitylab.loaders.fingertips",
               "equitylab.charts.context", "equitylab.charts.measures"):
     try:
@@ -40,11 +47,12 @@ try:  # public names only: importing a submodule named like its function would h
     from equitylab.spc import control_chart, gap_chart, run_chart
 except Exception:
     pass
-try:
-    import vl_convert
-    vl_convert.vegalite_to_svg({"mark": "point", "data": {"values": [{"x": 1}]}, "encoding": {"x": {"field": "x"}}})
-except Exception:
-    pass
+if os.environ.get("EQUITYLAB_REPORT") != "process":  # charts drawn here: start the engine now
+    try:
+        from equitylab.reports import _svg
+        _svg.warm()
+    except Exception:
+        pass
 """
 
 
@@ -57,9 +65,17 @@ class WarmKernel:
         The Jupyter kernel to start ("python3").
     cwd : str, optional
         The kernel's working directory (report templates use absolute paths only).
+    charts : {"process", "inline"}
+        Where the kernel draws charts: in a helper process while it computes the next finding
+        (one report at a time: it uses a second core), or in turn (batches, where ``jobs``
+        already sets how many cores are used).
     """
 
-    def __init__(self, kernel_name: str = "python3", cwd: str | None = None, startup_timeout: float = 60):
+    def __init__(self, kernel_name: str = "python3", cwd: str | None = None, startup_timeout: float = 60,
+                 charts: str = "process"):
+        if charts not in ("process", "inline"):
+            raise ValueError("charts must be 'process' or 'inline'")
+        self.charts = charts
         self.kernel_name = kernel_name
         self.cwd = cwd
         self.startup_timeout = startup_timeout
@@ -76,7 +92,7 @@ class WarmKernel:
         self._started = time.perf_counter()
         self.km = KernelManager(kernel_name=self.kernel_name)
         # the kernel's own start-up chatter (transport warnings) is not the report's business
-        env = {**os.environ, "EQUITYLAB_REPORT": "1"}  # report mode: charts drawn on threads
+        env = {**os.environ, "EQUITYLAB_REPORT": self.charts}  # report mode, and where charts are drawn
         self.km.start_kernel(cwd=self.cwd, extra_arguments=["--HistoryManager.hist_file=:memory:",
                                                             f"--IPKernelApp.exec_lines={KERNEL_LINE}"],
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
