@@ -522,7 +522,7 @@ def _sorted(s: pd.Series) -> pd.Series:
     """Free-text categories in alphabetical order, unused ones removed, so the same data
     gives the same categories whichever order the rows came in."""
     cats = s.cat.categories
-    codes_ = s.cat.codes.to_numpy()
+    codes_ = s.array.codes
     used = np.bincount(codes_[codes_ >= 0], minlength=len(cats)) > 0
     keep = sorted((str(c), i) for i, c in enumerate(cats) if used[i])
     table = np.full(len(cats) + 1, -1, dtype=np.int32)
@@ -548,7 +548,7 @@ def _map_categories(s: pd.Series, lookup, categories, *, ordered=False):
     index = {c: i for i, c in enumerate(categories)}
     table = np.array([index[r] if r is not None else -2 for r in results]
                      + [index.get(blank, -1) if blank is not None else -1], dtype=np.int64)
-    cc = cat.cat.codes.to_numpy()
+    cc = cat.array.codes
     if (table == -2).any():
         bad = table[cc] == -2
     else:
@@ -566,7 +566,7 @@ def _from_codes(table: np.ndarray, codes_: np.ndarray, categories, *, ordered=Fa
     small = table.astype(np.int8 if len(categories) < 127 else np.int32)
     dtype = pd.CategoricalDtype(categories, ordered=ordered)
     cat = pd.Categorical.from_codes(small[codes_], dtype=dtype, validate=False)
-    return pd.Series(cat, index=index)
+    return pd.Series(cat, index=index, copy=False)
 
 
 def _blank_lookup(lookup):
@@ -607,13 +607,13 @@ def _numeric(s: pd.Series, reader: _Reader, column: str, field: str, *, integer=
             if info.min <= lo and hi <= info.max:
                 mask = na.copy() if na is not None else np.zeros(len(vals), dtype=bool)
                 return pd.Series(pd.arrays.IntegerArray(vals.astype(target.numpy_dtype), mask),
-                                 index=s.index)
+                                 index=s.index, copy=False)
     if isinstance(s.dtype, pd.CategoricalDtype) or s.dtype == object or \
             pd.api.types.is_string_dtype(s):
         cat = _categorical_strings(s)
         cats = pd.to_numeric(pd.Series(cat.cat.categories).str.replace(",", "", regex=False),
                              errors="coerce").to_numpy(dtype=float)
-        codes_ = cat.cat.codes.to_numpy()
+        codes_ = cat.array.codes
         vals = np.where(codes_ >= 0, cats[np.maximum(codes_, 0)], np.nan)
         bad = (codes_ >= 0) & np.isnan(vals)
         if bad.any():
@@ -658,7 +658,7 @@ def _dates(s: pd.Series, reader: _Reader, column: str, *, identifying=False) -> 
         if not todo.any():
             break
         parsed[todo] = pd.to_datetime(cats[todo], format=fmt, errors="coerce")
-    codes_ = cat.cat.codes.to_numpy()
+    codes_ = cat.array.codes
     bad_cat = parsed.isna().to_numpy()
     bad = (codes_ >= 0) & bad_cat[np.maximum(codes_, 0)]
     if bad.any():
@@ -995,7 +995,7 @@ def _normalise(raw, fields, reader, *, wanted, required, postcode_lookup, age_ba
         cat = _categorical_strings(raw[c])
         hits = [codes.ethnicity_lookup(x) for x in cat.cat.categories]
         unknown = np.array([h is None for h in hits] + [False])
-        cc = cat.cat.codes.to_numpy()
+        cc = cat.array.codes
         # rows are only looked at when some distinct value is unknown
         bad = unknown[cc] if unknown.any() else None
         if bad is not None and bad.any():
@@ -1023,7 +1023,7 @@ def _normalise(raw, fields, reader, *, wanted, required, postcode_lookup, age_ba
         lsoa = lsoa.cat.rename_categories([x.strip().upper() for x in lsoa.cat.categories]) \
             if pd.Index([x.strip().upper() for x in lsoa.cat.categories]).is_unique else lsoa
         ok = np.array([bool(LSOA_CODE.match(x)) for x in lsoa.cat.categories] + [True])
-        bad = ~ok[lsoa.cat.codes.to_numpy()]
+        bad = ~ok[lsoa.array.codes]
         if bad.any():
             reader.fail_rows(bad, f"in '{c}' {{are}} not LSOA codes ({_examples(raw[c], bad)})",
                              column=c, hint="LSOA codes look like E01001709 (9 characters); "
@@ -1035,7 +1035,7 @@ def _normalise(raw, fields, reader, *, wanted, required, postcode_lookup, age_ba
         outward = np.array([m.group(0) if (m := re.match(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)(?=[0-9][A-Z]{2}$)",
                                                           k) or OUTWARD_CODE.match(k)) else None
                             for k in keys] + [None], dtype=object)
-        district = pd.Series(outward[pc.cat.codes.to_numpy()], index=raw.index)
+        district = pd.Series(outward[pc.array.codes], index=raw.index)
         out["postcode_district"] = _sorted(district.astype("category"))
         validation["derived"].append("postcode_district (outward code) from postcode")
         if lsoa is None:
@@ -1051,8 +1051,8 @@ def _normalise(raw, fields, reader, *, wanted, required, postcode_lookup, age_ba
                 table = _read_postcode_lookup(postcode_lookup)
                 mapped = keys.map(table)
                 arr = np.array(list(mapped.to_numpy()) + [np.nan], dtype=object)
-                lsoa = pd.Series(arr[pc.cat.codes.to_numpy()], index=raw.index).astype("category")
-                missing = int((pc.cat.codes.to_numpy() >= 0).sum() - lsoa.notna().sum())
+                lsoa = pd.Series(arr[pc.array.codes], index=raw.index).astype("category")
+                missing = int((pc.array.codes >= 0).sum() - lsoa.notna().sum())
                 validation["derived"].append("lsoa_code from postcode via postcode_lookup")
                 if missing:
                     validation["notes"].append(f"{missing:,} postcodes not found in the lookup")
@@ -1072,11 +1072,11 @@ def _normalise(raw, fields, reader, *, wanted, required, postcode_lookup, age_ba
             cats = pd.Series(lsoa.cat.categories, dtype=object)
             dec = pd.to_numeric(cats.map(lookup), errors="coerce").to_numpy(dtype=float)
             dec = np.append(dec, np.nan)
-            vals = dec[lsoa.cat.codes.to_numpy()]
+            vals = dec[lsoa.array.codes]
             finite = ~np.isnan(vals)
             out["imd_decile"] = pd.Series(pd.array(np.where(finite, vals, 0).astype(np.int8),
                                                    dtype="Int8"), index=raw.index).mask(~finite)
-            unmatched = int(((lsoa.cat.codes.to_numpy() >= 0) & ~finite).sum())
+            unmatched = int(((lsoa.array.codes >= 0) & ~finite).sum())
             validation["derived"].append("imd_decile (IMD 2019, national) from lsoa_code")
             if unmatched:
                 validation["notes"].append(
@@ -1187,7 +1187,7 @@ def _normalise(raw, fields, reader, *, wanted, required, postcode_lookup, age_ba
         else:
             missing_pct = float(100 * not_stated.mean()) if len(frame) else None
     for col in frame.columns:
-        na = int(frame[col].isna().sum())
+        na = int(np.count_nonzero(frame[col].isna().to_numpy()))
         if na:
             validation["missing"][col] = na
     validation["aggregated"] = "count" in frame.columns
@@ -1237,7 +1237,7 @@ def _boolean(s: pd.Series, reader: _Reader, column: str, hint: str) -> pd.Series
     bad_cat = np.array([r is None and codes.normalise_text(x) not in ("", "nan", "not known",
                                                                       "unknown")
                         for r, x in zip(res, cat.cat.categories)] + [False])
-    cc = cat.cat.codes.to_numpy()
+    cc = cat.array.codes
     bad = bad_cat[cc]
     if bad.any():
         reader.fail_rows(bad, f"in '{column}' {{are}} not yes/no values ({_examples(s, bad)})",

@@ -98,7 +98,7 @@ def _coder(values):
     if isinstance(dtype, pd.CategoricalDtype):
         # category order is the order analysts chose (e.g. deciles, age bands); no sorting pass
         cats = s.cat.categories
-        small = s.cat.codes.to_numpy()
+        small = s.array.codes
         uniques = pd.Categorical.from_codes(np.r_[np.arange(len(cats)), -1], dtype=dtype)
         k = len(cats)
 
