@@ -811,6 +811,14 @@ def read_service_data(path, *, mapping=None, columns=None, required=None, sheet=
         reader.offset = 1
         fields = _map_headers(headers, user_map, reader)
         use = _columns_to_read(headers, fields, wanted, user_map)
+        # text arrives dictionary-encoded straight from the file's own dictionary pages, so
+        # each distinct value is checked once and no string is made per row
+        import pyarrow as pa
+
+        text = [h for h in use if pa.types.is_string(pfile.schema_arrow.field(h).type)
+                or pa.types.is_large_string(pfile.schema_arrow.field(h).type)]
+        if text:
+            pfile = pq.ParquetFile(path, read_dictionary=text)
         table = pfile.read(columns=use)
         meta = table.schema.metadata or {}
         raw = _arrow_to_pandas(table)
