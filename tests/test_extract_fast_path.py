@@ -209,3 +209,12 @@ def test_block_sums_equal_float_sums_for_any_blocks(monkeypatch, df, block, by, 
         fast = fn(df, num, den, by=by or None)
         slow = fn(floats, num, den, by=by or None)
         pd.testing.assert_frame_equal(fast, slow, check_exact=True)
+    if by and len(df):
+        # groups and their sizes as pandas finds them: category order or sorted, blanks last
+        totals = df.groupby(by, observed=True, dropna=False, sort=True)["count"].sum()
+        keys = totals.index.to_frame(index=False)
+        got = fast[by].astype(object).where(fast[by].notna(), None)
+        want = keys.astype(object).where(keys.notna(), None)
+        assert got.values.tolist() == want.values.tolist()
+        if den == "count":
+            assert fast["denominator"].tolist() == totals.astype(float).tolist()
