@@ -14,7 +14,7 @@ import pandas as pd
 from .. import provenance
 from ..errors import DataError
 from ..measures._common import require_columns
-from .theme import GROUP_COLOURS, HEIGHT, WIDTH, apply, lines, tooltips
+from .theme import GROUP_COLOURS, HEIGHT, WIDTH, config, lines, tooltips
 
 
 def describe(chart) -> str:
@@ -27,9 +27,9 @@ def describe(chart) -> str:
 
 def _finish(chart, title: str, subtitle: str, description: str, *frames):
     cap = provenance.caption(provenance.merged(*frames))
-    chart = chart.properties(title=alt.TitleParams(lines(title, width=70), subtitle=lines(subtitle, cap)),
-                             description=description, width=WIDTH, height=HEIGHT)
-    return apply(chart)
+    # one copy of the chart for title, size and theme (each altair call copies the whole chart)
+    return chart.properties(title=alt.TitleParams(lines(title, width=70), subtitle=lines(subtitle, cap)),
+                            description=description, width=WIDTH, height=HEIGHT, config=alt.Config(**config()))
 
 
 def _fmt(x: float) -> str:
@@ -129,7 +129,7 @@ def compare_groups(data: pd.DataFrame, *, group: str, value: str, lower_ci: str 
     shapes = alt.Scale(domain=["higher", "lower", "similar", "reference", "group"],
                        range=["triangle-right", "triangle-left", "circle", "square", "circle"])
     y = alt.Y("group:N", title=None, sort=list(d["group"]))
-    base = alt.Chart(d)
+    base = alt.Chart()  # the rows are given once, to the layered chart
     layers = [base.mark_rule(color="#555555").encode(y=y, x=alt.X("lower:Q"), x2=alt.X2("upper")),
               base.mark_point(filled=True, size=80).encode(
                   y=y, x=alt.X("value:Q", title=indicator, scale=alt.Scale(zero=False)),
@@ -138,13 +138,13 @@ def compare_groups(data: pd.DataFrame, *, group: str, value: str, lower_ci: str 
                   tooltip=tooltips("group", "value", "lower", "upper", "versus reference"))]
     text = f"{indicator} for {len(d)} groups with their intervals."
     if ref_value is not None:
-        layers.append(alt.Chart(pd.DataFrame({"ref": [ref_value]})).mark_rule(strokeDash=[4, 4]).encode(x=alt.X("ref:Q")))
+        layers.append(alt.Chart().mark_rule(strokeDash=[4, 4]).encode(x=alt.XDatum(ref_value)))
         hi = d.loc[d["versus reference"] == "higher", "group"].tolist()
         lo = d.loc[d["versus reference"] == "lower", "group"].tolist()
         text += (f" The reference group {reference} has {_fmt(ref_value)} (dashed line). "
                  f"Intervals wholly above it: {', '.join(hi) or 'none'}; wholly below it: {', '.join(lo) or 'none'}; "
                  "the rest overlap it. Differences describe a pattern, not its cause.")
-    chart = _finish(alt.layer(*layers), f"{indicator} by group", "", text, data)
+    chart = _finish(alt.LayerChart(data=d, layer=layers), f"{indicator} by group", "", text, data)
     chart.description = text
     return chart
 

@@ -51,6 +51,12 @@ def start(*, area_code: str, comparator: str = "", service_data: str = "", dimen
     from ..loaders.areas import area_info
 
     alt.renderers.enable("svg")
+    if os.environ.get(REPORT_ENV):
+        # a report kernel draws only equitylab's own charts, whose specs their tests validate:
+        # checking every part against the schema as it is built roughly doubled the cost of a chart
+        from altair.utils.schemapi import disable_debug_mode
+
+        disable_debug_mode()
     _state.update(findings=[], tables=0, chart_seconds=0.0, charts=0, started=time.perf_counter(),
                   synthetic=not service_data, pending=[], wait_seconds=0.0)
     if os.environ.get(REPORT_ENV) == "process" and _state.get("pool") is None:
@@ -96,23 +102,6 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", str(text).lower()).strip("_")[:40] or "table"
 
 
-def _wrap_title(spec: dict, width: int = 90) -> None:
-    """Break a long chart title or subtitle into lines, so the image is not stretched by it."""
-    import textwrap
-
-    title = spec.get("title")
-    if isinstance(title, str):
-        title = {"text": title}
-    if not isinstance(title, dict):
-        return
-    for key in ("text", "subtitle"):
-        value = title.get(key)
-        lines = [value] if isinstance(value, str) else value if isinstance(value, list) else []
-        if any(isinstance(v, str) and len(v) > width for v in lines):
-            title[key] = [part for v in lines for part in (textwrap.wrap(str(v), width) or [""])]
-    spec["title"] = title
-
-
 def _description(chart) -> str:
     if isinstance(chart, str):
         return ""
@@ -133,10 +122,14 @@ def _chart_job(chart):
         return chart
     from altair.utils._importers import vl_version_for_vl_convert
 
+    pool = _state.get("pool")
+    if pool is not None:
+        blob = _svg.portable(chart)
+        if blob is not None:  # the helper builds the spec too: it is a fifth of the kernel's work
+            return pool.submit(_svg.chart_to_svg, blob, vl_version_for_vl_convert())
     # our charts are checked by their own tests; schema validation here would double the cost
     spec = chart.to_dict(validate=False, context={"pre_transform": False})
-    _wrap_title(spec)
-    pool = _state.get("pool")
+    _svg.wrap_title(spec)
     if pool is not None:
         return pool.submit(_svg.convert, spec, vl_version_for_vl_convert())
     svg, seconds = _svg.convert(spec, vl_version_for_vl_convert())
@@ -165,7 +158,7 @@ def chart_svg(chart) -> str:
 
     started = time.perf_counter()
     spec = chart.to_dict(context={"pre_transform": False})
-    _wrap_title(spec)
+    _svg.wrap_title(spec)
     svg = vlc.vegalite_to_svg(spec, vl_version=vl_version_for_vl_convert())
     _state["chart_seconds"] += time.perf_counter() - started
     _state["charts"] += 1
