@@ -125,7 +125,7 @@ def _chart_job(chart):
     pool = _state.get("pool")
     if pool is not None:
         blob = _svg.portable(chart)
-        if blob is not None:  # the helper builds the spec too: it is a fifth of the kernel's work
+        if blob is not None:  # the helper builds the spec too: about a quarter of the kernel's work
             return pool.submit(_svg.chart_to_svg, blob, vl_version_for_vl_convert())
     # our charts are checked by their own tests; schema validation here would double the cost
     spec = chart.to_dict(validate=False, context={"pre_transform": False})
