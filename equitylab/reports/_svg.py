@@ -74,7 +74,9 @@ def warm(charts: bool = False) -> None:
         from ._fast import skip_slow_optional_imports
 
         skip_slow_optional_imports()  # this process only draws charts
-        import altair  # noqa: F401
+        from altair.utils.schemapi import disable_debug_mode
+
+        disable_debug_mode()  # the kernel's equitylab charts, validated by their own tests
 
     vlc.vegalite_to_svg({"mark": "point", "data": {"values": [{"x": 1}]},
                          "encoding": {"x": {"field": "x", "type": "quantitative"}}})
