@@ -28,13 +28,6 @@ _RESET = "get_ipython().run_line_magic('reset', '-f')\n"
 # call), and the first vl-convert call, which starts its JavaScript engine.
 WARM_UP = """\
 import importlib, os
-if os.environ.get("EQUITYLAB_REPORT") == "process":  # start the chart process first: it loads meanwhile
-    try:
-        from equitylab.reports import _svg, display as _display
-        if _display._state.get("pool") is None:
-            _display._state["pool"] = _svg.pool()
-    except Exception:
-        pass
 for _name in ("pandas", "altair", "vl_convert", "equitylab.profile", "equitylab.reports.display",
               "equitylab.synthetic", "equitylab.loaders.population", "equitylab.loaders.fingertips",
               "equitylab.charts.context", "equitylab.charts.measures"):
@@ -47,7 +40,14 @@ try:  # public names only: importing a submodule named like its function would h
     from equitylab.spc import control_chart, gap_chart, run_chart
 except Exception:
     pass
-if os.environ.get("EQUITYLAB_REPORT") != "process":  # charts drawn here: start the engine now
+if os.environ.get("EQUITYLAB_REPORT") == "process":  # the chart process, forked with these imports
+    try:
+        from equitylab.reports import _svg, display as _display
+        if _display._state.get("pool") is None:
+            _display._state["pool"] = _svg.pool()
+    except Exception:
+        pass
+else:  # charts drawn here: start the engine now
     try:
         from equitylab.reports import _svg
         _svg.warm()

@@ -183,7 +183,7 @@ def execute(params: ReportParameters, out: Path, kernel, template_nb, *, keep_no
     csvs, xlsx = html.write_tables(tables, out, params.name)
     export = time.perf_counter() - export_started
     kt = html.extract_timings(nb)
-    # Charts are drawn on threads while later findings are computed: chart_export is the drawing
+    # Charts are drawn in a helper process while later findings are computed: chart_export is the drawing
     # time, chart_wait the part of it the notebook had to wait for at the end.
     timings = {"imports": round(kt["setup_seconds"], 3), "chart_export": round(kt["chart_seconds"], 3),
                "chart_wait": round(kt["chart_wait_seconds"], 3),
