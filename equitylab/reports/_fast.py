@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import sys
 
-KERNEL_LINE = "import sys; sys.modules.setdefault('rfc3987_syntax', None)"
+# Report kernels draw static SVG only, so altair's interactive JupyterChart (anywidget and
+# ipywidgets, about 0.15 s to import) is marked unavailable there too; altair then defines
+# a stand-in class instead of importing them.
+KERNEL_LINE = "import sys; sys.modules.setdefault('rfc3987_syntax', None); sys.modules.setdefault('anywidget', None)"
 
 
 def skip_slow_optional_imports() -> None:
