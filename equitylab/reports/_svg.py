@@ -3,8 +3,8 @@
 vl-convert holds the GIL while it draws, so a drawing thread would stall the kernel's own
 work instead of overlapping it. A single report therefore draws its charts in one helper
 process (a second core) while the kernel computes the next findings; plain altair charts
-travel pickled, so the helper also builds their specs. This module imports only the standard
-library at the top, so the helper starts quickly.
+travel pickled, so the helper also builds their specs. The helper is forked from the kernel
+after its imports and only ever draws charts.
 """
 from __future__ import annotations
 
