@@ -222,3 +222,24 @@ def test_single_run_keeps_the_notebook_only_when_asked(tmp_path):
     plain = run("E09000012", out=tmp_path / "b", template=template)
     assert plain.ok and plain.notebook is None and not list((tmp_path / "b").rglob("*.ipynb"))
     assert plain.timings["kernel_start"] > 0 and "html_export" in plain.timings
+
+
+def test_a_single_report_draws_the_same_report_as_a_batch(built, tmp_path):
+    """A single run draws charts in a helper process (the kernel sends most charts pickled, the SPC
+    charts as specs); a batch draws them in the kernel. The HTML, images included, must not differ."""
+    import re
+
+    from equitylab.reports import run
+
+    _, out, _ = built
+    single = run("E09000012", out=tmp_path, project_file=str(PROJECT), name="hackney")
+    assert single.ok, single.reason
+    assert single.timings["charts"] >= 20 and single.timings["chart_export"] > 0
+
+    def undated(path):
+        return re.sub(r"\d{1,2} [A-Z][a-z]+ \d{4}|\d{4}-\d{2}-\d{2}", "DATE", Path(path).read_text(encoding="utf-8"))
+
+    mine, theirs = undated(single.html), undated(out / "hackney.html")
+    first = next((i for i, (x, y) in enumerate(zip(mine, theirs)) if x != y), min(len(mine), len(theirs)))
+    # compared as booleans: pytest's diff of two 1 MB pages would take minutes
+    assert (mine == theirs) is True, f"reports differ from character {first}: {mine[first - 80:first + 80]!r}"
