@@ -100,3 +100,11 @@ def test_codes_round_trip(code):
         assert A.find_area(info["name"])["code"] == code
     if info["type"] not in ("England", "region"):
         assert info["region_code"].startswith("E12")
+
+
+def test_a_name_as_written_beats_a_loose_match():
+    # "City of London" loosely keys to "london" too; ONS codes: London region E12000007,
+    # City of London E09000001
+    assert A.find_area("London")["code"] == "E12000007"
+    assert A.find_area("City of London")["code"] == "E09000001"
+    assert A.find_area("london borough of hackney")["code"] == "E09000012"

@@ -23,7 +23,6 @@ import os
 import tempfile
 from pathlib import Path
 
-import requests
 
 DEFAULT_BASE_URL = "https://fingertips.phe.org.uk/api/"
 FIRST_BYTE_TIMEOUT = 10.0
@@ -50,6 +49,8 @@ def base_url() -> str:
 
 def build_url(endpoint: str, params: dict | None = None) -> str:
     """The full URL for ``endpoint`` (relative to :func:`base_url`) with query ``params``."""
+    import requests  # imported on first use: reports and lessons read the snapshot, not the web
+
     request = requests.Request("GET", base_url() + endpoint.lstrip("/"), params=params or {})
     return request.prepare().url
 
@@ -76,6 +77,8 @@ def get(url: str, *, desc: str | None = None, session: requests.Session | None =
     desc : str, optional
         Label for the progress bar shown on large downloads.
     """
+    import requests
+
     own = session is None
     session = session or requests.Session()
     try:
@@ -107,6 +110,8 @@ def get(url: str, *, desc: str | None = None, session: requests.Session | None =
 
 
 def _read_body(response, url: str, desc: str | None) -> bytes:
+    import requests
+
     total = response.headers.get("Content-Length")
     total = int(total) if total and total.isdigit() else None
     bar = None

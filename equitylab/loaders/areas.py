@@ -134,7 +134,10 @@ def find_area(name: str, kind: str | None = None) -> dict:
     """
     table = areas(kind)
     key = _key(name)
-    hits = table[table["name"].map(_key) == key]
+    # the name as written wins over a loose match: "London" is the region, not the City of London
+    hits = table[table["name"].str.lower() == str(name).strip().lower()]
+    if not len(hits):
+        hits = table[table["name"].map(_key) == key]
     if len(hits):
         current = hits[hits["status"] == "current"]
         return area_info((current if len(current) else hits)["code"].iloc[0])

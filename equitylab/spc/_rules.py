@@ -20,11 +20,11 @@ Rule sets
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
-from scipy import special
 
 from ..errors import DataError
 
@@ -233,14 +233,15 @@ def anhoej(y: np.ndarray, centre: np.ndarray) -> dict:
 
 @cache
 def _crossings_min(n: int) -> int:
-    # binomial 5% quantile of n - 1 fair trials, as scipy.stats.binom.ppf finds it (scipy.special is
-    # much quicker to import than scipy.stats)
+    # binomial 5% quantile of n - 1 fair trials (scipy.stats.binom.ppf(0.05, n - 1, 0.5)), found
+    # exactly: the smallest k whose cumulative count reaches 1/20 of all 2^(n-1) outcomes
     m = max(n - 1, 0)
-    if m == 0:
-        return 0
-    k = float(np.ceil(special.bdtrik(0.05, m, 0.5)))
-    below = max(k - 1, 0.0)
-    return int(below if special.bdtr(below, m, 0.5) >= 0.05 else k)
+    total, cumulative = 1 << m, 0
+    for k in range(m + 1):
+        cumulative += math.comb(m, k)
+        if 20 * cumulative >= total:
+            return k
+    return m
 
 
 @cache
@@ -248,14 +249,13 @@ def _runs_limits(n: int, tail: float = 0.025) -> tuple[int, int]:
     """Exact Swed-Eisenhart limits on the number of runs for n useful points split evenly."""
     n1, n2 = n // 2, n - n // 2
     r = np.arange(2, n + 1)
-    k = r // 2
-    from scipy.special import comb
-
-    even = 2 * comb(n1 - 1, k - 1, exact=False) * comb(n2 - 1, k - 1, exact=False)
-    odd = comb(n1 - 1, k, exact=False) * comb(n2 - 1, k - 1, exact=False) + comb(
-        n1 - 1, k - 1, exact=False
-    ) * comb(n2 - 1, k, exact=False)
-    p = np.where(r % 2 == 0, even, odd) / comb(n, n1, exact=False)
+    c = math.comb
+    # counts of arrangements with r runs, in exact integers, then each as a probability
+    counts = [2 * c(n1 - 1, j // 2 - 1) * c(n2 - 1, j // 2 - 1) if j % 2 == 0
+              else c(n1 - 1, j // 2) * c(n2 - 1, j // 2 - 1) + c(n1 - 1, j // 2 - 1) * c(n2 - 1, j // 2)
+              for j in range(2, n + 1)]
+    total = c(n, n1)
+    p = np.array([count / total for count in counts])
     below = np.cumsum(p) - p  # P(R < r)
     above = p[::-1].cumsum()[::-1] - p  # P(R > r)
     lower = int(r[below <= tail + 1e-12].max())
