@@ -71,9 +71,12 @@ def poisson_interval(x, level: float = 0.95):
     Returns (lower, upper, method) where method is "Exact" or "Byars" per element.
     """
     x = np.asarray(x, dtype=float)
-    el, eu = exact_poisson_interval(x, level)
-    bl, bu = byar_interval(x, level)
     small = x < 10
+    if small.any():  # the exact interval needs scipy: computed only when some count needs it
+        el, eu = exact_poisson_interval(x, level)
+    else:
+        el = eu = np.full(x.shape, np.nan)
+    bl, bu = byar_interval(x, level)
     method = np.where(small, "Exact", "Byars")
     return np.where(small, el, bl), np.where(small, eu, bu), method
 
