@@ -89,8 +89,13 @@ def pool():
     loaded (copy-on-write) instead of importing them again; it only ever draws charts.
     """
     import multiprocessing as mp
+    import warnings
     from concurrent.futures import ProcessPoolExecutor
 
     executor = ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("fork"))
-    executor.submit(warm, True)
+    with warnings.catch_warnings():
+        # Python 3.12+ warns that forking a threaded process can deadlock a child that takes a
+        # lock another thread held; this child takes none of the kernel's (it only draws charts)
+        warnings.simplefilter("ignore", DeprecationWarning)
+        executor.submit(warm, True)  # the worker process is forked here
     return executor
