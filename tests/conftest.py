@@ -5,7 +5,6 @@ cannot be started twice in one thread, so the two suites must not each start the
 """
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -13,7 +12,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "browser"))
 
-from browser_helpers import ARTIFACTS, AXE, CHROMIUM, NetworkGuard  # noqa: E402
+from browser_helpers import ARTIFACTS, AXE, CHROMIUM, NetworkGuard, unavailable  # noqa: E402
 
 
 def _missing() -> str:
@@ -33,10 +32,7 @@ def _missing() -> str:
 def browser_ready():
     problem = _missing()
     if problem:
-        message = f"browser tests cannot run: {problem}. Run .ci/install-browser.sh and pip install -e '.[test]'."
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+        unavailable(f"browser tests cannot run: {problem}. Run .ci/install-browser.sh and pip install -e '.[test]'.")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return True
 

@@ -21,6 +21,15 @@ AA_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 CDN_WORDS = ("jsdelivr", "unpkg", "cdnjs", "googleapis", "fontawesome", "cloudflare", "vega.github.io")
 
 
+def unavailable(message: str) -> None:
+    """A missing browser or hub tool: a failure in CI (which installs them), a skip elsewhere."""
+    import pytest
+
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "browser"))
-from browser_helpers import CHROMIUM, Server, free_port  # noqa: E402
+from browser_helpers import CHROMIUM, Server, free_port, unavailable  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
@@ -86,10 +86,7 @@ class Hub:
 def hub(tmp_path_factory):
     problem = _missing()
     if problem:
-        message = f"the hub test cannot run: {problem}"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+        unavailable(f"the hub test cannot run: {problem}")
     root = tmp_path_factory.mktemp("hub")
     for name in ("state", "homes", "cohort", "curriculum", "lab-settings", "jupyter-runtime", "cache", "jcfg"):
         (root / name).mkdir()
