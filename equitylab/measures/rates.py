@@ -72,10 +72,10 @@ def poisson_interval(x, level: float = 0.95):
     """
     x = np.asarray(x, dtype=float)
     small = x < 10
-    if small.any():  # the exact interval needs scipy: computed only when some count needs it
-        el, eu = exact_poisson_interval(x, level)
-    else:
-        el = eu = np.full(x.shape, np.nan)
+    el = np.full(x.shape, np.nan)
+    eu = np.full(x.shape, np.nan)
+    if small.any():  # only the small counts: whole ones are solved without scipy (see chi2_ppf)
+        el[small], eu[small] = exact_poisson_interval(x[small], level)
     bl, bu = byar_interval(x, level)
     method = np.where(small, "Exact", "Byars")
     return np.where(small, el, bl), np.where(small, eu, bu), method
@@ -372,20 +372,16 @@ def _count_inputs(data, numerator, denominator, by, what):
 
 
 def _assemble(sums, by, x, n, value, limits, levels, method, multiplier, note, extra=None):
-    out = pd.DataFrame({b: sums[b].to_numpy() for b in by})
-    out["numerator"] = x
-    out["denominator"] = n
-    out["value"] = value
+    # one constructor call: adding columns one at a time costs about 1 ms each in pandas 3
+    cols = {b: sums[b].to_numpy() for b in by}
+    cols.update(numerator=x, denominator=n, value=value)
     for (level, lo, hi), (lower, upper) in zip(ci_columns(levels), limits):
-        out[lo] = lower
-        out[hi] = upper
-    out["confidence"] = confidence_label(levels)
-    out["method"] = method
-    out["multiplier"] = multiplier
-    for k, v in (extra or {}).items():
-        out[k] = v
-    out["note"] = note
-    return out
+        cols[lo] = lower
+        cols[hi] = upper
+    cols.update(confidence=confidence_label(levels), method=method, multiplier=multiplier)
+    cols.update(extra or {})
+    cols["note"] = note
+    return pd.DataFrame(cols, index=pd.RangeIndex(len(x)))
 
 
 def proportion(data: pd.DataFrame, numerator: str, denominator: str, *, by=None,

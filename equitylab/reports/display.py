@@ -176,13 +176,17 @@ def _int(v: int) -> str:
     return f"{v:,}" if abs(v) >= 10_000 else str(v)  # years and codes stay as they are
 
 
+def _missing(value) -> bool:
+    import pandas as pd
+
+    return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
+
+
 def _cell(value) -> str:
     import math
     import numbers
 
-    import pandas as pd
-
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
+    if _missing(value):
         return "<td class='na'>&ndash;</td>"
     if isinstance(value, bool):
         return f"<td>{'yes' if value else 'no'}</td>"
@@ -208,30 +212,37 @@ def table_html(table, caption: str = "") -> str:
     """
     import pandas as pd
 
-    t = table.reset_index(drop=True) if not isinstance(table.index, pd.RangeIndex) else table
+    # plain Python lists throughout: the tables are small, and pandas' per-row and arrow string
+    # methods cost milliseconds a call (itertuples alone was most of a report's table time)
+    names = list(table.columns)
+    columns = [table.iloc[:, i].tolist() for i in range(len(names))]
+    n_rows = len(table)
+    keep = list(range(len(names)))
     said_once = []
-    if len(t) > 1:
-        for c in list(t.columns):
-            col = t[c]
-            if col.dtype == object or isinstance(col.dtype, pd.StringDtype):
-                # plain Python: the tables are small, and pandas' arrow string methods cost ms a call
-                values = [str(v).strip() for v in col.dropna()]
-                if all(v == "" for v in values):
-                    t = t.drop(columns=c)
-                elif len(set(values)) == 1 and col.notna().all() and len(values[0]) > 12:
-                    said_once.append((c, values[0]))
-                    t = t.drop(columns=c)
-    head = "".join(f"<th scope='col'>{_e(str(c).replace('_', ' '))}</th>" for c in t.columns)
+    if n_rows > 1:
+        for i, c in enumerate(names):
+            dtype = table.dtypes.iloc[i]
+            if not (dtype == object or isinstance(dtype, pd.StringDtype)):
+                continue
+            present = [v for v in columns[i] if not _missing(v)]
+            values = [str(v).strip() for v in present]
+            if all(v == "" for v in values):
+                keep.remove(i)
+            elif len(set(values)) == 1 and len(present) == n_rows and len(values[0]) > 12:
+                said_once.append((c, values[0]))
+                keep.remove(i)
+    head = "".join(f"<th scope='col'>{_e(str(names[i]).replace('_', ' '))}</th>" for i in keep)
+    shown = [columns[i] for i in keep]
     body = []
-    for row in t.head(HTML_ROWS).itertuples(index=False):
+    for row in zip(*(col[:HTML_ROWS] for col in shown)):
         body.append("<tr>" + "".join(_cell(v) for v in row) + "</tr>")
     more = ""
-    if len(t) > HTML_ROWS:
-        more = (f"<p class='more'>First {HTML_ROWS} of {len(t):,} rows; every row is in the report's CSV and "
+    if n_rows > HTML_ROWS:
+        more = (f"<p class='more'>First {HTML_ROWS} of {n_rows:,} rows; every row is in the report's CSV and "
                 "Excel files.</p>")
     cap = f"<caption>{_e(caption)}</caption>" if caption else ""
     notes = "".join(f"<p class='note'>{_e(str(c).replace('_', ' ').capitalize())}: {_e(v)}</p>" for c, v in said_once)
-    if t.isna().any().any():
+    if any(_missing(v) for col in shown for v in col):
         notes += "<p class='note'>&ndash; not shown: hidden because the number is small, or no data.</p>"
     # a box that scrolls sideways must take keyboard focus, with a name (WCAG 2.1.1, 4.1.2)
     label = _e(caption or "table")
