@@ -235,6 +235,7 @@ def test_a_single_report_draws_the_same_report_as_a_batch(built, tmp_path):
     single = run("E09000012", out=tmp_path, project_file=str(PROJECT), name="hackney")
     assert single.ok, single.reason
     assert single.timings["charts"] >= 20 and single.timings["chart_export"] > 0
+    assert single.timings["charts_in_kernel"] == 0  # every chart came from the helper
 
     def undated(path):
         return re.sub(r"\d{1,2} [A-Z][a-z]+ \d{4}|\d{4}-\d{2}-\d{2}", "DATE", Path(path).read_text(encoding="utf-8"))
@@ -243,3 +244,54 @@ def test_a_single_report_draws_the_same_report_as_a_batch(built, tmp_path):
     first = next((i for i, (x, y) in enumerate(zip(mine, theirs)) if x != y), min(len(mine), len(theirs)))
     # compared as booleans: pytest's diff of two 1 MB pages would take minutes
     assert (mine == theirs) is True, f"reports differ from character {first}: {mine[first - 80:first + 80]!r}"
+
+
+def _recording_helpers(monkeypatch, broken: bool = False) -> list:
+    """Replace the chart helper with one that records itself; ``broken`` gives a socket that refuses."""
+    import socket
+
+    from equitylab.reports import _chart_helper
+
+    made = []
+    real = _chart_helper.ChartHelper
+
+    class Recorded(real):
+        def __init__(self):
+            super().__init__()
+            made.append(self)
+            if broken:  # the helper dies at once, leaving a socket file nobody listens on
+                self.process.kill()
+                self.process.wait()
+                self.address = str(Path(self.folder) / "dead.sock")
+                dead = socket.socket(socket.AF_UNIX)
+                dead.bind(self.address)
+                dead.close()
+
+    monkeypatch.setattr(_chart_helper, "ChartHelper", Recorded)
+    return made
+
+
+def test_an_unknown_area_is_refused_before_any_kernel_and_the_chart_helper_stops(monkeypatch, tmp_path):
+    from equitylab.errors import DataError
+    from equitylab.reports import kernel, run
+
+    made = _recording_helpers(monkeypatch)
+    started = []
+    monkeypatch.setattr(kernel.WarmKernel, "start", lambda self, **kw: started.append(self))
+    with pytest.raises(DataError, match="E09999999"):
+        run("E09999999", out=tmp_path)
+    assert started == []
+    assert len(made) == 1 and made[0].process.poll() is not None  # the helper is gone
+    assert not Path(made[0].folder).exists()
+
+
+def test_a_report_whose_chart_helper_died_draws_its_charts_in_the_kernel(monkeypatch, tmp_path):
+    from equitylab.reports import run
+
+    made = _recording_helpers(monkeypatch, broken=True)
+    result = run("E09000012", out=tmp_path)
+    assert result.ok, result.reason
+    assert len(made) == 1
+    assert result.timings["charts"] >= 20 and result.timings["charts_in_kernel"] == result.timings["charts"]
+    page = Path(result.html).read_text(encoding="utf-8")
+    assert page.count("data:image/svg+xml;base64,") >= 10

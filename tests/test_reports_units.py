@@ -167,6 +167,24 @@ def test_tables_are_written_as_csv_and_excel_with_the_synthetic_label(tmp_path):
         assert any(n.startswith("xl/worksheets/") for n in z.namelist())
 
 
+def test_excel_tables_keep_text_as_text_and_hidden_cells_blank(tmp_path):
+    # a group label that looks like a formula or a link stays text; hidden (NA) counts are blank cells
+    from openpyxl import load_workbook
+
+    t = pd.DataFrame({"group": ["=HYPERLINK(1)", "https://example.org"],
+                      "numerator": pd.array([12, None], dtype="Int64"), "value": [30.0, float("nan")]})
+    tables = [{"name": "01_t", "title": "T", "source": "S", "synthetic": False, "frame": t}]
+    _, xlsx = html.write_tables(tables, tmp_path, "r")
+    with zipfile.ZipFile(xlsx) as z:
+        sheet = z.read("xl/worksheets/sheet2.xml").decode()
+        assert "<f>" not in sheet and "hyperlink" not in sheet.lower()
+    ws = load_workbook(xlsx)["01_t"]
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[0] == ("group", "numerator", "value")
+    assert rows[1] == ("=HYPERLINK(1)", 12, 30) and rows[2] == ("https://example.org", None, None)
+    assert ws.freeze_panes == "A2"
+
+
 def test_period_selects_referrals_and_keeps_provenance():
     s = pd.DataFrame({"referral_date": pd.to_datetime(["2023-03-31", "2023-04-01", "2024-03-31", "2024-04-01"])})
     s.attrs.update(synthetic=True, source="synthetic")

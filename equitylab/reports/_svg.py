@@ -1,10 +1,9 @@
-"""Charts to SVG in a helper process, for report kernels.
+"""Charts to SVG for report kernels, and for the chart helper process (:mod:`._chart_helper`).
 
 vl-convert holds the GIL while it draws, so a drawing thread would stall the kernel's own
 work instead of overlapping it. A single report therefore draws its charts in one helper
 process (a second core) while the kernel computes the next findings; plain altair charts
-travel pickled, so the helper also builds their specs. The helper is forked from the kernel
-after its imports and only ever draws charts.
+travel pickled, so the helper also builds their specs.
 """
 from __future__ import annotations
 
@@ -74,6 +73,7 @@ def warm(charts: bool = False) -> None:
         from ._fast import skip_slow_optional_imports
 
         skip_slow_optional_imports()  # this process only draws charts
+        import pandas  # noqa: F401 - the charts' rows arrive as DataFrames
         from altair.utils.schemapi import disable_debug_mode
 
         disable_debug_mode()  # the kernel's equitylab charts, validated by their own tests
@@ -82,20 +82,58 @@ def warm(charts: bool = False) -> None:
                          "encoding": {"x": {"field": "x", "type": "quantitative"}}})
 
 
-def pool():
-    """A one-process pool, already starting its engine.
+def practice_specs() -> list[dict]:
+    """Vega-Lite specs like a report's (group comparison, SPC and gap charts, bars), from made-up
+    numbers, for the helper to draw while it waits for the kernel's first chart.
 
-    The helper is forked from the kernel after its imports, so it starts with pandas and altair
-    loaded (copy-on-write) instead of importing them again; it only ever draws charts.
+    vl-convert's JavaScript engine compiles its drawing code as it first runs it: a report's
+    first charts took about 50% longer than the same charts drawn again. Drawing a few similar
+    charts while the kernel starts moves that cost off the report's time. Nothing drawn here is
+    kept.
     """
-    import multiprocessing as mp
-    import warnings
-    from concurrent.futures import ProcessPoolExecutor
+    import numpy as np
+    import pandas as pd
 
-    executor = ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("fork"))
-    with warnings.catch_warnings():
-        # Python 3.12+ warns that forking a threaded process can deadlock a child that takes a
-        # lock another thread held; this child takes none of the kernel's (it only draws charts)
-        warnings.simplefilter("ignore", DeprecationWarning)
-        executor.submit(warm, True)  # the worker process is forked here
-    return executor
+    from ..charts.measures import compare_groups
+    from ..spc import control_chart, gap_chart
+
+    groups = pd.DataFrame({"group": ["A", "B", "C", "D"], "value": [40.0, 55.0, 48.0, 61.0],
+                           "lower_ci": [35.0, 50.0, 44.0, 55.0], "upper_ci": [45.0, 60.0, 52.0, 66.0]})
+    months = pd.date_range("2022-01-01", periods=24, freq="MS")
+    rng = np.random.default_rng(0)
+    series = pd.DataFrame({"period": np.tile(months, 2), "group": np.repeat(["A", "B"], 24),
+                           "n": 200, "y": rng.binomial(200, 0.6, 48)})
+    charts = [compare_groups(groups, group="group", value="value", indicator="% practice"),
+              control_chart(series, x="period", y="y", n="n", chart="p", by="group", multiplier=100).chart(),
+              gap_chart(series, x="period", y="y", n="n", by="group", group="A", reference="B",
+                        multiplier=100).chart()]
+    specs = []
+    for chart in charts:
+        spec = chart.to_dict(validate=False, context={"pre_transform": False})
+        wrap_title(spec)
+        specs.append(spec)
+    return specs
+
+
+def practise(stop, rounds: int = 3) -> int:
+    """Draw :func:`practice_specs` up to ``rounds`` times, stopping as soon as ``stop()`` is true
+    (real work has arrived). Returns the number of charts drawn; any failure just ends practice."""
+    import warnings
+
+    from altair.utils._importers import vl_version_for_vl_convert
+
+    drawn = 0
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            specs = practice_specs()
+        version = vl_version_for_vl_convert()
+        for _ in range(rounds):
+            for spec in specs:
+                if stop():
+                    return drawn
+                convert(spec, version)
+                drawn += 1
+    except Exception:  # noqa: BLE001 - practice only
+        pass
+    return drawn

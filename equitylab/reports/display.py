@@ -27,6 +27,7 @@ PLACE_KEY = "equitylab_place"     # output metadata: "header" or "summary" (move
 # Set in kernels started by equitylab.reports: "process" draws charts in a helper process while the
 # kernel computes (one report: two cores); "inline" draws them in turn (batches: one core per report).
 REPORT_ENV = "EQUITYLAB_REPORT"
+CHART_TIMEOUT = 120               # seconds to wait for the chart helper's drawing before drawing it here
 HTML_ROWS = 40                    # longer tables are cut in the HTML; the CSV has every row
 
 _state: dict = {"findings": [], "tables": 0, "chart_seconds": 0.0, "charts": 0, "started": None, "pending": [],
@@ -57,12 +58,12 @@ def start(*, area_code: str, comparator: str = "", service_data: str = "", dimen
         from altair.utils.schemapi import disable_debug_mode
 
         disable_debug_mode()
-    _state.update(findings=[], tables=0, chart_seconds=0.0, charts=0, started=time.perf_counter(),
+    _state.update(findings=[], tables=0, chart_seconds=0.0, charts=0, charts_here=0, started=time.perf_counter(),
                   synthetic=not service_data, pending=[], wait_seconds=0.0)
     if os.environ.get(REPORT_ENV) == "process" and _state.get("pool") is None:
-        from . import _svg
+        from ._chart_helper import Remote
 
-        _state["pool"] = _svg.pool()
+        _state["pool"] = Remote.from_env()  # the chart helper started with the report (None: draw here)
     info = area_info(area_code)
     comp = area_info(comparator)["name"] if comparator else "England"
     title = title or f"Equity profile: {info['name']}"
@@ -126,22 +127,38 @@ def _chart_job(chart):
     if pool is not None:
         blob = _svg.portable(chart)
         if blob is not None:  # the helper builds the spec too: about a quarter of the kernel's work
-            return pool.submit(_svg.chart_to_svg, blob, vl_version_for_vl_convert())
+            return pool.submit("chart", blob, vl_version_for_vl_convert()), chart
+    spec = _spec(chart)
+    if pool is not None:
+        return pool.submit("spec", spec, vl_version_for_vl_convert()), chart
+    return _draw_here(spec)
+
+
+def _spec(chart) -> dict:
     # our charts are checked by their own tests; schema validation here would double the cost
     spec = chart.to_dict(validate=False, context={"pre_transform": False})
     _svg.wrap_title(spec)
-    if pool is not None:
-        return pool.submit(_svg.convert, spec, vl_version_for_vl_convert())
+    return spec
+
+
+def _draw_here(spec: dict) -> str:
+    from altair.utils._importers import vl_version_for_vl_convert
+
     svg, seconds = _svg.convert(spec, vl_version_for_vl_convert())
     _state["chart_seconds"] += seconds
     _state["charts"] += 1
+    _state["charts_here"] = _state.get("charts_here", 0) + 1
     return svg
 
 
 def _svg_of(job) -> str:
     if isinstance(job, str):
         return job
-    svg, seconds = job.result()
+    future, chart = job
+    try:
+        svg, seconds = future.result(timeout=CHART_TIMEOUT)
+    except Exception:  # noqa: BLE001 - the helper could not draw it (or is stuck): draw it here
+        return _draw_here(_spec(chart))
     _state["chart_seconds"] += seconds
     _state["charts"] += 1
     return svg
@@ -358,10 +375,11 @@ def finish() -> None:
         update_display(bundle, raw=True, display_id=display_id)
     _state["pending"] = []
     waited = time.perf_counter() - waited
-    if _state.get("pool") is not None:  # the helper process ends with the report
-        _state.pop("pool").shutdown(wait=True)  # nothing is pending: only the process exit
+    if _state.get("pool") is not None:  # every chart is in: hang up (the helper ends with the command)
+        _state.pop("pool").shutdown()
     total = time.perf_counter() - _state["started"] if _state["started"] else 0.0
     display({TIMINGS_MIME: {"chart_seconds": round(_state["chart_seconds"], 4), "charts": _state["charts"],
+                            "charts_here": _state.get("charts_here", 0),
                             "chart_wait_seconds": round(waited, 4), "since_start_seconds": round(total, 4)},
              "text/plain": ""}, raw=True)
 

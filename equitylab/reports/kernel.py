@@ -40,14 +40,7 @@ try:  # public names only: importing a submodule named like its function would h
     from equitylab.spc import control_chart, gap_chart, run_chart
 except Exception:
     pass
-if os.environ.get("EQUITYLAB_REPORT") == "process":  # the chart process, forked with these imports
-    try:
-        from equitylab.reports import _svg, display as _display
-        if _display._state.get("pool") is None:
-            _display._state["pool"] = _svg.pool()
-    except Exception:
-        pass
-else:  # charts drawn here: start the engine now
+if os.environ.get("EQUITYLAB_REPORT") != "process":  # charts drawn here (not in a helper): start the engine now
     try:
         from equitylab.reports import _svg
         _svg.warm()
@@ -69,13 +62,18 @@ class WarmKernel:
         Where the kernel draws charts: in a helper process while it computes the next finding
         (one report at a time: it uses a second core), or in turn (batches, where ``jobs``
         already sets how many cores are used).
+    helper : ChartHelper, optional
+        The helper for ``charts="process"``, if one was started already (``run`` starts it
+        while it checks the parameters); otherwise the kernel starts its own.
     """
 
     def __init__(self, kernel_name: str = "python3", cwd: str | None = None, startup_timeout: float = 60,
-                 charts: str = "process"):
+                 charts: str = "process", helper=None):
         if charts not in ("process", "inline"):
             raise ValueError("charts must be 'process' or 'inline'")
         self.charts = charts
+        self.helper = helper
+        self._own_helper = False
         self.kernel_name = kernel_name
         self.cwd = cwd
         self.startup_timeout = startup_timeout
@@ -93,6 +91,12 @@ class WarmKernel:
         self.km = KernelManager(kernel_name=self.kernel_name)
         # the kernel's own start-up chatter (transport warnings) is not the report's business
         env = {**os.environ, "EQUITYLAB_REPORT": self.charts}  # report mode, and where charts are drawn
+        if self.charts == "process":
+            if self.helper is None:
+                from ._chart_helper import ChartHelper
+
+                self.helper, self._own_helper = ChartHelper(), True
+            env.update(self.helper.env())
         self.km.start_kernel(cwd=self.cwd, extra_arguments=["--HistoryManager.hist_file=:memory:",
                                                             f"--IPKernelApp.exec_lines={KERNEL_LINE}"],
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
@@ -160,6 +164,9 @@ class WarmKernel:
                 pass
         self.kc = None
         self.km = None
+        if self._own_helper and self.helper is not None:
+            self.helper.close()
+            self.helper, self._own_helper = None, False
 
     def __enter__(self):
         return self.ensure()

@@ -188,7 +188,8 @@ def execute(params: ReportParameters, out: Path, kernel, template_nb, *, keep_no
     timings = {"imports": round(kt["setup_seconds"], 3), "chart_export": round(kt["chart_seconds"], 3),
                "chart_wait": round(kt["chart_wait_seconds"], 3),
                "computation": round(max(kt["cells_seconds"] - kt["setup_seconds"] - kt["chart_wait_seconds"], 0), 3),
-               "notebook_run": round(ran, 3), "html_export": round(export, 3), "charts": kt["charts"]}
+               "notebook_run": round(ran, 3), "html_export": round(export, 3), "charts": kt["charts"],
+               "charts_in_kernel": kt["charts_here"]}
     result = ReportResult(name=params.name, area_code=params.area_code, status="ok", html=str(target),
                           xlsx=str(xlsx) if xlsx else None, csv=[str(p) for p in csvs], row=params.row,
                           seconds=round(time.perf_counter() - started, 3), timings=timings, area_name=area)
@@ -263,12 +264,25 @@ def run(area_code: str, *, out="reports", service_data: str = "", project_file: 
     ReportResult
         ``status`` "ok" with the paths written, or "failed" with ``reason`` and ``log``.
     """
+    from ._chart_helper import ChartHelper
+
+    # The chart helper (not a kernel) warms up on the second core while the parameters are checked;
+    # it is stopped at once if they fail.
+    helper = ChartHelper()
+    try:
+        params = check(ReportParameters(area_code=area_code, comparator=comparator, service_data=service_data,
+                                        dimensions=dimensions, period=period, project_file=project_file,
+                                        name=name))
+        path = template_path(template)
+        return _run_checked(params, path, out, template, keep_notebook, overlap, helper)
+    finally:
+        helper.close()
+
+
+def _run_checked(params, path, out, template, keep_notebook, overlap, helper) -> ReportResult:
     from .kernel import WarmKernel
 
-    params = check(ReportParameters(area_code=area_code, comparator=comparator, service_data=service_data,
-                                    dimensions=dimensions, period=period, project_file=project_file, name=name))
-    path = template_path(template)
-    kernel = WarmKernel()
+    kernel = WarmKernel(helper=helper)
     try:
         # Launch the kernel and (for the packaged template) queue its imports; read the template
         # and load papermill here meanwhile: on two cores both happen at once.
