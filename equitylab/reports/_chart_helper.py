@@ -200,6 +200,21 @@ def _receive(listener, jobs: queue.Queue) -> None:
             jobs.put((conn, None))
 
 
+def _one_core() -> None:
+    """Keep this process (and the engine threads it starts) on one core, the last one allowed.
+
+    vl-convert's JavaScript engine runs compiler and garbage-collector threads beside the drawing,
+    which otherwise take time from the kernel on the other core: on two cores this kept the
+    helper to the second core and the kernel's work to the first.
+    """
+    try:
+        allowed = sorted(os.sched_getaffinity(0))
+        if len(allowed) >= 2:
+            os.sched_setaffinity(0, {allowed[-1]})
+    except (AttributeError, OSError):  # not Linux, or not allowed: share the cores as usual
+        pass
+
+
 def serve(address: str, key: str) -> None:
     """Run the helper: listen, warm up (and practise while nothing is asked), then draw charts."""
     from multiprocessing.connection import Listener
@@ -213,6 +228,7 @@ def serve(address: str, key: str) -> None:
             os._exit(0)
 
     threading.Thread(target=lifeline, daemon=True).start()
+    _one_core()
     listener = Listener(address, family="AF_UNIX", authkey=key.encode())
     jobs: queue.Queue = queue.Queue()
     threading.Thread(target=_receive, args=(listener, jobs), daemon=True).start()

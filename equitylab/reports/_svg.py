@@ -115,7 +115,7 @@ def practice_specs() -> list[dict]:
     return specs
 
 
-def practise(stop, rounds: int = 3) -> int:
+def practise(stop, rounds: int = 1) -> int:
     """Draw :func:`practice_specs` up to ``rounds`` times, stopping as soon as ``stop()`` is true
     (real work has arrived). Returns the number of charts drawn; any failure just ends practice."""
     import warnings
