@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from . import provenance
+from .charts.recipe import chart as _chart
 from .errors import DataError, SourceUnavailable
 
 SMALL_NUMBERS_BANNER = "Small numbers: for the team only, do not share."
@@ -172,7 +173,6 @@ def _protect(table: pd.DataFrame, audience: str, *, by=None, derived=None) -> pd
 
 def deprivation_profile(area_code: str) -> Finding:
     """The area's small areas (LSOAs) by national IMD 2019 decile, and its overall rank."""
-    from .charts.context import deprivation_profile_chart
     from .loaders.population import deprivation_profile as load
 
     prof = load(area_code)
@@ -197,7 +197,7 @@ def deprivation_profile(area_code: str) -> Finding:
     alt = (f"Bar chart of {name}'s {total} small areas by national deprivation decile, from decile 1 (most "
            f"deprived) to 10. " + " ".join(f"Decile {int(q)}: {int(n)}." for q, n in
                                            zip(prof["quantile"], prof["lsoas"]) if n))
-    chart = deprivation_profile_chart(prof, description=alt)
+    chart = _chart("equitylab.charts.context:deprivation_profile_chart", prof, description=alt)
     table = prof[["quantile", "lsoas", "population", "share_population"]].rename(
         columns={"quantile": "national decile", "lsoas": "small areas", "population": "residents (mid-2015)",
                  "share_population": "share of residents"})
@@ -208,7 +208,6 @@ def deprivation_profile(area_code: str) -> Finding:
 
 def ethnic_mix(area_code: str, comparator: str = ENGLAND) -> Finding:
     """Residents by Census 2021 ethnic group, beside a comparator (England by default)."""
-    from .charts.context import ethnic_mix_chart
     from .loaders.population import population
 
     mix = population(area_code, "ethnicity")
@@ -231,7 +230,7 @@ def ethnic_mix(area_code: str, comparator: str = ENGLAND) -> Finding:
             text += f" A smaller share are {_join(smaller)}."
     alt = f"Bar chart of the share of residents in each ethnic group in {name}" + (
         f" beside {comp['area_name'].iloc[0]}" if comp is not None else "") + ". " + text
-    chart = ethnic_mix_chart(mix, comparator=comp, description=alt)
+    chart = _chart("equitylab.charts.context:ethnic_mix_chart", mix, comparator=comp, description=alt)
     table = mix[["group", "population", "share"]].rename(columns={"group": "ethnic group"})
     provenance.carry(table, mix)
     return _finding(f"Who lives in {name}?", text, data=mix, table=table, chart=chart, alt_text=alt)
@@ -304,16 +303,13 @@ def england_gradient(indicator: int = 93015, *, source: str = "snapshot") -> Fin
 
 
 def _gradient_chart(dep, result, *, name, period, alt):
-    from .charts.measures import deprivation_gradient
-
-    return deprivation_gradient(dep, sii=result, quantile="decile", value="Value", lower_ci="Lower CI 95.0 limit",
-                                upper_ci="Upper CI 95.0 limit", national_or_local="national",
-                                indicator=f"{name}, England, {period}", multiplier=100)
+    return _chart("equitylab.charts.measures:deprivation_gradient", dep, sii=result, quantile="decile",
+                  value="Value", lower_ci="Lower CI 95.0 limit", upper_ci="Upper CI 95.0 limit",
+                  national_or_local="national", indicator=f"{name}, England, {period}", multiplier=100)
 
 
 def life_expectancy_between_areas(area_code: str) -> Finding:
     """Life expectancy (2023) against IMD 2019 score for every English district, the area marked."""
-    from .charts.context import life_expectancy_chart
     from .loaders.areas import area_info
     from .loaders.population import life_expectancy
 
@@ -340,7 +336,7 @@ def life_expectancy_between_areas(area_code: str) -> Finding:
     text = " ".join(sentences)
     alt = ("Two scatter charts, men and women: each dot is an English district, life expectancy in 2023 against "
            f"its IMD 2019 deprivation score, with {name} highlighted. " + sentences[0])
-    chart = life_expectancy_chart(le, description=alt)
+    chart = _chart("equitylab.charts.context:life_expectancy_chart", le, description=alt)
     table = focus[["area_code", "area_name", "sex", "life_expectancy", "imd_score", "imd_score_rank"]]
     provenance.carry(table, le)
     return _finding("Life expectancy and deprivation, area by area", text, data=le, table=table, chart=chart,
@@ -478,7 +474,6 @@ def service_summary(service: pd.DataFrame) -> Finding:
 def access(service: pd.DataFrame, area_code: str, dimension: str = "ethnicity", *,
            audience: str = "team", eligible_ages=(18, None)) -> Finding:
     """Each group's share of referrals against its share of the local population (Census 2021)."""
-    from .charts.measures import access_chart
     from .loaders.population import population
     from .measures import access_vs_population
 
@@ -525,8 +520,8 @@ def access(service: pd.DataFrame, area_code: str, dimension: str = "ethnicity", 
     text = " ".join(sentences)
     alt = f"Chart comparing each {dimension} group's share of referrals with its share of {name}'s population. " \
           + sentences[0]
-    chart = access_chart(table.dropna(subset=["share_service"]), group="group", service_share="share_service",
-                         population_share="share_population", service="referrals")
+    chart = _chart("equitylab.charts.measures:access_chart", table.dropna(subset=["share_service"]), group="group",
+                   service_share="share_service", population_share="share_population", service="referrals")
     return _finding(f"Access by {dimension}", text, data=res, table=table, chart=chart, alt_text=alt,
                     audience=audience)
 
@@ -631,7 +626,6 @@ _NOT_CAUSES = "These are differences between groups in this data, not their caus
 
 
 def _by_group(service, by, measures, kind, audience, *, closing=True):
-    from .charts.measures import compare_groups
 
     _check_audience(audience)
     if by == "deprivation":
@@ -651,7 +645,8 @@ def _by_group(service, by, measures, kind, audience, *, closing=True):
     text = " ".join(sentences)
     alt = f"Chart of {kind.lower()} measures by {label}, each group with its 95% interval and the overall value. " \
           + sentences[0]
-    charts = [compare_groups(part, group=by, value="value", indicator=f"% who {measure}")
+    charts = [_chart("equitylab.charts.measures:compare_groups", part, group=by, value="value",
+                     indicator=f"% who {measure}")
               for measure, part in table.dropna(subset=["value"]).groupby("measure", sort=False)]
     chart = charts if len(charts) > 1 else (charts[0] if charts else None)
     return _finding(f"{kind} by {label}", text, data=table, table=table, chart=chart, alt_text=alt,
@@ -705,12 +700,11 @@ def outcomes_by_deprivation(service: pd.DataFrame, area_code: str, *, audience: 
         text += " Some groups are hidden because their numbers are small."
     alt = (f"Bar chart of the share who {title} by deprivation {word} within {name}, 1 = most deprived, with 95% "
            f"intervals and the slope index line. " + text.split(". ")[0] + ".")
-    from .charts.measures import deprivation_gradient
-
     shown = table.dropna(subset=["value"])
-    chart = deprivation_gradient(shown, sii=result if len(shown) == len(table) else None, quantile="quantile",
-                                 value="value", national_or_local="within-area", multiplier=100,
-                                 indicator=f"% who {title}, {name}") if len(shown) >= 2 else None
+    chart = _chart("equitylab.charts.measures:deprivation_gradient", shown,
+                   sii=result if len(shown) == len(table) else None, quantile="quantile", value="value",
+                   national_or_local="within-area", multiplier=100,
+                   indicator=f"% who {title}, {name}") if len(shown) >= 2 else None
     return _finding(f"Outcomes by deprivation within {name}", text, data=service, table=table, chart=chart,
                     alt_text=alt, audience=audience, extra={"sii": result})
 
@@ -755,7 +749,7 @@ def over_time(service: pd.DataFrame, by: str | None = "ethnicity", *, audience: 
     word = _PERIOD_WORDS.get(freq, "period")
     text = result.describe() + ("\n\n" + " ".join(cautions) if cautions else "")
     title = f"{kind}: referrals seen within 28 days, by {word}" + (f", by {_GROUP_LABELS.get(by, by)}" if by else "")
-    return _finding(title, text, data=service, table=result.summary, chart=result.chart(audience=audience),
+    return _finding(title, text, data=service, table=result.summary, chart=_chart(result.chart, audience=audience),
                     alt_text=result.describe(), audience=audience, extra={"result": result})
 
 
@@ -780,7 +774,7 @@ def gap_over_time(service: pd.DataFrame, *, group: str | None = None, reference:
                            multiplier=100, improvement="increase")
     text = result.describe()
     return _finding(f"The gap over time: {group} against {reference}", text, data=service,
-                    table=getattr(result, "summary", None), chart=result.chart(audience=audience), alt_text=text,
+                    table=getattr(result, "summary", None), chart=_chart(result.chart, audience=audience), alt_text=text,
                     audience=audience, extra={"result": result})
 
 

@@ -86,3 +86,23 @@ def test_bad_option_is_a_data_error():
     from equitylab.errors import DataError
     with pytest.raises(DataError):
         deprivation_gradient(_deciles(), national_or_local="regional")
+
+
+def test_every_chart_of_an_equity_report_is_valid_vega_lite():
+    # charts set their properties without altair's per-property check (equitylab.charts.theme.
+    # set_properties), so each whole spec is checked against the Vega-Lite schema here
+    from equitylab import profile
+
+    service = profile.load_service("", "E09000012")
+    findings = [profile.deprivation_profile("E09000012"), profile.ethnic_mix("E09000012", "E92000001"),
+                profile.life_expectancy_between_areas("E09000012"),
+                profile.access(service, "E09000012", "ethnicity", audience="publish"),
+                profile.experience(service, by="ethnicity", audience="publish"),
+                profile.outcomes_by_deprivation(service, "E09000012", audience="publish"),
+                profile.over_time(service, by="ethnicity", audience="publish"),
+                profile.gap_over_time(service, by="ethnicity", audience="publish")]
+    charts = [c for f in findings for c in f.charts]
+    assert len(charts) >= 10
+    for chart in charts:
+        spec = chart.to_dict(validate=True)
+        assert spec["description"] and spec["title"]

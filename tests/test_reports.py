@@ -259,12 +259,13 @@ def _recording_helpers(monkeypatch, broken: bool = False) -> list:
         def __init__(self):
             super().__init__()
             made.append(self)
-            if broken:  # the helper dies at once, leaving a socket file nobody listens on
-                self.process.kill()
-                self.process.wait()
-                self.address = str(Path(self.folder) / "dead.sock")
+            if broken:  # the helpers die at once, leaving a socket file nobody listens on
+                for process in self.processes:
+                    process.kill()
+                    process.wait()
+                self.addresses = [str(Path(self.folder) / "dead.sock")]
                 dead = socket.socket(socket.AF_UNIX)
-                dead.bind(self.address)
+                dead.bind(self.addresses[0])
                 dead.close()
 
     monkeypatch.setattr(_chart_helper, "ChartHelper", Recorded)
@@ -281,7 +282,7 @@ def test_an_unknown_area_is_refused_before_any_kernel_and_the_chart_helper_stops
     with pytest.raises(DataError, match="E09999999"):
         run("E09999999", out=tmp_path)
     assert started == []
-    assert len(made) == 1 and made[0].process.poll() is not None  # the helper is gone
+    assert len(made) == 1 and all(p.poll() is not None for p in made[0].processes)  # the helpers are gone
     assert not Path(made[0].folder).exists()
 
 

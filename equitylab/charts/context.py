@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .. import provenance
-from .theme import GROUP_COLOURS, HEIGHT, WIDTH, apply, lines
+from .theme import GROUP_COLOURS, HEIGHT, WIDTH, apply, lines, set_properties
 
 
 def _caption(df: pd.DataFrame) -> list[str]:
@@ -23,13 +23,13 @@ def deprivation_profile_chart(profile: pd.DataFrame, *, description: str):
     name = str(profile["area_name"].iloc[0])
     data = profile[["quantile", "lsoas", "population"]].copy()
     data["decile"] = data["quantile"].astype(int)
-    chart = alt.Chart(data).mark_bar(color=GROUP_COLOURS[0]).encode(
+    chart = set_properties(alt.Chart(data).mark_bar(color=GROUP_COLOURS[0]).encode(
         x=alt.X("decile:O", title="National IMD 2019 decile (1 = most deprived 10% in England)",
                 axis=alt.Axis(labelAngle=0)),
         y=alt.Y("lsoas:Q", title="Small areas (LSOAs)"),
         tooltip=[alt.Tooltip("decile:O", title="decile"), alt.Tooltip("lsoas:Q", title="LSOAs"),
                  alt.Tooltip("population:Q", title="residents (mid-2015)", format=",")],
-    ).properties(
+    ),
         width=WIDTH, height=HEIGHT, description=description,
         title=alt.Title(f"{name}: small areas by national deprivation decile", subtitle=_caption(profile)),
     )
@@ -45,14 +45,14 @@ def ethnic_mix_chart(mix: pd.DataFrame, *, description: str, comparator: pd.Data
         frames.append(comparator.assign(place=str(comparator["area_name"].iloc[0])))
     data = pd.concat(frames, ignore_index=True)[["place", "group", "population", "share"]]
     order = list(mix.sort_values("share", ascending=False)["group"])
-    chart = alt.Chart(data).mark_bar().encode(
+    chart = set_properties(alt.Chart(data).mark_bar().encode(
         y=alt.Y("group:N", sort=order, title="Ethnic group (Census 2021)"),
         x=alt.X("share:Q", axis=alt.Axis(format="%"), title="Share of residents"),
         color=alt.Color("place:N", title=None),
         yOffset=alt.YOffset("place:N"),
         tooltip=[alt.Tooltip("place:N"), alt.Tooltip("group:N"), alt.Tooltip("share:Q", format=".1%"),
                  alt.Tooltip("population:Q", format=",")],
-    ).properties(
+    ),
         width=WIDTH, height=HEIGHT, description=description,
         title=alt.Title(f"{frames[0]['place'].iloc[0]}: residents by ethnic group", subtitle=_caption(mix)),
     )
@@ -84,9 +84,8 @@ def life_expectancy_chart(le: pd.DataFrame, *, description: str):
     )
     labels = base.transform_filter("datum.focus").mark_text(align="left", dx=8, fontWeight="bold").encode(
         text=alt.Text("area_name:N"))
-    chart = alt.layer(dots, labels).properties(width=260, height=HEIGHT).facet(
-        column=alt.Column("sex:N", title=None)
-    ).properties(
+    chart = set_properties(set_properties(alt.layer(dots, labels), width=260, height=HEIGHT).facet(
+        column=alt.Column("sex:N", title=None)),
         description=description,
         title=alt.Title("Life expectancy and deprivation: a comparison between areas",
                         subtitle=lines("Each dot is one district of England; this does not show the gap inside an "

@@ -14,7 +14,7 @@ import pandas as pd
 from .. import provenance
 from ..errors import DataError
 from ..measures._common import require_columns
-from .theme import GROUP_COLOURS, HEIGHT, WIDTH, config, lines, tooltips
+from .theme import GROUP_COLOURS, HEIGHT, WIDTH, config, lines, set_properties, tooltips
 
 
 def describe(chart) -> str:
@@ -28,8 +28,8 @@ def describe(chart) -> str:
 def _finish(chart, title: str, subtitle: str, description: str, *frames):
     cap = provenance.caption(provenance.merged(*frames))
     # one copy of the chart for title, size and theme (each altair call copies the whole chart)
-    return chart.properties(title=alt.TitleParams(lines(title, width=70), subtitle=lines(subtitle, cap)),
-                            description=description, width=WIDTH, height=HEIGHT, config=alt.Config(**config()))
+    return set_properties(chart, title=alt.TitleParams(lines(title, width=70), subtitle=lines(subtitle, cap)),
+                          description=description, width=WIDTH, height=HEIGHT, config=alt.Config(**config()))
 
 
 def _fmt(x: float) -> str:

@@ -57,6 +57,19 @@ def config() -> dict:
     }
 
 
+def set_properties(chart, **kwargs):
+    """``chart.properties(**kwargs)`` without altair's schema check of each value as it is set.
+
+    altair checks every top-level property against the Vega-Lite schema even when its debug
+    checks are off; that was a fifth of the time to build a report's chart. equitylab's charts
+    are checked whole against the schema by their tests instead.
+    """
+    copy = chart.copy(deep=False)
+    for key, value in kwargs.items():
+        setattr(copy, key, value)
+    return copy
+
+
 def apply(chart):
     """Apply the equitylab config to an altair chart and return it."""
     return chart.configure(**config())

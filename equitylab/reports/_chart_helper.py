@@ -1,16 +1,19 @@
-"""A chart-drawing process for one report, started before the report's kernel.
+"""Chart-drawing processes for one report, started before the report's kernel.
 
 vl-convert holds the GIL while it draws, so charts drawn in the kernel stall the kernel's
-own work. ``equitylab report`` for one area therefore starts this helper as its first step,
-while it checks the parameters (the second core is idle then): the helper imports altair
-and starts vl-convert's JavaScript engine, and is ready before the kernel's first chart.
-No kernel starts until the parameters pass; a helper whose report is refused is stopped.
+own work. ``equitylab report`` for one area therefore starts helper processes as its first
+step, while it checks the parameters (a core is idle then): each imports altair and starts
+vl-convert's JavaScript engine, and is ready before the kernel's first chart. No kernel
+starts until the parameters pass; helpers whose report is refused are stopped.
 
-The kernel connects over a local socket (an authenticated :mod:`multiprocessing.connection`
-in a private folder), named in its environment; it sends each chart (pickled, so the helper
-also builds its spec, or as a Vega-Lite spec) and gets SVG text back while it computes the
-next finding. The helper only ever draws charts. It ends when the command that started it
-closes it, or exits (its standard input closes).
+Building and drawing a report's charts takes about twice the kernel's own computing, so from
+four cores there are two helpers, and the kernel gives each chart to the helper with the
+fewest waiting. The kernel connects to each over a local socket
+(an authenticated :mod:`multiprocessing.connection` in a private folder) named in its
+environment; it sends chart recipes (:mod:`equitylab.charts.recipe`), pickled charts or
+Vega-Lite specs, and gets SVG text back while it computes the next finding. A helper only
+ever draws charts. It ends when the command that started it closes it, or exits (its
+standard input closes).
 """
 from __future__ import annotations
 
@@ -24,40 +27,57 @@ import sys
 import tempfile
 import threading
 
-ADDRESS_ENV = "EQUITYLAB_CHART_HELPER"
+ADDRESS_ENV = "EQUITYLAB_CHART_HELPER"   # the helpers' socket paths, joined by os.pathsep
 KEY_ENV = "EQUITYLAB_CHART_KEY"
-# How long a kernel waits for the helper's socket to appear before drawing charts itself; the helper
+# How long a kernel waits for a helper's socket to appear before drawing charts itself; a helper
 # makes it as it starts, well before any kernel is up. A socket that refuses means the helper died.
 CONNECT_SECONDS = 20.0
 
 
-class ChartHelper:
-    """The command's handle on a helper process (started at once, ready a moment later)."""
+def helper_count() -> int:
+    """Helpers for one report: one below four cores, two from four.
 
-    def __init__(self):
-        self.folder = tempfile.mkdtemp(prefix="equitylab-charts-")  # private (0700): the socket lives here
-        self.address = os.path.join(self.folder, "charts.sock")
+    On two cores a second helper made the report slower: each engine pays its own warm-up, and
+    the kernel, two helpers and the command then share two cores.
+    """
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cores = os.cpu_count() or 1
+    return 1 if cores < 4 else 2
+
+
+class ChartHelper:
+    """The command's handle on its helper processes (started at once, ready a moment later)."""
+
+    def __init__(self, count: int | None = None):
+        self.folder = tempfile.mkdtemp(prefix="equitylab-charts-")  # private (0700): the sockets live here
         self.key = secrets.token_hex(16)
+        self.addresses = [os.path.join(self.folder, f"charts{i}.sock") for i in range(count or helper_count())]
         env = {**os.environ, KEY_ENV: self.key}
-        # stdin is the helper's lifeline: if this process dies, the pipe closes and the helper exits
-        self.process = subprocess.Popen([sys.executable, "-m", "equitylab.reports._chart_helper", self.address],
-                                        env=env, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.DEVNULL)
+        # one process, which forks the others after its imports; stdin is their lifeline: if this
+        # process dies, the pipe closes and every helper exits
+        self.processes = [subprocess.Popen([sys.executable, "-m", "equitylab.reports._chart_helper",
+                                            *self.addresses], env=env, stdin=subprocess.PIPE,
+                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
 
     def env(self) -> dict:
-        """Environment variables that let a kernel find the helper."""
-        return {ADDRESS_ENV: self.address, KEY_ENV: self.key}
+        """Environment variables that let a kernel find the helpers."""
+        return {ADDRESS_ENV: os.pathsep.join(self.addresses), KEY_ENV: self.key}
 
     def close(self) -> None:
-        if self.process.poll() is None:
+        for process in self.processes:
+            if process.poll() is None:
+                try:
+                    process.stdin.close()
+                except Exception:  # noqa: BLE001, S110 - it is stopped below either way
+                    pass
+        for process in self.processes:
             try:
-                self.process.stdin.close()
-                self.process.wait(timeout=5)
-            except Exception:  # noqa: BLE001 - it is stopped below either way
-                pass
-        if self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
+                process.wait(timeout=5)
+            except Exception:  # noqa: BLE001
+                process.kill()
+                process.wait()
         shutil.rmtree(self.folder, ignore_errors=True)
 
     def __enter__(self):
@@ -65,6 +85,28 @@ class ChartHelper:
 
     def __exit__(self, *exc):
         self.close()
+
+
+class Helpers:
+    """Kernel side: gives each chart to the connected helper with the fewest charts waiting."""
+
+    def __init__(self, remotes: list):
+        self.remotes = remotes
+
+    @classmethod
+    def from_env(cls) -> Helpers | None:
+        addresses, key = os.environ.get(ADDRESS_ENV), os.environ.get(KEY_ENV)
+        if not addresses or not key:
+            return None
+        return cls([Remote(a, key) for a in addresses.split(os.pathsep) if a])
+
+    def submit(self, kind: str, payload):
+        live = [r for r in self.remotes if r.usable] or self.remotes
+        return min(live, key=lambda r: r.waiting).submit(kind, payload)
+
+    def shutdown(self) -> None:
+        for remote in self.remotes:
+            remote.shutdown()
 
 
 class Remote:
@@ -87,13 +129,18 @@ class Remote:
         self._sender = threading.Thread(target=self._send_loop, name="equitylab-chart-sender", daemon=True)
         self._sender.start()
 
-    @classmethod
-    def from_env(cls) -> Remote | None:
-        address, key = os.environ.get(ADDRESS_ENV), os.environ.get(KEY_ENV)
-        return cls(address, key) if address and key else None
+    @property
+    def waiting(self) -> int:
+        return len(self._futures)
 
-    def submit(self, kind: str, payload, vl_version: str):
-        """Queue one chart ("chart": a pickled altair chart; "spec": a Vega-Lite dict)."""
+    @property
+    def usable(self) -> bool:
+        return self._broken is None
+
+    def submit(self, kind: str, payload):
+        """Queue one chart: "recipe" (a pickled :class:`~equitylab.charts.recipe.ChartRecipe`),
+        "chart" (a pickled altair chart) or "spec" (a Vega-Lite dict). The future gives
+        (svg, seconds, description)."""
         from concurrent.futures import Future
 
         future = Future()
@@ -104,7 +151,7 @@ class Remote:
             job_id = self._next
             self._next += 1
             self._futures[job_id] = future
-        self._outbox.put(pickle.dumps((job_id, kind, payload, vl_version), protocol=pickle.HIGHEST_PROTOCOL))
+        self._outbox.put(pickle.dumps((job_id, kind, payload), protocol=pickle.HIGHEST_PROTOCOL))
         return future
 
     def _connect(self):
@@ -144,13 +191,13 @@ class Remote:
     def _receive_loop(self) -> None:
         try:
             while True:
-                job_id, svg, seconds, error = pickle.loads(self._conn.recv_bytes())
+                job_id, svg, seconds, description, error = pickle.loads(self._conn.recv_bytes())
                 with self._lock:
                     future = self._futures.pop(job_id, None)
                 if future is None:
                     continue
                 if error is None:
-                    future.set_result((svg, seconds))
+                    future.set_result((svg, seconds, description))
                 else:
                     future.set_exception(RuntimeError(error))
         except Exception as exc:  # noqa: BLE001 - the connection closed: anything still waiting fails
@@ -173,15 +220,12 @@ class Remote:
 def _draw(raw: bytes) -> bytes:
     from . import _svg
 
-    job_id, kind, payload, vl_version = pickle.loads(raw)
+    job_id, kind, payload = pickle.loads(raw)
     try:
-        if kind == "chart":
-            svg, seconds = _svg.chart_to_svg(payload, vl_version)
-        else:
-            svg, seconds = _svg.convert(payload, vl_version)
-        reply = (job_id, svg, seconds, None)
+        svg, seconds, description = _svg.job_to_svg(kind, payload)
+        reply = (job_id, svg, seconds, description, None)
     except Exception as exc:  # noqa: BLE001 - reported to the kernel, which draws this chart itself
-        reply = (job_id, None, 0.0, f"{type(exc).__name__}: {exc}")
+        reply = (job_id, None, 0.0, "", f"{type(exc).__name__}: {exc}")
     return pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL)
 
 
@@ -200,23 +244,19 @@ def _receive(listener, jobs: queue.Queue) -> None:
             jobs.put((conn, None))
 
 
-def _one_core() -> None:
-    """Keep this process (and the engine threads it starts) on one core, the last one allowed.
+def serve(addresses: list[str], key: str) -> None:
+    """Run the helpers: one process per address, forked from this one after the imports they share."""
+    from . import _svg
 
-    vl-convert's JavaScript engine runs compiler and garbage-collector threads beside the drawing,
-    which otherwise take time from the kernel on the other core: on two cores this kept the
-    helper to the second core and the kernel's work to the first.
-    """
-    try:
-        allowed = sorted(os.sched_getaffinity(0))
-        if len(allowed) >= 2:
-            os.sched_setaffinity(0, {allowed[-1]})
-    except (AttributeError, OSError):  # not Linux, or not allowed: share the cores as usual
-        pass
+    _svg.prepare()  # pandas and altair: imported once, shared by the forked helpers
+    for address in addresses[1:]:
+        if os.fork() == 0:
+            _serve_one(address, key)  # never returns
+    _serve_one(addresses[0], key)
 
 
-def serve(address: str, key: str) -> None:
-    """Run the helper: listen, warm up (and practise while nothing is asked), then draw charts."""
+def _serve_one(address: str, key: str) -> None:
+    """Listen, start the drawing engine (and practise while nothing is asked), then draw charts."""
     from multiprocessing.connection import Listener
 
     from . import _svg
@@ -228,11 +268,10 @@ def serve(address: str, key: str) -> None:
             os._exit(0)
 
     threading.Thread(target=lifeline, daemon=True).start()
-    _one_core()
     listener = Listener(address, family="AF_UNIX", authkey=key.encode())
     jobs: queue.Queue = queue.Queue()
     threading.Thread(target=_receive, args=(listener, jobs), daemon=True).start()
-    _svg.warm(charts=True)
+    _svg.warm()
     _svg.practise(stop=lambda: not jobs.empty())
     while True:
         conn, raw = jobs.get()
@@ -243,4 +282,4 @@ def serve(address: str, key: str) -> None:
 
 
 if __name__ == "__main__":
-    serve(sys.argv[1], os.environ.pop(KEY_ENV, ""))
+    serve(sys.argv[1:], os.environ.pop(KEY_ENV, ""))

@@ -41,18 +41,30 @@ def portable(chart) -> bytes | None:
         return None
 
 
-def chart_to_svg(blob: bytes, vl_version: str) -> tuple[str, float]:
-    """A pickled altair chart as SVG text (spec built here, in the helper), and the seconds taken."""
+def job_to_svg(kind: str, payload) -> tuple[str, float, str]:
+    """In the helper: one job from a kernel as (SVG text, seconds, the chart's description).
+
+    ``kind`` is "recipe" (a pickled chart recipe: the chart is built here), "chart" (a pickled
+    altair chart: its spec is built here) or "spec" (a Vega-Lite spec, drawn as it is).
+    """
     import pickle
 
-    from ._fast import skip_slow_optional_imports
+    from altair.utils._importers import vl_version_for_vl_convert
 
-    skip_slow_optional_imports()  # unpickling imports altair: skip what it does not need here
     started = time.perf_counter()
-    spec = pickle.loads(blob).to_dict(validate=False, context={"pre_transform": False})
-    wrap_title(spec)
-    svg, _ = convert(spec, vl_version)
-    return svg, time.perf_counter() - started
+    description = ""
+    if kind == "spec":
+        spec = payload
+    else:
+        chart = pickle.loads(payload)
+        if kind == "recipe":
+            chart = chart.build()
+        text = getattr(chart, "description", None)
+        description = text if isinstance(text, str) else ""
+        spec = chart.to_dict(validate=False, context={"pre_transform": False})
+        wrap_title(spec)
+    svg, _ = convert(spec, vl_version_for_vl_convert())
+    return svg, time.perf_counter() - started, description
 
 
 def convert(spec: dict, vl_version: str) -> tuple[str, float]:
@@ -64,19 +76,20 @@ def convert(spec: dict, vl_version: str) -> tuple[str, float]:
     return svg, time.perf_counter() - started
 
 
-def warm(charts: bool = False) -> None:
-    """Start vl-convert's JavaScript engine before the first real chart arrives (and, in the
-    helper, import altair, which turns the charts into specs)."""
+def prepare() -> None:
+    """In a chart helper: import what building charts needs (altair, pandas), without schema checks."""
+    from ._fast import skip_slow_optional_imports
+
+    skip_slow_optional_imports()  # this process only draws charts
+    import pandas  # noqa: F401 - the charts' rows are DataFrames
+    from altair.utils.schemapi import disable_debug_mode
+
+    disable_debug_mode()  # equitylab's own charts, validated by their own tests
+
+
+def warm() -> None:
+    """Start vl-convert's JavaScript engine before the first real chart arrives."""
     import vl_convert as vlc
-
-    if charts:
-        from ._fast import skip_slow_optional_imports
-
-        skip_slow_optional_imports()  # this process only draws charts
-        import pandas  # noqa: F401 - the charts' rows arrive as DataFrames
-        from altair.utils.schemapi import disable_debug_mode
-
-        disable_debug_mode()  # the kernel's equitylab charts, validated by their own tests
 
     vlc.vegalite_to_svg({"mark": "point", "data": {"values": [{"x": 1}]},
                          "encoding": {"x": {"field": "x", "type": "quantitative"}}})

@@ -47,23 +47,20 @@ def start(*, area_code: str, comparator: str = "", service_data: str = "", dimen
     """
     import datetime as dt
 
-    import altair as alt
-
+    from ..charts import recipe
     from ..loaders.areas import area_info
 
-    alt.renderers.enable("svg")
-    if os.environ.get(REPORT_ENV):
-        # a report kernel draws only equitylab's own charts, whose specs their tests validate:
-        # checking every part against the schema as it is built roughly doubled the cost of a chart
-        from altair.utils.schemapi import disable_debug_mode
-
-        disable_debug_mode()
     _state.update(findings=[], tables=0, chart_seconds=0.0, charts=0, charts_here=0, started=time.perf_counter(),
                   synthetic=not service_data, pending=[], wait_seconds=0.0)
     if os.environ.get(REPORT_ENV) == "process" and _state.get("pool") is None:
-        from ._chart_helper import Remote
+        from ._chart_helper import Helpers
 
-        _state["pool"] = Remote.from_env()  # the chart helper started with the report (None: draw here)
+        _state["pool"] = Helpers.from_env()  # the chart helpers started with the report (None: draw here)
+    # With a helper, the analyses hand over chart recipes and the helper builds the charts too: this
+    # kernel then never imports altair. Without one, charts are built and drawn here, as SVG.
+    recipe.defer(_state.get("pool") is not None)
+    if _state.get("pool") is None:
+        _altair_for_reports()
     info = area_info(area_code)
     comp = area_info(comparator)["name"] if comparator else "England"
     title = title or f"Equity profile: {info['name']}"
@@ -84,6 +81,19 @@ def start(*, area_code: str, comparator: str = "", service_data: str = "", dimen
             "out from (NHS England disclosure practice). No row in this report describes one person.</p>"
             "</header>")
     display({"text/html": body}, raw=True, metadata={PLACE_KEY: "header"})
+
+
+def _altair_for_reports() -> None:
+    """Static SVG rendering for charts shown directly; in a report kernel, no schema checks as charts
+    are built (a report kernel draws only equitylab's own charts, whose specs their tests validate;
+    checking every part as it is built roughly doubled the cost of a chart)."""
+    import altair as alt
+
+    alt.renderers.enable("svg")
+    if os.environ.get(REPORT_ENV):
+        from altair.utils.schemapi import disable_debug_mode
+
+        disable_debug_mode()
 
 
 def _basename(path: str) -> str:
@@ -117,25 +127,32 @@ def _description(chart) -> str:
 
 
 def _chart_job(chart):
-    """Start turning a chart into SVG: in the helper process for a single report run (so charts
-    are drawn while the next finding is computed), at once otherwise."""
+    """Start turning a chart (or a chart recipe) into SVG: in the helper process for a single
+    report run, so that charts are built and drawn while the next finding is computed; at once
+    otherwise. Returns the SVG text, or (future, chart) for a chart the helper is drawing."""
+    from ..charts.recipe import ChartRecipe
+
     if isinstance(chart, str):
         return chart
-    from altair.utils._importers import vl_version_for_vl_convert
-
     pool = _state.get("pool")
     if pool is not None:
-        blob = _svg.portable(chart)
-        if blob is not None:  # the helper builds the spec too: about a quarter of the kernel's work
-            return pool.submit("chart", blob, vl_version_for_vl_convert()), chart
+        blob = _svg.portable(chart)  # a recipe, or a plain altair chart with its rows
+        if blob is not None:
+            return pool.submit("recipe" if isinstance(chart, ChartRecipe) else "chart", blob), chart
+    if isinstance(chart, ChartRecipe):
+        chart = chart.build()
     spec = _spec(chart)
     if pool is not None:
-        return pool.submit("spec", spec, vl_version_for_vl_convert()), chart
+        return pool.submit("spec", spec), chart
     return _draw_here(spec)
 
 
 def _spec(chart) -> dict:
     # our charts are checked by their own tests; schema validation here would double the cost
+    if os.environ.get(REPORT_ENV):
+        from altair.utils.schemapi import disable_debug_mode
+
+        disable_debug_mode()
     spec = chart.to_dict(validate=False, context={"pre_transform": False})
     _svg.wrap_title(spec)
     return spec
@@ -151,17 +168,23 @@ def _draw_here(spec: dict) -> str:
     return svg
 
 
-def _svg_of(job) -> str:
+def _svg_of(job) -> tuple[str, str]:
+    """(SVG text, the chart's own description) of a chart job; a chart the helper could not draw
+    (or that is stuck) is drawn here instead."""
+    from ..charts.recipe import ChartRecipe
+
     if isinstance(job, str):
-        return job
+        return job, ""
     future, chart = job
     try:
-        svg, seconds = future.result(timeout=CHART_TIMEOUT)
-    except Exception:  # noqa: BLE001 - the helper could not draw it (or is stuck): draw it here
-        return _draw_here(_spec(chart))
+        svg, seconds, description = future.result(timeout=CHART_TIMEOUT)
+    except Exception:  # noqa: BLE001
+        if isinstance(chart, ChartRecipe):
+            chart = chart.build()
+        return _draw_here(_spec(chart)), _description(chart)
     _state["chart_seconds"] += seconds
     _state["charts"] += 1
-    return svg
+    return svg, description
 
 
 def chart_svg(chart) -> str:
@@ -295,11 +318,18 @@ def show(finding, *, heading: int = 3, table: bool = True) -> None:
     if not charts and isinstance(drawing, str) and drawing.lstrip().startswith("<"):
         charts = [drawing]  # a drawing made as SVG (the driver diagram), described by the finding's alt text
     pieces: list = []
+    own_alt = getattr(finding, "alt_text", "")
     for i, chart in enumerate(charts):
-        # one chart: the finding's own text alternative; several: each chart's description
-        alt_text = getattr(finding, "alt_text", "") if len(charts) == 1 else (_description(chart)
-                                                                              or getattr(finding, "alt_text", ""))
-        pieces.append((_chart_job(chart), alt_text, source if i == len(charts) - 1 else ""))
+        # one chart: the finding's own text alternative; several: each chart's description, which
+        # for a chart still to be built comes back with its drawing (None here: fill in later)
+        job = _chart_job(chart)
+        if len(charts) == 1:
+            alt_text = own_alt
+        elif isinstance(job, tuple):
+            alt_text = None
+        else:
+            alt_text = _description(chart) or own_alt
+        pieces.append((job, alt_text, own_alt, source if i == len(charts) - 1 else ""))
     data = getattr(finding, "table", None)
     bundle = {}
     tail = []
@@ -322,10 +352,10 @@ def show(finding, *, heading: int = 3, table: bool = True) -> None:
 
 def _assemble(parts, pieces, tail) -> str:
     figures = []
-    for job, alt_text, caption in pieces:
-        svg = _svg_of(job)
+    for job, alt_text, own_alt, caption in pieces:
+        svg, description = _svg_of(job)
         if svg:
-            figures.append(_figure(svg, alt_text, caption))
+            figures.append(_figure(svg, alt_text if alt_text is not None else (description or own_alt), caption))
     return "".join(parts + figures + tail)
 
 
@@ -377,6 +407,9 @@ def finish() -> None:
     waited = time.perf_counter() - waited
     if _state.get("pool") is not None:  # every chart is in: hang up (the helper ends with the command)
         _state.pop("pool").shutdown()
+        from ..charts import recipe
+
+        recipe.defer(False)
     total = time.perf_counter() - _state["started"] if _state["started"] else 0.0
     display({TIMINGS_MIME: {"chart_seconds": round(_state["chart_seconds"], 4), "charts": _state["charts"],
                             "charts_here": _state.get("charts_here", 0),

@@ -25,12 +25,15 @@ from ._fast import KERNEL_LINE
 ENGINE = "equitylab-warm"
 _RESET = "get_ipython().run_line_magic('reset', '-f')\n"
 # What the report template imports (including what the profile functions import on first
-# call), and the first vl-convert call, which starts its JavaScript engine.
+# call) and, where charts are drawn in the kernel, altair and the first vl-convert call, which
+# starts its JavaScript engine.
 WARM_UP = """\
 import importlib, os
-for _name in ("pandas", "altair", "vl_convert", "equitylab.profile", "equitylab.reports.display",
-              "equitylab.synthetic", "equitylab.loaders.population", "equitylab.loaders.fingertips",
-              "equitylab.charts.context", "equitylab.charts.measures"):
+_names = ["pandas", "equitylab.profile", "equitylab.reports.display", "equitylab.synthetic",
+          "equitylab.loaders.population", "equitylab.loaders.fingertips", "equitylab.reports._chart_helper"]
+if os.environ.get("EQUITYLAB_REPORT") != "process":  # with a chart helper, charts are built there
+    _names += ["altair", "vl_convert", "equitylab.charts.context", "equitylab.charts.measures"]
+for _name in _names:
     try:
         importlib.import_module(_name)
     except Exception:

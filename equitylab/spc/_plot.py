@@ -9,7 +9,7 @@ from collections import OrderedDict
 import numpy as np
 import pandas as pd
 
-from ..charts.theme import HEIGHT, MDC, MDC_SHAPES, WIDTH, config
+from ..charts.theme import HEIGHT, MDC, MDC_SHAPES, WIDTH, config, set_properties
 from ..errors import DataError
 
 BANNER = "SMALL NUMBERS: DO NOT SHARE (for the team only)"
@@ -507,7 +507,7 @@ def spc_chart(result, *, audience="team", title=None, width=None, height=None, c
     if groups > 1 and columns != 2:
         chart.columns = columns
     heading = alt.TitleParams(text=title or y_title, subtitle=_subtitle(result, audience))
-    return _with_datasets(chart.properties(title=heading, description=describe(result)).configure(**config()))
+    return _with_datasets(set_properties(chart, title=heading, description=describe(result)).configure(**config()))
 
 
 def gap_chart_view(result, *, audience="team", title=None, width=None, height=None):
@@ -519,10 +519,8 @@ def gap_chart_view(result, *, audience="team", title=None, width=None, height=No
     gap = _layers(result.gap, audience, width, height, f"gap ({measure})", zero_line=True)
     # the groups' own series sit two to a row under the gap: half the width each
     series = _layers(result.series, audience, (width - 60) // 2, height, result.settings["y"], minimal=True)
-    gap = gap.properties(
-        title=alt.TitleParams(f"Gap: each group vs {result.settings['reference']}", fontSize=13)
-    )
-    series = series.properties(title=alt.TitleParams("Each group's own values", fontSize=13))
+    gap = set_properties(gap, title=alt.TitleParams(f"Gap: each group vs {result.settings['reference']}", fontSize=13))
+    series = set_properties(series, title=alt.TitleParams("Each group's own values", fontSize=13))
     extra = [
         f"Gap = {'group minus reference' if measure == 'difference' else 'ln(group / reference)'}; "
         "0 means no gap."
@@ -539,5 +537,5 @@ def gap_chart_view(result, *, audience="team", title=None, width=None, height=No
     # stacked, not side by side, so the pair fits a notebook or an A4 page without scrolling
     chart = alt.vconcat(gap, series).resolve_scale(color="shared", shape="shared")
     return _with_datasets(
-        chart.properties(title=heading, description=describe_gap(result)).configure(**config())
+        set_properties(chart, title=heading, description=describe_gap(result)).configure(**config())
     )
