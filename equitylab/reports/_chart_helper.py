@@ -12,8 +12,9 @@ fewest waiting. The kernel connects to each over a local socket
 (an authenticated :mod:`multiprocessing.connection` in a private folder) named in its
 environment; it sends chart recipes (:mod:`equitylab.charts.recipe`), pickled charts or
 Vega-Lite specs, and gets SVG text back while it computes the next finding. A helper only
-ever draws charts. It ends when the command that started it closes it, or exits (its
-standard input closes).
+ever draws charts: it builds each chart's spec (Python) and passes it to a renderer process
+it forked (vl-convert), so building one chart and drawing the last use two cores. It ends
+when the command that started it closes it, or exits (its standard input closes).
 """
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ import threading
 
 ADDRESS_ENV = "EQUITYLAB_CHART_HELPER"   # the helpers' socket paths, joined by os.pathsep
 KEY_ENV = "EQUITYLAB_CHART_KEY"
+COUNT_ENV = "EQUITYLAB_CHART_HELPERS"  # how many helpers (default: see helper_count)
 # How long a kernel waits for a helper's socket to appear before drawing charts itself; a helper
 # makes it as it starts, well before any kernel is up. A socket that refuses means the helper died.
 CONNECT_SECONDS = 20.0
@@ -40,6 +42,9 @@ def helper_count() -> int:
     On two cores a second helper made the report slower: each engine pays its own warm-up, and
     the kernel, two helpers and the command then share two cores.
     """
+    chosen = os.environ.get(COUNT_ENV, "")
+    if chosen.isdigit() and int(chosen) >= 1:
+        return min(int(chosen), 8)
     try:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # not Linux
@@ -217,18 +222,6 @@ class Remote:
         self._sender.join(timeout=5)
 
 
-def _draw(raw: bytes) -> bytes:
-    from . import _svg
-
-    job_id, kind, payload = pickle.loads(raw)
-    try:
-        svg, seconds, description = _svg.job_to_svg(kind, payload)
-        reply = (job_id, svg, seconds, description, None)
-    except Exception as exc:  # noqa: BLE001 - reported to the kernel, which draws this chart itself
-        reply = (job_id, None, 0.0, "", f"{type(exc).__name__}: {exc}")
-    return pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL)
-
-
 def _receive(listener, jobs: queue.Queue) -> None:
     """Accept one kernel at a time and queue its jobs as they arrive (while a chart is drawn, so
     the kernel never blocks sending); ``(conn, None)`` marks a kernel that hung up."""
@@ -255,30 +248,97 @@ def serve(addresses: list[str], key: str) -> None:
     _serve_one(addresses[0], key)
 
 
-def _serve_one(address: str, key: str) -> None:
-    """Listen, start the drawing engine (and practise while nothing is asked), then draw charts."""
-    from multiprocessing.connection import Listener
-
-    from . import _svg
-
-    def lifeline() -> None:  # the command that started us has gone: so do we
+def _lifeline() -> None:
+    """Exit when the command that started us has gone (our standard input closes)."""
+    def wait() -> None:
         try:
             sys.stdin.buffer.read()
         finally:
             os._exit(0)
 
-    threading.Thread(target=lifeline, daemon=True).start()
+    threading.Thread(target=wait, daemon=True).start()
+
+
+def _serve_one(address: str, key: str) -> None:
+    """One helper: this process builds each chart's spec (Python) and a forked renderer process
+    draws it (vl-convert), so building the next chart and drawing this one use two cores."""
+    from multiprocessing import Pipe
+
+    to_renderer, renderer_end = Pipe()
+    if os.fork() == 0:
+        to_renderer.close()
+        _render(renderer_end)  # never returns
+    renderer_end.close()
+    _lifeline()
+    _build(address, key, to_renderer)
+
+
+def _render(conn) -> None:
+    """The renderer: start the engine, practise until the first chart arrives, then draw specs."""
+    from . import _svg
+
+    _lifeline()
+    try:
+        _svg.warm()
+        _svg.practise(stop=conn.poll)
+        version = _svg.vl_version()
+        while True:
+            token, spec = conn.recv()
+            try:
+                svg, seconds = _svg.convert(spec, version)
+                conn.send((token, svg, seconds, None))
+            except Exception as exc:  # noqa: BLE001 - reported to the kernel, which draws it itself
+                conn.send((token, None, 0.0, f"{type(exc).__name__}: {exc}"))
+    finally:
+        os._exit(0)
+
+
+def _build(address: str, key: str, renderer) -> None:
+    """The builder: take kernels' jobs, build specs, pass them to the renderer, relay the SVG back."""
+    import time
+    from multiprocessing.connection import Listener
+
+    from . import _svg
+
     listener = Listener(address, family="AF_UNIX", authkey=key.encode())
     jobs: queue.Queue = queue.Queue()
     threading.Thread(target=_receive, args=(listener, jobs), daemon=True).start()
-    _svg.warm()
-    _svg.practise(stop=lambda: not jobs.empty())
+    sending = threading.Lock()  # replies go out from two threads
+    waiting: dict = {}  # token -> (kernel connection, job id, description, seconds building)
+
+    def reply(conn, message) -> None:
+        with sending:
+            try:
+                conn.send_bytes(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
+            except Exception:  # noqa: BLE001, S110 - that kernel has gone
+                pass
+
+    def relay() -> None:
+        try:
+            while True:
+                token, svg, seconds, error = renderer.recv()
+                conn, job_id, description, building = waiting.pop(token)
+                reply(conn, (job_id, svg, building + seconds, description, error))
+        finally:  # the renderer has gone: so do we, and kernels draw their charts themselves
+            os._exit(0)
+
+    threading.Thread(target=relay, daemon=True).start()
+    token = 0
     while True:
         conn, raw = jobs.get()
         if raw is None:
             conn.close()
             continue
-        conn.send_bytes(_draw(raw))
+        job_id, kind, payload = pickle.loads(raw)
+        started = time.perf_counter()
+        try:
+            spec, description = _svg.job_to_spec(kind, payload)
+        except Exception as exc:  # noqa: BLE001 - reported to the kernel, which draws it itself
+            reply(conn, (job_id, None, 0.0, "", f"{type(exc).__name__}: {exc}"))
+            continue
+        token += 1
+        waiting[token] = (conn, job_id, description, time.perf_counter() - started)
+        renderer.send((token, spec))
 
 
 if __name__ == "__main__":

@@ -41,30 +41,30 @@ def portable(chart) -> bytes | None:
         return None
 
 
-def job_to_svg(kind: str, payload) -> tuple[str, float, str]:
-    """In the helper: one job from a kernel as (SVG text, seconds, the chart's description).
+def job_to_spec(kind: str, payload) -> tuple[dict, str]:
+    """In the helper: one job from a kernel as (Vega-Lite spec, the chart's own description).
 
     ``kind`` is "recipe" (a pickled chart recipe: the chart is built here), "chart" (a pickled
     altair chart: its spec is built here) or "spec" (a Vega-Lite spec, drawn as it is).
     """
     import pickle
 
+    if kind == "spec":
+        return payload, ""
+    chart = pickle.loads(payload)
+    if kind == "recipe":
+        chart = chart.build()
+    text = getattr(chart, "description", None)
+    spec = chart.to_dict(validate=False, context={"pre_transform": False})
+    wrap_title(spec)
+    return spec, text if isinstance(text, str) else ""
+
+
+def vl_version() -> str:
+    """The Vega-Lite version altair writes, as vl-convert names it."""
     from altair.utils._importers import vl_version_for_vl_convert
 
-    started = time.perf_counter()
-    description = ""
-    if kind == "spec":
-        spec = payload
-    else:
-        chart = pickle.loads(payload)
-        if kind == "recipe":
-            chart = chart.build()
-        text = getattr(chart, "description", None)
-        description = text if isinstance(text, str) else ""
-        spec = chart.to_dict(validate=False, context={"pre_transform": False})
-        wrap_title(spec)
-    svg, _ = convert(spec, vl_version_for_vl_convert())
-    return svg, time.perf_counter() - started, description
+    return vl_version_for_vl_convert()
 
 
 def convert(spec: dict, vl_version: str) -> tuple[str, float]:

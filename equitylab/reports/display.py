@@ -300,6 +300,7 @@ def _table_payload(table, title: str, source: str, synthetic: bool) -> dict:
 
 def show(finding, *, heading: int = 3, table: bool = True) -> None:
     """Display one finding: heading, labels, text, chart (static SVG with alt text), table, source."""
+    _put_in_drawn()
     _state["findings"].append(finding)
     synthetic = bool(getattr(finding, "synthetic", False))
     title = getattr(finding, "title", "")
@@ -350,6 +351,22 @@ def show(finding, *, heading: int = 3, table: bool = True) -> None:
     display(bundle, raw=True)
 
 
+def _put_in_drawn(wait: bool = False) -> None:
+    """Put the images into findings shown earlier whose charts the helper has drawn (all of them,
+    waiting as needed, with ``wait``), so that little is left for the end of the report."""
+    from IPython.display import update_display
+
+    still = []
+    for entry in _state["pending"]:
+        display_id, parts, pieces, tail, bundle = entry
+        if not wait and not all(isinstance(job, str) or job[0].done() for job, *_ in pieces):
+            still.append(entry)
+            continue
+        bundle["text/html"] = _assemble(parts, pieces, tail)
+        update_display(bundle, raw=True, display_id=display_id)
+    _state["pending"] = still
+
+
 def _assemble(parts, pieces, tail) -> str:
     figures = []
     for job, alt_text, own_alt, caption in pieces:
@@ -397,13 +414,8 @@ def sources(table) -> None:
 
 def finish() -> None:
     """Put in the charts still being drawn, and record how long the report's parts took."""
-    from IPython.display import update_display
-
     waited = time.perf_counter()
-    for display_id, parts, pieces, tail, bundle in _state["pending"]:
-        bundle["text/html"] = _assemble(parts, pieces, tail)
-        update_display(bundle, raw=True, display_id=display_id)
-    _state["pending"] = []
+    _put_in_drawn(wait=True)
     waited = time.perf_counter() - waited
     if _state.get("pool") is not None:  # every chart is in: hang up (the helper ends with the command)
         _state.pop("pool").shutdown()
