@@ -193,3 +193,37 @@ def test_period_selects_referrals_and_keeps_provenance():
     assert out.attrs["synthetic"] is True
     with pytest.raises(DataError, match="No referrals fall in the period"):
         display.within_period(s, "2030-01-01:")
+
+
+def test_tables_collected_as_they_arrive_match_those_read_from_the_finished_notebook(tmp_path):
+    # the collector prepares tables on a thread while the kernel runs; the files must be the same
+    # as those written from the finished notebook, and a table shown twice is written once
+    frames = [pd.DataFrame({"group": ["A", "B"], "numerator": [12, None], "value": [30.0, None]}),
+              pd.DataFrame({"area": ["X"], "people": [250]})]
+    payloads = [display._table_payload(f, f"Table {i}", "Source: x", i == 0) for i, f in enumerate(frames)]
+    collector = html.TableCollector("r")
+    for payload in payloads + [payloads[0]]:
+        collector.add(payload)
+    streamed = collector.finish()
+    assert [t["name"] for t in streamed] == [p["name"] for p in payloads]
+    nb = _nb_with([nbformat.v4.new_output("display_data", data={display.TABLE_MIME: p, "text/html": "<p>t</p>"})
+                   for p in payloads])
+    assert html.table_names(nb) == [p["name"] for p in payloads]
+    csv_a, xlsx_a = html.write_tables(streamed, tmp_path / "a", "r")
+    csv_b, xlsx_b = html.write_tables(html.extract_tables(nb), tmp_path / "b", "r")
+    assert [p.read_bytes() for p in csv_a] == [p.read_bytes() for p in csv_b]
+    from openpyxl import load_workbook
+
+    def cells(path):
+        wb = load_workbook(path)
+        return {ws.title: list(ws.iter_rows(values_only=True)) for ws in wb.worksheets}
+
+    assert cells(xlsx_a) == cells(xlsx_b)
+
+
+def test_a_collected_table_with_small_counts_fails_the_report():
+    small = display._table_payload(pd.DataFrame({"group": ["A"], "numerator": [3]}), "Small", "", False)
+    collector = html.TableCollector("r")
+    collector.add(small)
+    with pytest.raises(html.NotPublishable, match="counts from 1 to 7"):
+        collector.finish()

@@ -156,6 +156,17 @@ def extract_tables(nb) -> list[dict]:
     return tables
 
 
+def table_names(nb) -> list[str]:
+    """The names of the report's tables, in order (without reading them)."""
+    names = []
+    for cell in nb.cells:
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            payload = output.get("data", {}).get(TABLE_MIME)
+            if payload:
+                names.append((json.loads(payload) if isinstance(payload, str) else payload)["name"])
+    return names
+
+
 def extract_timings(nb) -> dict:
     """Kernel-side timings (chart export seconds) and per-cell durations from papermill metadata."""
     out = {"chart_seconds": 0.0, "charts": 0, "charts_here": 0, "setup_seconds": 0.0, "cells_seconds": 0.0,
@@ -190,6 +201,12 @@ def check_publishable(page: str, tables: list[dict]) -> None:
     and the tables hold nothing shaped like a valid NHS number, a full postcode or an
     email address. The message names the table and column, never the value.
     """
+    check_tables(tables)
+    check_page(page)
+
+
+def check_tables(tables: list[dict]) -> None:
+    """The table part of :func:`check_publishable`."""
     import pandas as pd
 
     from ..loaders.identifiers import header_kind
@@ -210,10 +227,16 @@ def check_publishable(page: str, tables: list[dict]) -> None:
             col, kind = hits[0]
             raise NotPublishable(f"Table '{t['title']}' has a column '{col}' that looks like a {kind}; "
                                  "the report was not written.")
-        kind = contains_identifier(frame.to_csv(index=False))
+        kind = contains_identifier(_csv_text(t))
         if kind:
             raise NotPublishable(f"Table '{t['title']}' holds something that looks like a {kind}; "
                                  "the report was not written.")
+
+
+def check_page(page: str) -> None:
+    """The page part of :func:`check_publishable`: identifiers in the text, and anything online."""
+    from .scrub import contains_identifier
+
     text = re.sub(r"data:image/[a-z+]+;base64,[A-Za-z0-9+/=]+", "", page)
     kind = contains_identifier(re.sub(r"<[^>]+>", " ", text))
     if kind:
@@ -225,46 +248,121 @@ def check_publishable(page: str, tables: list[dict]) -> None:
         raise NotPublishable("The report's HTML refers to a script or a web address; it must open offline.")
 
 
-def write_tables(tables: list[dict], folder: Path, stem: str) -> tuple[list[Path], Path | None]:
-    """Write each table as CSV (``STEM_tables/NN_name.csv``) and all of them to ``STEM.xlsx``.
+def _published_frame(t: dict):
+    """The table as it is written: with a ``data`` column saying SYNTHETIC when it is."""
+    frame = t["frame"]
+    if t["synthetic"]:
+        frame = frame.copy()
+        frame.insert(0, "data", SYNTHETIC_LABEL)
+    return frame
 
-    Tables from synthetic data get a ``data`` column saying so, in both formats. The Excel
-    workbook opens with an "About" sheet listing every table with its source. It is written
-    with XlsxWriter (a writer only: a third of openpyxl's time, import included), with text
-    kept as text: nothing in a cell becomes a formula or a link.
+
+def _csv_text(t: dict) -> str:
+    """The table's CSV file, made once for its frame (checked, then written)."""
+    made = t.get("_csv")
+    if made is None or made[0] is not t["frame"] or made[1] != t["synthetic"]:
+        made = (t["frame"], t["synthetic"], _published_frame(t).to_csv(index=False))
+        t["_csv"] = made
+    return made[2]
+
+
+def table_from_payload(payload) -> dict:
+    """One table output (:data:`~equitylab.reports.display.TABLE_MIME`) as name, title, source,
+    synthetic and frame."""
+    import pandas as pd
+
+    if isinstance(payload, str):
+        payload = json.loads(payload)
+    t = payload["table"]
+    return {"name": payload["name"], "title": payload["title"], "source": payload.get("source", ""),
+            "synthetic": bool(payload.get("synthetic")), "frame": pd.DataFrame(t["data"], columns=t["columns"])}
+
+
+class TableCollector:
+    """Takes a report's tables as their outputs arrive and, on a thread, checks them and
+    prepares their CSV text and Excel sheets while the kernel is still working, so that little
+    is left to do once the notebook ends. Nothing is written here: :func:`write_tables` writes
+    the files after the whole report has passed :func:`check_publishable`.
     """
-    if not tables:
-        return [], None
-    import xlsxwriter
 
-    folder = Path(folder)
-    csv_dir = folder / f"{stem}_tables"
-    csv_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    xlsx = folder / f"{stem}.xlsx"
-    wb = xlsxwriter.Workbook(str(xlsx), {"strings_to_formulas": False, "strings_to_urls": False,
-                                         "nan_inf_to_errors": True})
-    bold = wb.add_format({"bold": True})
-    about = wb.add_worksheet("About")
-    about.write(0, 0, "Tables of the equity report " + stem, wb.add_format({"bold": True, "font_size": 13}))
-    about.write(1, 0, "Counts from 1 to 7, and numbers they could be worked out from, are hidden (blank).")
-    about.write_row(3, 0, ["sheet", "table", "source", "synthetic"], bold)
-    used = {"about"}
-    for i, t in enumerate(tables):
-        frame = t["frame"].copy()
-        if t["synthetic"]:
-            frame.insert(0, "data", SYNTHETIC_LABEL)
-        path = csv_dir / f"{t['name']}.csv"
-        frame.to_csv(path, index=False, encoding="utf-8")
-        written.append(path)
+    def __init__(self, stem: str):
+        import queue
+        import threading
+
+        self.stem = stem
+        self.tables: list[dict] = []
+        self.error: Exception | None = None
+        self._seen: set = set()
+        self._queue: queue.Queue = queue.Queue()
+        self._book = None
+        self._thread = threading.Thread(target=self._work, name="equitylab-tables", daemon=True)
+        self._thread.start()
+
+    def add(self, payload) -> None:
+        if isinstance(payload, str):
+            payload = json.loads(payload)
+        if payload["name"] in self._seen:  # a display updated later carries its table again
+            return
+        self._seen.add(payload["name"])
+        self._queue.put(payload)
+
+    def _work(self) -> None:
+        while (payload := self._queue.get()) is not None:
+            if self.error is not None:
+                continue
+            try:
+                t = table_from_payload(payload)
+                check_tables([t])
+                if self._book is None:
+                    self._book = _Book(self.stem)
+                self._book.add(t)
+                self.tables.append(t)
+            except Exception as exc:  # noqa: BLE001 - raised by finish()
+                self.error = exc
+
+    def finish(self) -> list[dict]:
+        """Every table, checked and prepared (raises what checking a table raised)."""
+        self._queue.put(None)
+        self._thread.join()
+        if self.error is not None:
+            raise self.error
+        for t in self.tables:
+            t["book"] = self._book
+        return self.tables
+
+
+class _Book:
+    """The report's Excel workbook, built in memory a table at a time (XlsxWriter, a writer only:
+    a third of openpyxl's time, import included), with text kept as text: nothing in a cell
+    becomes a formula or a link. The "About" sheet comes first and lists every table."""
+
+    def __init__(self, stem: str):
+        import io
+
+        import xlsxwriter
+
+        self.buffer = io.BytesIO()
+        self.wb = xlsxwriter.Workbook(self.buffer, {"in_memory": True, "strings_to_formulas": False,
+                                                    "strings_to_urls": False, "nan_inf_to_errors": True})
+        self.bold = self.wb.add_format({"bold": True})
+        self.about = self.wb.add_worksheet("About")
+        self.about.write(0, 0, "Tables of the equity report " + stem,
+                         self.wb.add_format({"bold": True, "font_size": 13}))
+        self.about.write(1, 0, "Counts from 1 to 7, and numbers they could be worked out from, are hidden (blank).")
+        self.about.write_row(3, 0, ["sheet", "table", "source", "synthetic"], self.bold)
+        self.used = {"about"}
+        self.names: list[str] = []
+
+    def add(self, t: dict) -> None:
+        frame = _published_frame(t)
         sheet = re.sub(r"[\[\]:*?/\\]", "_", t["name"])[:31]
         n = 2
-        while sheet.lower() in used:
+        while sheet.lower() in self.used:
             sheet = f"{sheet[:28]}_{n}"
             n += 1
-        used.add(sheet.lower())
-        ws = wb.add_worksheet(sheet)
-        ws.write_row(0, 0, [str(c) for c in frame.columns], bold)
+        self.used.add(sheet.lower())
+        ws = self.wb.add_worksheet(sheet)
+        ws.write_row(0, 0, [str(c) for c in frame.columns], self.bold)
         columns = [frame.iloc[:, j].tolist() for j in range(frame.shape[1])]
         for r, row in enumerate(zip(*columns), start=1):
             for c, v in enumerate(row):
@@ -272,8 +370,38 @@ def write_tables(tables: list[dict], folder: Path, stem: str) -> tuple[list[Path
                 if v is not None:
                     ws.write(r, c, v)
         ws.freeze_panes(1, 0)
-        about.write_row(4 + i, 0, [sheet, t["title"], t["source"], "yes" if t["synthetic"] else "no"])
-    wb.close()
+        self.about.write_row(4 + len(self.names), 0, [sheet, t["title"], t["source"], "yes" if t["synthetic"] else "no"])
+        self.names.append(t["name"])
+
+    def close(self) -> bytes:
+        self.wb.close()
+        return self.buffer.getvalue()
+
+
+def write_tables(tables: list[dict], folder: Path, stem: str) -> tuple[list[Path], Path | None]:
+    """Write each table as CSV (``STEM_tables/NN_name.csv``) and all of them to ``STEM.xlsx``.
+
+    Tables from synthetic data get a ``data`` column saying so, in both formats. The Excel
+    workbook opens with an "About" sheet listing every table with its source. Tables from a
+    :class:`TableCollector` arrive with their CSV text and workbook already made.
+    """
+    if not tables:
+        return [], None
+    folder = Path(folder)
+    csv_dir = folder / f"{stem}_tables"
+    csv_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    book = tables[0].get("book")
+    if book is None or book.names != [t["name"] for t in tables]:
+        book = _Book(stem)
+        for t in tables:
+            book.add(t)
+    for t in tables:
+        path = csv_dir / f"{t['name']}.csv"
+        path.write_text(_csv_text(t), encoding="utf-8", newline="")
+        written.append(path)
+    xlsx = folder / f"{stem}.xlsx"
+    xlsx.write_bytes(book.close())
     return written, xlsx
 
 

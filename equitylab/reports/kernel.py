@@ -85,6 +85,7 @@ class WarmKernel:
         self.start_seconds = 0.0
         self.reports_run = 0
         self.last_nb = None
+        self.table_sink = None  # called with each table output as it arrives (see html.TableCollector)
 
     def start(self, *, wait: bool = True) -> WarmKernel:
         """Launch the kernel; with ``wait=False`` return at once (call :meth:`wait_ready` later)."""
@@ -185,11 +186,23 @@ class _WarmClient(PapermillNotebookClient):
         super().__init__(nb_man, km=warm_kernel.km, **kw)
         self.kc = warm_kernel.kc
         self.owns_km = False
+        self._table_sink = warm_kernel.table_sink
 
     def papermill_execute_cells(self):
         msg_id = self.kc.execute(_RESET, silent=True, store_history=False)
         self.wait_for_reply(msg_id)
         super().papermill_execute_cells()
+
+    def output(self, outs, msg, display_id, cell_index):
+        out = super().output(outs, msg, display_id, cell_index)
+        sink = self._table_sink
+        if sink is not None and out is not None:
+            from .display import TABLE_MIME
+
+            payload = (out.get("data") or {}).get(TABLE_MIME)
+            if payload:
+                sink(payload)  # the report's tables are checked and prepared while the kernel works on
+        return out
 
 
 class WarmEngine(NBClientEngine):

@@ -154,25 +154,32 @@ def execute(params: ReportParameters, out: Path, kernel, template_nb, *, keep_no
     started = time.perf_counter()
     nb = copy.deepcopy(template_nb)
     kernel.last_nb = None
+    collector = html.TableCollector(params.name)
+    kernel.table_sink = collector.add
     try:
         kernel.ensure()
         nb = pm.execute_notebook(nb, None, parameters=params.notebook_parameters(), engine_name=ENGINE,
                                  warm_kernel=kernel, kernel_name=kernel.kernel_name, progress_bar=False,
                                  report_mode=True, execution_timeout=CELL_TIMEOUT)
     except PapermillExecutionError as exc:
+        kernel.table_sink = None
         nb = kernel.last_nb
         return _keep(failed_result(out, params, exc, nb, seconds=time.perf_counter() - started), nb, out,
                      params, keep_notebook)
     except Exception as exc:  # noqa: BLE001 - a kernel crash or timeout fails this report, not the batch
+        kernel.table_sink = None
         kernel.shutdown()  # a fresh kernel for the next report
         return failed_result(out, params, exc, None, seconds=time.perf_counter() - started)
+    kernel.table_sink = None
     ran = time.perf_counter() - started
     export_started = time.perf_counter()
     try:
         area = _area_name(params.area_code)
         title = f"Equity profile: {area}" if area else "Equity profile"
         page = html.notebook_to_html(nb, title=title, footer=_footer(params))
-        tables = html.extract_tables(nb)
+        tables = collector.finish()  # read, checked and prepared as the notebook ran
+        if [t["name"] for t in tables] != html.table_names(nb):
+            tables = html.extract_tables(nb)  # a table was updated or cleared after it was shown
         html.check_publishable(page, tables)
     except Exception as exc:  # noqa: BLE001
         return failed_result(out, params, exc, None, seconds=time.perf_counter() - started)
