@@ -302,23 +302,23 @@ def group_sums(data, columns: list[str], by: list[str]) -> pd.DataFrame:
         if space <= max(1 << 16, n) and all(a.dtype.kind in "biu" for a, _ in values):
             counts, totals, n_missing = _block_sums(codes_of, n, space, values)
             present = np.flatnonzero(counts)
-            out = _keys(by, uniques, sizes, present)
+            cols = dict(_keys(by, uniques, sizes, present).items())
             for c, total, miss in zip(columns, totals, n_missing):
-                out[c] = np.where(miss[present] > 0, np.nan, total[present])
-                out[f"_missing_{c}"] = miss[present]
-            return out
+                cols[c] = np.where(miss[present] > 0, np.nan, total[present])
+                cols[f"_missing_{c}"] = miss[present]
+            return pd.DataFrame(cols, index=pd.RangeIndex(len(present)))  # one constructor call (see _assemble)
     codes, keys = group_codes(data, by)
     k = len(keys)
-    out = keys.copy()
+    cols = dict(keys.items())
     for c, (arr, missing) in zip(columns, values):
         total = _sum_by(codes, arr, missing, k, None)
         if missing is not None:
             n_missing = np.bincount(codes[missing], minlength=k).astype(np.int64)
         else:
             n_missing = np.zeros(k, dtype=np.int64)
-        out[c] = np.where(n_missing > 0, np.nan, total)
-        out[f"_missing_{c}"] = n_missing
-    return out
+        cols[c] = np.where(n_missing > 0, np.nan, total)
+        cols[f"_missing_{c}"] = n_missing
+    return pd.DataFrame(cols, index=keys.index)
 
 
 def by_columns(data: pd.DataFrame, by, what: str) -> list[str]:
