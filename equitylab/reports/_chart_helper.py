@@ -31,6 +31,7 @@ import threading
 ADDRESS_ENV = "EQUITYLAB_CHART_HELPER"   # the helpers' socket paths, joined by os.pathsep
 KEY_ENV = "EQUITYLAB_CHART_KEY"
 COUNT_ENV = "EQUITYLAB_CHART_HELPERS"  # how many helpers (default: see helper_count)
+AHEAD_ENV = "EQUITYLAB_CHART_AHEAD"  # "area code,comparator": draw that area's first charts ahead
 # How long a kernel waits for a helper's socket to appear before drawing charts itself; a helper
 # makes it as it starts, well before any kernel is up. A socket that refuses means the helper died.
 CONNECT_SECONDS = 20.0
@@ -55,11 +56,13 @@ def helper_count() -> int:
 class ChartHelper:
     """The command's handle on its helper processes (started at once, ready a moment later)."""
 
-    def __init__(self, count: int | None = None):
+    def __init__(self, count: int | None = None, *, area_code: str = "", comparator: str = ""):
         self.folder = tempfile.mkdtemp(prefix="equitylab-charts-")  # private (0700): the sockets live here
         self.key = secrets.token_hex(16)
         self.addresses = [os.path.join(self.folder, f"charts{i}.sock") for i in range(count or helper_count())]
         env = {**os.environ, KEY_ENV: self.key}
+        if area_code:  # the report's first charts can be drawn before its kernel asks for them
+            env[AHEAD_ENV] = f"{area_code},{comparator}"
         # one process, which forks the others after its imports; stdin is their lifeline: if this
         # process dies, the pipe closes and every helper exits
         self.processes = [subprocess.Popen([sys.executable, "-m", "equitylab.reports._chart_helper",
@@ -145,7 +148,7 @@ class Remote:
     def submit(self, kind: str, payload):
         """Queue one chart: "recipe" (a pickled :class:`~equitylab.charts.recipe.ChartRecipe`),
         "chart" (a pickled altair chart) or "spec" (a Vega-Lite dict). The future gives
-        (svg, seconds, description)."""
+        (svg, seconds, description, drawn ahead)."""
         from concurrent.futures import Future
 
         future = Future()
@@ -196,13 +199,13 @@ class Remote:
     def _receive_loop(self) -> None:
         try:
             while True:
-                job_id, svg, seconds, description, error = pickle.loads(self._conn.recv_bytes())
+                job_id, svg, seconds, description, error, ahead = pickle.loads(self._conn.recv_bytes())
                 with self._lock:
                     future = self._futures.pop(job_id, None)
                 if future is None:
                     continue
                 if error is None:
-                    future.set_result((svg, seconds, description))
+                    future.set_result((svg, seconds, description, ahead))
                 else:
                     future.set_exception(RuntimeError(error))
         except Exception as exc:  # noqa: BLE001 - the connection closed: anything still waiting fails
@@ -294,7 +297,11 @@ def _render(conn) -> None:
 
 
 def _build(address: str, key: str, renderer) -> None:
-    """The builder: take kernels' jobs, build specs, pass them to the renderer, relay the SVG back."""
+    """The builder: take kernels' jobs, build specs, pass them to the renderer, relay the SVG back.
+
+    Before the first job it draws ahead (see :func:`_foresee`): a kernel's chart whose recipe is
+    byte for byte one drawn ahead gets that drawing at once.
+    """
     import time
     from multiprocessing.connection import Listener
 
@@ -304,7 +311,10 @@ def _build(address: str, key: str, renderer) -> None:
     jobs: queue.Queue = queue.Queue()
     threading.Thread(target=_receive, args=(listener, jobs), daemon=True).start()
     sending = threading.Lock()  # replies go out from two threads
-    waiting: dict = {}  # token -> (kernel connection, job id, description, seconds building)
+    lock = threading.Lock()
+    waiting: dict = {}  # token -> (kernel connection or None when drawn ahead, job id or recipe, description, seconds)
+    ahead: dict = {}  # recipe bytes -> (svg, seconds, description, error) once drawn ahead
+    wanted: dict = {}  # recipe bytes still being drawn ahead -> [(kernel connection, job id)]
 
     def reply(conn, message) -> None:
         with sending:
@@ -317,28 +327,89 @@ def _build(address: str, key: str, renderer) -> None:
         try:
             while True:
                 token, svg, seconds, error = renderer.recv()
-                conn, job_id, description, building = waiting.pop(token)
-                reply(conn, (job_id, svg, building + seconds, description, error))
+                conn, job, description, building = waiting.pop(token)
+                if conn is not None:
+                    reply(conn, (job, svg, building + seconds, description, error, False))
+                    continue
+                with lock:  # drawn ahead: keep it, and answer kernels that asked meanwhile
+                    ahead[job] = (svg, building + seconds, description, error)
+                    asked = wanted.pop(job, [])
+                for kernel, job_id in asked:
+                    reply(kernel, (job_id, svg, building + seconds, description, error, True))
         finally:  # the renderer has gone: so do we, and kernels draw their charts themselves
             os._exit(0)
 
     threading.Thread(target=relay, daemon=True).start()
     token = 0
+    for blob in _foresee():
+        try:
+            started = time.perf_counter()
+            spec, description = _svg.job_to_spec("recipe", blob)
+        except Exception:  # noqa: BLE001, S112 - only a guess
+            continue
+        token += 1
+        with lock:
+            wanted[blob] = []
+        waiting[token] = (None, blob, description, time.perf_counter() - started)
+        renderer.send((token, spec))
     while True:
         conn, raw = jobs.get()
         if raw is None:
             conn.close()
             continue
         job_id, kind, payload = pickle.loads(raw)
+        if kind == "recipe":
+            with lock:
+                done = ahead.get(payload)
+                if done is None and payload in wanted:
+                    wanted[payload].append((conn, job_id))
+                    continue
+            if done is not None:
+                svg, seconds, description, error = done
+                reply(conn, (job_id, svg, seconds, description, error, True))
+                continue
         started = time.perf_counter()
         try:
             spec, description = _svg.job_to_spec(kind, payload)
         except Exception as exc:  # noqa: BLE001 - reported to the kernel, which draws it itself
-            reply(conn, (job_id, None, 0.0, "", f"{type(exc).__name__}: {exc}"))
+            reply(conn, (job_id, None, 0.0, "", f"{type(exc).__name__}: {exc}", False))
             continue
         token += 1
         waiting[token] = (conn, job_id, description, time.perf_counter() - started)
         renderer.send((token, spec))
+
+
+def _foresee() -> list[bytes]:
+    """Recipes of the charts the report template draws first, for the area named in the
+    environment (:data:`AHEAD_ENV`: "area code,comparator"), pickled as the kernel pickles them.
+
+    The first section of an equity report (the area's deprivation, ethnic mix and life
+    expectancy) depends on the area alone, so the helper can draw its charts while the kernel
+    is still starting. A guess costs nothing if it is wrong: a kernel's chart is answered from
+    here only when its recipe is byte for byte the same, else drawn as usual.
+    """
+    import warnings
+
+    area, _, comparator = os.environ.get(AHEAD_ENV, "").partition(",")
+    if not area:
+        return []
+    try:
+        from ..charts import recipe
+        from .. import profile
+
+        recipe.defer(True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            findings = [profile.deprivation_profile(area), profile.ethnic_mix(area, comparator or "E92000001"),
+                        profile.life_expectancy_between_areas(area)]
+        return [pickle.dumps(c, protocol=pickle.HIGHEST_PROTOCOL) for f in findings for c in f.charts]
+    except Exception:  # noqa: BLE001 - an unknown area and the like: the report fails in its own checks
+        return []
+    finally:
+        try:
+            recipe.defer(False)
+        except NameError:
+            pass
 
 
 if __name__ == "__main__":

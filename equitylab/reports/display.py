@@ -50,7 +50,8 @@ def start(*, area_code: str, comparator: str = "", service_data: str = "", dimen
     from ..charts import recipe
     from ..loaders.areas import area_info
 
-    _state.update(findings=[], tables=0, chart_seconds=0.0, charts=0, charts_here=0, started=time.perf_counter(),
+    _state.update(findings=[], tables=0, chart_seconds=0.0, charts=0, charts_here=0, charts_ahead=0,
+                  started=time.perf_counter(),
                   synthetic=not service_data, pending=[], wait_seconds=0.0)
     if os.environ.get(REPORT_ENV) == "process" and _state.get("pool") is None:
         from ._chart_helper import Helpers
@@ -177,13 +178,14 @@ def _svg_of(job) -> tuple[str, str]:
         return job, ""
     future, chart = job
     try:
-        svg, seconds, description = future.result(timeout=CHART_TIMEOUT)
+        svg, seconds, description, ahead = future.result(timeout=CHART_TIMEOUT)
     except Exception:  # noqa: BLE001
         if isinstance(chart, ChartRecipe):
             chart = chart.build()
         return _draw_here(_spec(chart)), _description(chart)
     _state["chart_seconds"] += seconds
     _state["charts"] += 1
+    _state["charts_ahead"] = _state.get("charts_ahead", 0) + bool(ahead)
     return svg, description
 
 
@@ -425,6 +427,7 @@ def finish() -> None:
     total = time.perf_counter() - _state["started"] if _state["started"] else 0.0
     display({TIMINGS_MIME: {"chart_seconds": round(_state["chart_seconds"], 4), "charts": _state["charts"],
                             "charts_here": _state.get("charts_here", 0),
+                            "charts_ahead": _state.get("charts_ahead", 0),
                             "chart_wait_seconds": round(waited, 4), "since_start_seconds": round(total, 4)},
              "text/plain": ""}, raw=True)
 

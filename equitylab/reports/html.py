@@ -169,7 +169,8 @@ def table_names(nb) -> list[str]:
 
 def extract_timings(nb) -> dict:
     """Kernel-side timings (chart export seconds) and per-cell durations from papermill metadata."""
-    out = {"chart_seconds": 0.0, "charts": 0, "charts_here": 0, "setup_seconds": 0.0, "cells_seconds": 0.0,
+    out = {"chart_seconds": 0.0, "charts": 0, "charts_here": 0, "charts_ahead": 0, "setup_seconds": 0.0,
+           "cells_seconds": 0.0,
            "chart_wait_seconds": 0.0}
     for cell in nb.cells:
         if cell.cell_type != "code":
@@ -185,6 +186,7 @@ def extract_timings(nb) -> dict:
                 out["chart_seconds"] = float(t.get("chart_seconds", 0.0))
                 out["charts"] = int(t.get("charts", 0))
                 out["charts_here"] = int(t.get("charts_here", 0))
+                out["charts_ahead"] = int(t.get("charts_ahead", 0))
                 out["chart_wait_seconds"] = float(t.get("chart_wait_seconds", 0.0))
     return out
 

@@ -196,7 +196,7 @@ def execute(params: ReportParameters, out: Path, kernel, template_nb, *, keep_no
                "chart_wait": round(kt["chart_wait_seconds"], 3),
                "computation": round(max(kt["cells_seconds"] - kt["setup_seconds"] - kt["chart_wait_seconds"], 0), 3),
                "notebook_run": round(ran, 3), "html_export": round(export, 3), "charts": kt["charts"],
-               "charts_in_kernel": kt["charts_here"]}
+               "charts_in_kernel": kt["charts_here"], "charts_drawn_ahead": kt["charts_ahead"]}
     result = ReportResult(name=params.name, area_code=params.area_code, status="ok", html=str(target),
                           xlsx=str(xlsx) if xlsx else None, csv=[str(p) for p in csvs], row=params.row,
                           seconds=round(time.perf_counter() - started, 3), timings=timings, area_name=area)
@@ -275,7 +275,11 @@ def run(area_code: str, *, out="reports", service_data: str = "", project_file: 
 
     # The chart helper (not a kernel) warms up on the second core while the parameters are checked;
     # it is stopped at once if they fail.
-    helper = ChartHelper()
+    # With the packaged template the helper can also draw the area's first charts ahead (their
+    # recipes depend on the area alone); another template's charts cannot be guessed.
+    ahead = template is None
+    helper = ChartHelper(area_code=str(area_code).strip().upper() if ahead else "",
+                         comparator=str(comparator).strip().upper() if ahead else "")
     try:
         params = check(ReportParameters(area_code=area_code, comparator=comparator, service_data=service_data,
                                         dimensions=dimensions, period=period, project_file=project_file,
