@@ -227,3 +227,23 @@ def test_a_collected_table_with_small_counts_fails_the_report():
     collector.add(small)
     with pytest.raises(html.NotPublishable, match="counts from 1 to 7"):
         collector.finish()
+
+
+def test_report_images_carry_no_per_mark_aria_labels_but_keep_the_theme():
+    # inside an <img> only the alt text is read; the marks' own ARIA labels only made each SVG bigger
+    import vl_convert as vlc
+
+    from equitylab.reports import _svg
+
+    spec = {"mark": "bar", "data": {"values": [{"g": "A", "v": 1}, {"g": "B", "v": 2}]},
+            "encoding": {"x": {"field": "g", "type": "nominal"}, "y": {"field": "v", "type": "quantitative"}},
+            "config": {"font": "Arial"}, "title": "x" * 200}
+    plain = vlc.vegalite_to_svg(dict(spec))
+    ready = _svg.for_image(dict(spec))
+    assert ready["config"] == {"font": "Arial", "aria": False}
+    assert isinstance(ready["title"]["text"], list) and max(map(len, ready["title"]["text"])) <= 90
+    image = vlc.vegalite_to_svg(ready)
+    # the two bars lose their labels (the title and axes keep theirs)
+    assert plain.count('role="graphics-symbol" aria-roledescription="bar"') == 2
+    assert 'aria-roledescription="bar"' not in image
+    assert len(image) < len(plain)

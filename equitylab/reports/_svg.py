@@ -10,6 +10,17 @@ from __future__ import annotations
 import time
 
 
+def for_image(spec: dict) -> dict:
+    """Ready a chart's spec to become a static image in a report: long titles broken into lines,
+    and no ARIA labels on every mark. Inside an ``<img>`` those labels reach no one (the image's
+    alt text, which the report writes, is what assistive technology reads); leaving them out
+    makes each SVG about 30% smaller, and the report page with it."""
+    wrap_title(spec)
+    config = spec.get("config")
+    spec["config"] = {**config, "aria": False} if isinstance(config, dict) else {"aria": False}
+    return spec
+
+
 def wrap_title(spec: dict, width: int = 90) -> None:
     """Break a long chart title or subtitle into lines, so the image is not stretched by it."""
     import textwrap
@@ -55,8 +66,7 @@ def job_to_spec(kind: str, payload) -> tuple[dict, str]:
     if kind == "recipe":
         chart = chart.build()
     text = getattr(chart, "description", None)
-    spec = chart.to_dict(validate=False, context={"pre_transform": False})
-    wrap_title(spec)
+    spec = for_image(chart.to_dict(validate=False, context={"pre_transform": False}))
     return spec, text if isinstance(text, str) else ""
 
 
@@ -123,7 +133,7 @@ def practice_specs() -> list[dict]:
     specs = []
     for chart in charts:
         spec = chart.to_dict(validate=False, context={"pre_transform": False})
-        wrap_title(spec)
+        for_image(spec)
         specs.append(spec)
     return specs
 

@@ -155,7 +155,7 @@ def _spec(chart) -> dict:
 
         disable_debug_mode()
     spec = chart.to_dict(validate=False, context={"pre_transform": False})
-    _svg.wrap_title(spec)
+    _svg.for_image(spec)
     return spec
 
 
@@ -200,7 +200,7 @@ def chart_svg(chart) -> str:
 
     started = time.perf_counter()
     spec = chart.to_dict(context={"pre_transform": False})
-    _svg.wrap_title(spec)
+    _svg.for_image(spec)
     svg = vlc.vegalite_to_svg(spec, vl_version=vl_version_for_vl_convert())
     _state["chart_seconds"] += time.perf_counter() - started
     _state["charts"] += 1
