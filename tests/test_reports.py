@@ -299,3 +299,15 @@ def test_a_report_whose_chart_helper_died_draws_its_charts_in_the_kernel(monkeyp
     assert result.timings["charts"] >= 20 and result.timings["charts_in_kernel"] == result.timings["charts"]
     page = Path(result.html).read_text(encoding="utf-8")
     assert page.count("data:image/svg+xml;base64,") >= 10
+
+
+def test_a_report_shares_its_charts_among_several_renderers(monkeypatch, tmp_path):
+    # machines with four cores or more draw with more than one renderer; the report is the same
+    from equitylab.reports import run
+
+    monkeypatch.setenv("EQUITYLAB_CHART_RENDERERS", "2")
+    result = run("E09000012", out=tmp_path)
+    assert result.ok, result.reason
+    assert result.timings["charts"] >= 20 and result.timings["charts_in_kernel"] == 0
+    page = Path(result.html).read_text(encoding="utf-8")
+    assert page.count("data:image/svg+xml;base64,") >= 10

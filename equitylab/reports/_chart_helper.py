@@ -1,20 +1,21 @@
 """Chart-drawing processes for one report, started before the report's kernel.
 
 vl-convert holds the GIL while it draws, so charts drawn in the kernel stall the kernel's
-own work. ``equitylab report`` for one area therefore starts helper processes as its first
-step, while it checks the parameters (a core is idle then): each imports altair and starts
-vl-convert's JavaScript engine, and is ready before the kernel's first chart. No kernel
-starts until the parameters pass; helpers whose report is refused are stopped.
+own work. ``equitylab report`` for one area therefore starts a helper as its first step,
+while it checks the parameters (a core is idle then). The helper imports altair, then forks
+its renderers: processes that only run vl-convert's drawing engine. The first starts its
+engine at once and practises on charts like a report's; on four cores or more there are
+others, which start theirs when the kernel's first chart arrives (a report's charts take
+longer to draw than the kernel takes to compute them). No kernel starts until the
+parameters pass; a helper whose report is refused is stopped.
 
-Building and drawing a report's charts takes about twice the kernel's own computing, so from
-four cores there are two helpers, and the kernel gives each chart to the helper with the
-fewest waiting. The kernel connects to each over a local socket
-(an authenticated :mod:`multiprocessing.connection` in a private folder) named in its
-environment; it sends chart recipes (:mod:`equitylab.charts.recipe`), pickled charts or
-Vega-Lite specs, and gets SVG text back while it computes the next finding. A helper only
-ever draws charts: it builds each chart's spec (Python) and passes it to a renderer process
-it forked (vl-convert), so building one chart and drawing the last use two cores. It ends
-when the command that started it closes it, or exits (its standard input closes).
+The kernel connects over a local socket (an authenticated :mod:`multiprocessing.connection`
+in a private folder) named in its environment; it sends chart recipes
+(:mod:`equitylab.charts.recipe`), pickled charts or Vega-Lite specs, and gets SVG text back
+while it computes the next finding. The helper builds each spec (Python) and gives it to
+the renderer with the least waiting. With the packaged template it also draws the area's
+first charts ahead (:func:`_foresee`). It ends when the command that started it closes it,
+or exits (its standard input closes).
 """
 from __future__ import annotations
 
@@ -30,19 +31,21 @@ import threading
 
 ADDRESS_ENV = "EQUITYLAB_CHART_HELPER"   # the helpers' socket paths, joined by os.pathsep
 KEY_ENV = "EQUITYLAB_CHART_KEY"
-COUNT_ENV = "EQUITYLAB_CHART_HELPERS"  # how many helpers (default: see helper_count)
+COUNT_ENV = "EQUITYLAB_CHART_RENDERERS"  # how many renderers (default: see renderer_count)
 AHEAD_ENV = "EQUITYLAB_CHART_AHEAD"  # "area code,comparator": draw that area's first charts ahead
-# How long a kernel waits for a helper's socket to appear before drawing charts itself; a helper
-# makes it as it starts, well before any kernel is up. A socket that refuses means the helper died.
+# How long a kernel waits for the helper's socket to appear before drawing charts itself; the
+# helper makes it as it starts, well before any kernel is up. A socket that refuses means it died.
 CONNECT_SECONDS = 20.0
+# A renderer whose engine is still starting counts as this many charts behind (about 0.8 s).
+STARTING_ENGINE = 6
 
 
-def helper_count() -> int:
-    """Helpers for one report: one below four cores, two from four.
+def renderer_count() -> int:
+    """Renderers for one report: one below four cores, then one per core beyond the kernel's
+    and the builder's, up to three.
 
-    On two cores a second helper made the report slower: each engine pays its own warm-up, and
-    the kernel, two helpers and the command then share two cores.
-    """
+    A report is CPU-bound on two cores (the kernel, the builder and the renderer keep both
+    busy): a second renderer there only split the same work and made the report slower."""
     chosen = os.environ.get(COUNT_ENV, "")
     if chosen.isdigit() and int(chosen) >= 1:
         return min(int(chosen), 8)
@@ -50,24 +53,25 @@ def helper_count() -> int:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # not Linux
         cores = os.cpu_count() or 1
-    return 1 if cores < 4 else 2
+    return 1 if cores < 4 else min(3, cores - 2)
 
 
 class ChartHelper:
-    """The command's handle on its helper processes (started at once, ready a moment later)."""
+    """The command's handle on its helper process (started at once, ready a moment later)."""
 
-    def __init__(self, count: int | None = None, *, area_code: str = "", comparator: str = ""):
-        self.folder = tempfile.mkdtemp(prefix="equitylab-charts-")  # private (0700): the sockets live here
+    def __init__(self, renderers: int | None = None, *, area_code: str = "", comparator: str = ""):
+        self.folder = tempfile.mkdtemp(prefix="equitylab-charts-")  # private (0700): the socket lives here
         self.key = secrets.token_hex(16)
-        self.addresses = [os.path.join(self.folder, f"charts{i}.sock") for i in range(count or helper_count())]
+        self.addresses = [os.path.join(self.folder, "charts.sock")]
         env = {**os.environ, KEY_ENV: self.key}
         if area_code:  # the report's first charts can be drawn before its kernel asks for them
             env[AHEAD_ENV] = f"{area_code},{comparator}"
-        # one process, which forks the others after its imports; stdin is their lifeline: if this
-        # process dies, the pipe closes and every helper exits
+        # stdin is the lifeline of the helper and its renderers: if this process dies, the pipe
+        # closes and they all exit
         self.processes = [subprocess.Popen([sys.executable, "-m", "equitylab.reports._chart_helper",
-                                            *self.addresses], env=env, stdin=subprocess.PIPE,
-                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+                                            self.addresses[0], str(renderers or renderer_count())], env=env,
+                                           stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                           stderr=subprocess.DEVNULL)]
 
     def env(self) -> dict:
         """Environment variables that let a kernel find the helpers."""
@@ -240,15 +244,23 @@ def _receive(listener, jobs: queue.Queue) -> None:
             jobs.put((conn, None))
 
 
-def serve(addresses: list[str], key: str) -> None:
-    """Run the helpers: one process per address, forked from this one after the imports they share."""
+def serve(address: str, key: str, renderers: int = 1) -> None:
+    """Run the helper: import what building charts needs, fork the renderers, then build."""
+    from multiprocessing import Pipe
+
     from . import _svg
 
-    _svg.prepare()  # pandas and altair: imported once, shared by the forked helpers
-    for address in addresses[1:]:
+    _svg.prepare()  # pandas and altair, before forking: the renderers practise with altair charts
+    ends = []
+    for i in range(max(1, renderers)):
+        mine, theirs = Pipe()
         if os.fork() == 0:
-            _serve_one(address, key)  # never returns
-    _serve_one(addresses[0], key)
+            mine.close()
+            _render(theirs, first=i == 0)  # never returns
+        theirs.close()
+        ends.append(mine)
+    _lifeline()
+    _build(address, key, ends)
 
 
 def _lifeline() -> None:
@@ -262,31 +274,22 @@ def _lifeline() -> None:
     threading.Thread(target=wait, daemon=True).start()
 
 
-def _serve_one(address: str, key: str) -> None:
-    """One helper: this process builds each chart's spec (Python) and a forked renderer process
-    draws it (vl-convert), so building the next chart and drawing this one use two cores."""
-    from multiprocessing import Pipe
-
-    to_renderer, renderer_end = Pipe()
-    if os.fork() == 0:
-        to_renderer.close()
-        _render(renderer_end)  # never returns
-    renderer_end.close()
-    _lifeline()
-    _build(address, key, to_renderer)
-
-
-def _render(conn) -> None:
-    """The renderer: start the engine, practise until the first chart arrives, then draw specs."""
+def _render(conn, *, first: bool) -> None:
+    """A renderer: draw each spec it is sent. The first starts its engine at once and practises
+    until work arrives; the others start theirs when told (a ``None`` token)."""
     from . import _svg
 
     _lifeline()
     try:
-        _svg.warm()
-        _svg.practise(stop=conn.poll)
-        version = _svg.vl_version()
+        if first:
+            _svg.warm()
+            if not conn.poll():
+                _svg.practise(stop=conn.poll)
         while True:
-            token, spec = conn.recv()
+            token, spec, version = conn.recv()
+            if token is None:
+                _svg.warm()
+                continue
             try:
                 svg, seconds = _svg.convert(spec, version)
                 conn.send((token, svg, seconds, None))
@@ -296,8 +299,38 @@ def _render(conn) -> None:
         os._exit(0)
 
 
-def _build(address: str, key: str, renderer) -> None:
-    """The builder: take kernels' jobs, build specs, pass them to the renderer, relay the SVG back.
+class _Renderers:
+    """The builder's view of its renderers: who has how much waiting, and who is still starting."""
+
+    def __init__(self, ends: list):
+        self.ends = ends
+        self.waiting = [0] * len(ends)
+        self.ready = [i == 0 for i in range(len(ends))]  # the first started its engine at once
+        self.woken = [i == 0 for i in range(len(ends))]
+        self.lock = threading.Lock()
+
+    def wake(self, version: str) -> None:
+        """Start every renderer's engine (the kernel's charts are coming)."""
+        for i, end in enumerate(self.ends):
+            if not self.woken[i]:
+                self.woken[i] = True
+                end.send((None, None, version))
+
+    def send(self, token: int, spec: dict, version: str) -> None:
+        with self.lock:
+            i = min(range(len(self.ends)),
+                    key=lambda k: self.waiting[k] + (0 if self.ready[k] else STARTING_ENGINE))
+            self.waiting[i] += 1
+        self.ends[i].send((token, spec, version))
+
+    def done(self, i: int) -> None:
+        with self.lock:
+            self.waiting[i] -= 1
+            self.ready[i] = True
+
+
+def _build(address: str, key: str, ends: list) -> None:
+    """The builder: take kernels' jobs, build specs, pass them to a renderer, relay the SVG back.
 
     Before the first job it draws ahead (see :func:`_foresee`): a kernel's chart whose recipe is
     byte for byte one drawn ahead gets that drawing at once.
@@ -310,7 +343,8 @@ def _build(address: str, key: str, renderer) -> None:
     listener = Listener(address, family="AF_UNIX", authkey=key.encode())
     jobs: queue.Queue = queue.Queue()
     threading.Thread(target=_receive, args=(listener, jobs), daemon=True).start()
-    sending = threading.Lock()  # replies go out from two threads
+    renderers = _Renderers(ends)
+    sending = threading.Lock()  # replies go out from several threads
     lock = threading.Lock()
     waiting: dict = {}  # token -> (kernel connection or None when drawn ahead, job id or recipe, description, seconds)
     ahead: dict = {}  # recipe bytes -> (svg, seconds, description, error) once drawn ahead
@@ -323,11 +357,13 @@ def _build(address: str, key: str, renderer) -> None:
             except Exception:  # noqa: BLE001, S110 - that kernel has gone
                 pass
 
-    def relay() -> None:
+    def relay(i: int) -> None:
         try:
             while True:
-                token, svg, seconds, error = renderer.recv()
-                conn, job, description, building = waiting.pop(token)
+                token, svg, seconds, error = ends[i].recv()
+                renderers.done(i)
+                with lock:
+                    conn, job, description, building = waiting.pop(token)
                 if conn is not None:
                     reply(conn, (job, svg, building + seconds, description, error, False))
                     continue
@@ -336,10 +372,12 @@ def _build(address: str, key: str, renderer) -> None:
                     asked = wanted.pop(job, [])
                 for kernel, job_id in asked:
                     reply(kernel, (job_id, svg, building + seconds, description, error, True))
-        finally:  # the renderer has gone: so do we, and kernels draw their charts themselves
+        finally:  # a renderer has gone: so do we, and kernels draw their charts themselves
             os._exit(0)
 
-    threading.Thread(target=relay, daemon=True).start()
+    for i in range(len(ends)):
+        threading.Thread(target=relay, args=(i,), daemon=True).start()
+    version = _svg.vl_version()
     token = 0
     for blob in _foresee():
         try:
@@ -350,13 +388,14 @@ def _build(address: str, key: str, renderer) -> None:
         token += 1
         with lock:
             wanted[blob] = []
-        waiting[token] = (None, blob, description, time.perf_counter() - started)
-        renderer.send((token, spec))
+            waiting[token] = (None, blob, description, time.perf_counter() - started)
+        renderers.send(token, spec, version)
     while True:
         conn, raw = jobs.get()
         if raw is None:
             conn.close()
             continue
+        renderers.wake(version)
         job_id, kind, payload = pickle.loads(raw)
         if kind == "recipe":
             with lock:
@@ -375,8 +414,9 @@ def _build(address: str, key: str, renderer) -> None:
             reply(conn, (job_id, None, 0.0, "", f"{type(exc).__name__}: {exc}", False))
             continue
         token += 1
-        waiting[token] = (conn, job_id, description, time.perf_counter() - started)
-        renderer.send((token, spec))
+        with lock:
+            waiting[token] = (conn, job_id, description, time.perf_counter() - started)
+        renderers.send(token, spec, version)
 
 
 def _foresee() -> list[bytes]:
@@ -413,4 +453,4 @@ def _foresee() -> list[bytes]:
 
 
 if __name__ == "__main__":
-    serve(sys.argv[1:], os.environ.pop(KEY_ENV, ""))
+    serve(sys.argv[1], os.environ.pop(KEY_ENV, ""), int(sys.argv[2]) if len(sys.argv) > 2 else 1)

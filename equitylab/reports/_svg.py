@@ -146,6 +146,8 @@ def practise(stop, rounds: int = 1) -> int:
     from altair.utils._importers import vl_version_for_vl_convert
 
     drawn = 0
+    if stop():
+        return drawn
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
