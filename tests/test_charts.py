@@ -62,6 +62,16 @@ def test_compare_groups_says_which_intervals_clear_the_reference():
     assert "wholly above it: Black" in text and "wholly below it: Asian" in text
 
 
+def test_compare_groups_without_a_reference_draws_no_comparison_legend():
+    # with no reference every group is just "a group": a legend of higher/lower/similar would mislead
+    d = pd.DataFrame({"group": ["A", "B"], "value": [50.0, 40], "lower_ci": [48.0, 36], "upper_ci": [52.0, 44]})
+    spec, svg = _svg_offline(compare_groups(d, group="group", value="value", indicator="Uptake %"))
+    assert all("color" not in layer.get("encoding", {}) for layer in spec["layer"])
+    assert "Compared with reference" not in svg
+    with_ref, svg_ref = _svg_offline(compare_groups(d, group="group", value="value", reference="A"))
+    assert "Compared with reference" in svg_ref
+
+
 def test_access_chart_lists_gaps():
     d = pd.DataFrame({"group": ["A", "B", "C"], "service": [0.2, 0.5, 0.3], "population": [0.4, 0.4, 0.2]})
     chart = access_chart(d, group="group", service_share="service", population_share="population")

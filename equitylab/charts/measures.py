@@ -130,12 +130,17 @@ def compare_groups(data: pd.DataFrame, *, group: str, value: str, lower_ci: str 
                        range=["triangle-right", "triangle-left", "circle", "square", "circle"])
     y = alt.Y("group:N", title=None, sort=list(d["group"]))
     base = alt.Chart()  # the rows are given once, to the layered chart
-    layers = [base.mark_rule(color="#555555").encode(y=y, x=alt.X("lower:Q"), x2=alt.X2("upper")),
-              base.mark_point(filled=True, size=80).encode(
-                  y=y, x=alt.X("value:Q", title=indicator, scale=alt.Scale(zero=False)),
-                  color=alt.Color("versus reference:N", scale=palette, title="Compared with reference"),
-                  shape=alt.Shape("versus reference:N", scale=shapes, title="Compared with reference"),
-                  tooltip=tooltips("group", "value", "lower", "upper", "versus reference"))]
+    x = alt.X("value:Q", title=indicator, scale=alt.Scale(zero=False))
+    if ref_value is not None:
+        points = base.mark_point(filled=True, size=80).encode(
+            y=y, x=x,
+            color=alt.Color("versus reference:N", scale=palette, title="Compared with reference"),
+            shape=alt.Shape("versus reference:N", scale=shapes, title="Compared with reference"),
+            tooltip=tooltips("group", "value", "lower", "upper", "versus reference"))
+    else:  # nothing to compare with: one look for every group, and no legend that says nothing
+        points = base.mark_point(filled=True, size=80, color=GROUP_COLOURS[0], shape="circle").encode(
+            y=y, x=x, tooltip=tooltips("group", "value", "lower", "upper"))
+    layers = [base.mark_rule(color="#555555").encode(y=y, x=alt.X("lower:Q"), x2=alt.X2("upper")), points]
     text = f"{indicator} for {len(d)} groups with their intervals."
     if ref_value is not None:
         layers.append(alt.Chart().mark_rule(strokeDash=[4, 4]).encode(x=alt.XDatum(ref_value)))
