@@ -4,7 +4,8 @@ vl-convert holds the GIL while it draws, so charts drawn in the kernel stall the
 own work. ``equitylab report`` for one area therefore starts a helper as its first step,
 while it checks the parameters (a core is idle then). The helper imports altair, then forks
 its renderers: processes that only run vl-convert's drawing engine. The first starts its
-engine at once and practises on charts like a report's; on four cores or more there are
+engine at once and practises on charts like a report's (the helper builds them while it
+waits for the kernel); on four cores or more there are
 others, which start theirs when the kernel's first chart arrives (a report's charts take
 longer to draw than the kernel takes to compute them). No kernel starts until the
 parameters pass; a helper whose report is refused is stopped.
@@ -250,7 +251,7 @@ def serve(address: str, key: str, renderers: int = 1) -> None:
 
     from . import _svg
 
-    _svg.prepare()  # pandas and altair, before forking: the renderers practise with altair charts
+    _svg.prepare()  # pandas and altair, for the builder (the renderers, forked after, only draw)
     ends = []
     for i in range(max(1, renderers)):
         mine, theirs = Pipe()
@@ -275,16 +276,14 @@ def _lifeline() -> None:
 
 
 def _render(conn, *, first: bool) -> None:
-    """A renderer: draw each spec it is sent. The first starts its engine at once and practises
-    until work arrives; the others start theirs when told (a ``None`` token)."""
+    """A renderer: draw each spec it is sent. The first starts its engine at once; the others
+    start theirs when told (a ``None`` token)."""
     from . import _svg
 
     _lifeline()
     try:
         if first:
             _svg.warm()
-            if not conn.poll():
-                _svg.practise(stop=conn.poll)
         while True:
             token, spec, version = conn.recv()
             if token is None:
@@ -364,6 +363,8 @@ def _build(address: str, key: str, ends: list) -> None:
                 renderers.done(i)
                 with lock:
                     conn, job, description, building = waiting.pop(token)
+                if job is None:  # practice
+                    continue
                 if conn is not None:
                     reply(conn, (job, svg, building + seconds, description, error, False))
                     continue
@@ -390,6 +391,18 @@ def _build(address: str, key: str, ends: list) -> None:
             wanted[blob] = []
             waiting[token] = (None, blob, description, time.perf_counter() - started)
         renderers.send(token, spec, version)
+    if jobs.empty():
+        # The engine compiles its drawing code as it first runs it: charts like the report's later
+        # ones (group comparisons, SPC and gap charts), drawn once now, make those faster.
+        try:
+            practice = _svg.practice_specs()
+        except Exception:  # noqa: BLE001 - practice only
+            practice = []
+        for spec in practice:
+            token += 1
+            with lock:
+                waiting[token] = (None, None, "", 0.0)
+            renderers.send(token, spec, version)
     while True:
         conn, raw = jobs.get()
         if raw is None:

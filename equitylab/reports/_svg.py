@@ -136,29 +136,3 @@ def practice_specs() -> list[dict]:
         for_image(spec)
         specs.append(spec)
     return specs
-
-
-def practise(stop, rounds: int = 1) -> int:
-    """Draw :func:`practice_specs` up to ``rounds`` times, stopping as soon as ``stop()`` is true
-    (real work has arrived). Returns the number of charts drawn; any failure just ends practice."""
-    import warnings
-
-    from altair.utils._importers import vl_version_for_vl_convert
-
-    drawn = 0
-    if stop():
-        return drawn
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            specs = practice_specs()
-        version = vl_version_for_vl_convert()
-        for _ in range(rounds):
-            for spec in specs:
-                if stop():
-                    return drawn
-                convert(spec, version)
-                drawn += 1
-    except Exception:  # noqa: BLE001 - practice only
-        pass
-    return drawn
