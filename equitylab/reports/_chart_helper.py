@@ -30,7 +30,7 @@ import sys
 import tempfile
 import threading
 
-ADDRESS_ENV = "EQUITYLAB_CHART_HELPER"   # the helpers' socket paths, joined by os.pathsep
+ADDRESS_ENV = "EQUITYLAB_CHART_HELPER"   # the helper's socket path
 KEY_ENV = "EQUITYLAB_CHART_KEY"
 COUNT_ENV = "EQUITYLAB_CHART_RENDERERS"  # how many renderers (default: see renderer_count)
 AHEAD_ENV = "EQUITYLAB_CHART_AHEAD"  # "area code,comparator": draw that area's first charts ahead
@@ -75,8 +75,8 @@ class ChartHelper:
                                            stderr=subprocess.DEVNULL)]
 
     def env(self) -> dict:
-        """Environment variables that let a kernel find the helpers."""
-        return {ADDRESS_ENV: os.pathsep.join(self.addresses), KEY_ENV: self.key}
+        """Environment variables that let a kernel find the helper."""
+        return {ADDRESS_ENV: self.addresses[0], KEY_ENV: self.key}
 
     def close(self) -> None:
         for process in self.processes:
@@ -100,30 +100,9 @@ class ChartHelper:
         self.close()
 
 
-class Helpers:
-    """Kernel side: gives each chart to the connected helper with the fewest charts waiting."""
-
-    def __init__(self, remotes: list):
-        self.remotes = remotes
-
-    @classmethod
-    def from_env(cls) -> Helpers | None:
-        addresses, key = os.environ.get(ADDRESS_ENV), os.environ.get(KEY_ENV)
-        if not addresses or not key:
-            return None
-        return cls([Remote(a, key) for a in addresses.split(os.pathsep) if a])
-
-    def submit(self, kind: str, payload):
-        live = [r for r in self.remotes if r.usable] or self.remotes
-        return min(live, key=lambda r: r.waiting).submit(kind, payload)
-
-    def shutdown(self) -> None:
-        for remote in self.remotes:
-            remote.shutdown()
-
-
 class Remote:
-    """Kernel side: sends charts to the helper and hands back futures of (svg, seconds).
+    """Kernel side: sends charts to the helper and hands back futures of
+    (svg, seconds, description, drawn ahead).
 
     Connecting, sending and receiving happen on two threads, so the kernel never waits on the
     socket while it computes. If the helper cannot be reached, every future fails and the
@@ -142,13 +121,11 @@ class Remote:
         self._sender = threading.Thread(target=self._send_loop, name="equitylab-chart-sender", daemon=True)
         self._sender.start()
 
-    @property
-    def waiting(self) -> int:
-        return len(self._futures)
-
-    @property
-    def usable(self) -> bool:
-        return self._broken is None
+    @classmethod
+    def from_env(cls) -> Remote | None:
+        """The helper named in this process's environment (a report kernel's), if any."""
+        address, key = os.environ.get(ADDRESS_ENV), os.environ.get(KEY_ENV)
+        return cls(address, key) if address and key else None
 
     def submit(self, kind: str, payload):
         """Queue one chart: "recipe" (a pickled :class:`~equitylab.charts.recipe.ChartRecipe`),

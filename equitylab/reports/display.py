@@ -54,9 +54,9 @@ def start(*, area_code: str, comparator: str = "", service_data: str = "", dimen
                   started=time.perf_counter(),
                   synthetic=not service_data, pending=[], wait_seconds=0.0)
     if os.environ.get(REPORT_ENV) == "process" and _state.get("pool") is None:
-        from ._chart_helper import Helpers
+        from ._chart_helper import Remote
 
-        _state["pool"] = Helpers.from_env()  # the chart helpers started with the report (None: draw here)
+        _state["pool"] = Remote.from_env()  # the chart helper started with the report (None: draw here)
     # With a helper, the analyses hand over chart recipes and the helper builds the charts too: this
     # kernel then never imports altair. Without one, charts are built and drawn here, as SVG.
     recipe.defer(_state.get("pool") is not None)
