@@ -558,14 +558,16 @@ def _group_table(service, by, measures, audience):
     from .measures import compare
 
     cols = _outcome_columns(service)
+    labels = service[by].astype("string").fillna("not stated")
+    stated = (labels != "not stated").to_numpy()
+    kept = labels[stated].reset_index(drop=True)  # the groups, once for all the measures
     frames = []
     for key in measures:
         if key not in cols:
             continue
         title, num, den = cols[key]
-        data = pd.DataFrame({by: service[by].astype("string").fillna("not stated"),
-                             "numerator": num.astype(int), "denominator": den.astype(int)})
-        data = data[data[by] != "not stated"]
+        data = pd.DataFrame({by: kept, "numerator": num.to_numpy(dtype=int)[stated],
+                             "denominator": den.to_numpy(dtype=int)[stated]})
         provenance.carry(data, service)
         res = compare(data, by=by, reference="overall", numerator="numerator", denominator="denominator",
                       polarity=_POLARITY[key])
