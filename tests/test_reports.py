@@ -311,3 +311,16 @@ def test_a_report_shares_its_charts_among_several_renderers(monkeypatch, tmp_pat
     assert result.timings["charts"] >= 20 and result.timings["charts_in_kernel"] == 0
     page = Path(result.html).read_text(encoding="utf-8")
     assert page.count("data:image/svg+xml;base64,") >= 10
+
+
+def test_where_the_chart_helper_cannot_run_the_kernel_draws_the_charts(monkeypatch, tmp_path):
+    # not Linux (Windows has no fork or Unix sockets): no helper is started and nothing waits for one
+    from equitylab.reports import _chart_helper, run
+
+    made = _recording_helpers(monkeypatch)
+    monkeypatch.setattr(_chart_helper, "supported", lambda: False)
+    result = run("E09000012", out=tmp_path)
+    assert result.ok, result.reason
+    assert made == []
+    assert result.timings["charts"] >= 20 and result.timings["charts_in_kernel"] == result.timings["charts"]
+    assert result.seconds < 60  # no wait for a helper that never comes

@@ -57,6 +57,15 @@ def renderer_count() -> int:
     return 1 if cores < 4 else min(3, cores - 2)
 
 
+def supported() -> bool:
+    """Whether this system can run the helper: it forks its renderers and listens on a Unix
+    socket, so Linux only (macOS discourages forking a process that has imported system
+    libraries; Windows has neither). Elsewhere report kernels draw their own charts."""
+    import socket
+
+    return sys.platform.startswith("linux") and hasattr(os, "fork") and hasattr(socket, "AF_UNIX")
+
+
 class ChartHelper:
     """The command's handle on its helper process (started at once, ready a moment later)."""
 

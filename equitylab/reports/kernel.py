@@ -95,11 +95,14 @@ class WarmKernel:
         self.km = KernelManager(kernel_name=self.kernel_name)
         # the kernel's own start-up chatter (transport warnings) is not the report's business
         env = {**os.environ, "EQUITYLAB_REPORT": self.charts}  # report mode, and where charts are drawn
-        if self.charts == "process":
-            if self.helper is None:
-                from ._chart_helper import ChartHelper
+        if self.charts == "process" and self.helper is None:
+            from ._chart_helper import ChartHelper, supported
 
+            if supported():
                 self.helper, self._own_helper = ChartHelper(), True
+            else:  # no helper on this system: the kernel draws its own charts
+                env["EQUITYLAB_REPORT"] = "inline"
+        if self.charts == "process" and self.helper is not None:
             env.update(self.helper.env())
         self.km.start_kernel(cwd=self.cwd, extra_arguments=["--HistoryManager.hist_file=:memory:",
                                                             f"--IPKernelApp.exec_lines={KERNEL_LINE}"],

@@ -271,15 +271,15 @@ def run(area_code: str, *, out="reports", service_data: str = "", project_file: 
     ReportResult
         ``status`` "ok" with the paths written, or "failed" with ``reason`` and ``log``.
     """
-    from ._chart_helper import ChartHelper
+    from ._chart_helper import ChartHelper, supported
 
     # The chart helper (not a kernel) warms up on the second core while the parameters are checked;
-    # it is stopped at once if they fail.
-    # With the packaged template the helper can also draw the area's first charts ahead (their
-    # recipes depend on the area alone); another template's charts cannot be guessed.
+    # it is stopped at once if they fail. With the packaged template it can also draw the area's
+    # first charts ahead (their recipes depend on the area alone); another template's charts cannot
+    # be guessed. Where it cannot run (not Linux), the kernel draws the charts itself.
     ahead = template is None
     helper = ChartHelper(area_code=str(area_code).strip().upper() if ahead else "",
-                         comparator=str(comparator).strip().upper() if ahead else "")
+                         comparator=str(comparator).strip().upper() if ahead else "") if supported() else None
     try:
         params = check(ReportParameters(area_code=area_code, comparator=comparator, service_data=service_data,
                                         dimensions=dimensions, period=period, project_file=project_file,
@@ -287,13 +287,14 @@ def run(area_code: str, *, out="reports", service_data: str = "", project_file: 
         path = template_path(template)
         return _run_checked(params, path, out, template, keep_notebook, overlap, helper)
     finally:
-        helper.close()
+        if helper is not None:
+            helper.close()
 
 
 def _run_checked(params, path, out, template, keep_notebook, overlap, helper) -> ReportResult:
     from .kernel import WarmKernel
 
-    kernel = WarmKernel(helper=helper)
+    kernel = WarmKernel(charts="process" if helper is not None else "inline", helper=helper)
     try:
         # Launch the kernel and (for the packaged template) queue its imports; read the template
         # and load papermill here meanwhile: on two cores both happen at once.
