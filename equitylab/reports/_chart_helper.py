@@ -432,10 +432,10 @@ def _foresee() -> list[bytes]:
     area, _, comparator = os.environ.get(AHEAD_ENV, "").partition(",")
     if not area:
         return []
-    try:
-        from ..charts import recipe
-        from .. import profile
+    from .. import profile
+    from ..charts import recipe
 
+    try:
         recipe.defer(True)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -445,10 +445,7 @@ def _foresee() -> list[bytes]:
     except Exception:  # noqa: BLE001 - an unknown area and the like: the report fails in its own checks
         return []
     finally:
-        try:
-            recipe.defer(False)
-        except NameError:
-            pass
+        recipe.defer(False)
 
 
 if __name__ == "__main__":

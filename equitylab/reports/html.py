@@ -137,34 +137,23 @@ def notebook_to_html(nb, *, title: str = "Equity report", footer: str = "") -> s
             + "\n".join(header + summary + body) + f"\n</main>\n{foot}\n</body>\n</html>\n")
 
 
-def extract_tables(nb) -> list[dict]:
-    """The report's tables, in order: dicts with name, title, source, synthetic and frame."""
-    import pandas as pd
-
-    tables = []
-    for cell in nb.cells:
-        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
-            payload = output.get("data", {}).get(TABLE_MIME)
-            if not payload:
-                continue
-            if isinstance(payload, str):
-                payload = json.loads(payload)
-            t = payload["table"]
-            frame = pd.DataFrame(t["data"], columns=t["columns"])
-            tables.append({"name": payload["name"], "title": payload["title"], "source": payload.get("source", ""),
-                           "synthetic": bool(payload.get("synthetic")), "frame": frame})
-    return tables
-
-
-def table_names(nb) -> list[str]:
-    """The names of the report's tables, in order (without reading them)."""
-    names = []
+def _table_payloads(nb):
+    """Each table output's payload (:data:`~equitylab.reports.display.TABLE_MIME`), in order."""
     for cell in nb.cells:
         for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
             payload = output.get("data", {}).get(TABLE_MIME)
             if payload:
-                names.append((json.loads(payload) if isinstance(payload, str) else payload)["name"])
-    return names
+                yield json.loads(payload) if isinstance(payload, str) else payload
+
+
+def extract_tables(nb) -> list[dict]:
+    """The report's tables, in order: dicts with name, title, source, synthetic and frame."""
+    return [table_from_payload(payload) for payload in _table_payloads(nb)]
+
+
+def table_names(nb) -> list[str]:
+    """The names of the report's tables, in order (without reading them)."""
+    return [payload["name"] for payload in _table_payloads(nb)]
 
 
 def extract_timings(nb) -> dict:
