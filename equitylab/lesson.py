@@ -1,7 +1,7 @@
 """What the curriculum notebooks call: one short line per step of the lesson.
 
 A notebook starts a :class:`Session` with its parameters; each method shows a finding, a
-form or a summary. Nothing here computes statistics: it calls :mod:`equitylab.profile`,
+form or a summary. Nothing here computes statistics: it calls :mod:`equitylab.findings`,
 :mod:`equitylab.widgets` and :mod:`equitylab.workbook`, and turns any equitylab error into a
 plain message instead of a traceback, so a learner is never left with a wall of code.
 """
@@ -11,8 +11,8 @@ import functools
 import os
 from pathlib import Path
 
-from . import profile
-from .profile import inline_svg
+from . import findings
+from .findings.finding import inline_svg
 from ._paths import home_dir
 from .errors import EquityLabError
 
@@ -89,7 +89,7 @@ class Session:
     @property
     def service(self):
         if self._service is None:
-            self._service = profile.load_service(self.service_path, self.area_code)
+            self._service = findings.load_service(self.service_path, self.area_code)
         return self._service
 
     def hello(self) -> None:
@@ -156,23 +156,23 @@ class Session:
     # -- 01 defining equity -------------------------------------------------
     @_friendly
     def deprivation_profile(self):
-        return profile.deprivation_profile(self.area_code)
+        return findings.deprivation_profile(self.area_code)
 
     @_friendly
     def ethnic_mix(self):
-        return profile.ethnic_mix(self.area_code)
+        return findings.ethnic_mix(self.area_code)
 
     @_friendly
     def england_gradient(self):
-        return profile.england_gradient()
+        return findings.england_gradient()
 
     @_friendly
     def life_expectancy_between_areas(self):
-        return profile.life_expectancy_between_areas(self.area_code)
+        return findings.life_expectancy_between_areas(self.area_code)
 
     @_friendly
     def within_area_gap(self):
-        return profile.within_area_gap(self.area_code)
+        return findings.within_area_gap(self.area_code)
 
     # -- 02 building the team -------------------------------------------------
     @_friendly
@@ -186,35 +186,35 @@ class Session:
     # -- 03 the data exercise -------------------------------------------------
     @_friendly
     def profiles(self):
-        return profile.profiles()
+        return findings.profiles()
 
     @_friendly
     def population_indicators(self):
-        return profile.population_indicators(self.area_code)
+        return findings.population_indicators(self.area_code)
 
     @_friendly
     def published_profile(self, area_code: str = "E09000012"):
-        return profile.published_profile(area_code)
+        return findings.published_profile(area_code)
 
     @_friendly
     def service_summary(self):
-        return profile.service_summary(self.service)
+        return findings.service_summary(self.service)
 
     @_friendly
-    def access(self, dimension: str = "ethnicity"):
-        return profile.access(self.service, self.area_code, dimension, audience=self.audience)
+    def access(self, by: str = "ethnicity"):
+        return findings.access(self.service, self.area_code, by, audience=self.audience)
 
     @_friendly
     def experience(self, by: str = "ethnicity"):
-        return profile.experience(self.service, by, audience=self.audience)
+        return findings.experience(self.service, by, audience=self.audience)
 
     @_friendly
     def outcomes(self, by="ethnicity"):
-        return profile.outcomes(self.service, by, audience=self.audience)
+        return findings.outcomes(self.service, by, audience=self.audience)
 
     @_friendly
     def outcomes_by_deprivation(self):
-        return profile.outcomes_by_deprivation(self.service, self.area_code, audience=self.audience)
+        return findings.outcomes_by_deprivation(self.service, self.area_code, audience=self.audience)
 
     # -- 04 aim, driver diagram, measures -----------------------------------
     @_friendly
@@ -231,15 +231,15 @@ class Session:
 
     @_friendly
     def run_chart(self, by=None):
-        return profile.over_time(self.service, by=by, audience=self.audience, chart="run")
+        return findings.over_time(self.service, by=by, audience=self.audience, chart="run")
 
     @_friendly
     def control_chart(self, by="ethnicity"):
-        return profile.over_time(self.service, by=by, audience=self.audience)
+        return findings.over_time(self.service, by=by, audience=self.audience)
 
     @_friendly
     def gap_chart(self, group=None, reference=None, by="ethnicity"):
-        return profile.gap_over_time(self.service, group=group, reference=reference, by=by,
+        return findings.gap_over_time(self.service, group=group, reference=reference, by=by,
                                      audience=self.audience)
 
     # -- 05 between sessions -----------------------------------------------------

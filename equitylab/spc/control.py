@@ -1,6 +1,7 @@
 """Run charts and control (SPC) charts, stratified by group.
 
-The statistics are pure pandas/numpy; altair is imported only when ``.chart()`` is called.
+The statistics are pure pandas/numpy; altair is imported only when ``.chart()`` is called
+(:mod:`equitylab.charts.spc` draws them).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from ..errors import DataError, SmallNumbersWarning
 from ..measures._common import as_list, numeric, require_columns
 from . import _rules
 from ._annotate import as_annotations, coerce_like
+from .describe import describe
 from ._limits import CHARTS, NEEDS_N, NO_N, phase_limits
 
 TRIAL_POINTS = 12  # limits from fewer points are trial limits (Making Data Count)
@@ -106,8 +108,6 @@ class SPCResult:
 
     def describe(self) -> str:
         """A plain-English text summary of the chart, for screen readers and reports."""
-        from ._plot import describe
-
         return describe(self)
 
     def chart(
@@ -125,7 +125,7 @@ class SPCResult:
         "small numbers: do not share" banner; ``audience="publish"`` hides those points and
         says so in the caption.
         """
-        from ._plot import spc_chart
+        from ..charts.spc import spc_chart  # altair only when a chart is asked for: spc stays chart-free
 
         return spc_chart(self, audience=audience, title=title, width=width, height=height, columns=columns)
 
