@@ -16,12 +16,14 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import re
+import subprocess
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import nbformat
 import papermill as pm
+from jupyter_client.manager import AsyncKernelManager
 from papermill.exceptions import PapermillExecutionError
 
 from .. import __version__
@@ -74,6 +76,16 @@ class ReportResult:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+class QuietKernelManager(AsyncKernelManager):
+    """A kernel whose own chatter on its stderr (ipykernel's transport warning, its note on being
+    interrupted at shutdown) stays out of the advisor's terminal. What the notebook's cells print, and
+    their errors, still come back through papermill and into the failure log."""
+
+    async def _async_launch_kernel(self, kernel_cmd, **kw):
+        kw["stderr"] = subprocess.DEVNULL
+        return await super()._async_launch_kernel(kernel_cmd, **kw)
 
 
 def template_path(template=None) -> Path:
@@ -146,7 +158,8 @@ def execute(params: ReportParameters, out: Path, template_nb, *, keep_notebook: 
     nb = copy.deepcopy(template_nb)
     try:
         nb = pm.execute_notebook(nb, None, parameters=params.notebook_parameters(), kernel_name="python3",
-                                 progress_bar=False, report_mode=True, execution_timeout=CELL_TIMEOUT)
+                                 progress_bar=False, report_mode=True, execution_timeout=CELL_TIMEOUT,
+                                 kernel_manager_class=QuietKernelManager)
     except PapermillExecutionError as exc:
         return _keep(failed_result(out, params, exc, nb, seconds=time.perf_counter() - started), nb, out,
                      params, keep_notebook)
