@@ -5,7 +5,7 @@ same thing about the same data.
 
 - :mod:`.area`: the area's population (deprivation, ethnic mix, life expectancy, published gaps);
 - :mod:`.service`: the team's service data (access, experience, outcomes by group);
-- :mod:`.over_time`: run and SPC charts by group, and the gap over time;
+- :mod:`.trends`: run and SPC charts by group, and the gap over time;
 - :mod:`.project`: the team's aim and driver diagram; :mod:`.onepage`: the project on a page.
 """
 from __future__ import annotations
@@ -22,7 +22,7 @@ from .area import (
     within_area_gap,
 )
 from .finding import Finding, sources
-from .over_time import gap_over_time, over_time
+from .trends import gap_over_time, over_time
 from .project import project_overview
 from .service import access, experience, load_service, outcomes, outcomes_by_deprivation, service_summary
 

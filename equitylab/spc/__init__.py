@@ -9,9 +9,10 @@ The statistics use numpy, scipy and pandas only; ``.chart()`` draws through :mod
 from __future__ import annotations
 
 from ._rules import ANHOEJ, IHI, IHI_RUNS_TABLE, MDC, RuleSet, mdc_rules
-from .aggregate import aggregate
-from .control import SmallDenominatorWarning, SPCResult, TrialLimitsWarning, control_chart, run_chart
+from .control import control_chart, run_chart
 from .gap import GapResult, gap_chart
+from .periods import aggregate
+from .result import SmallDenominatorWarning, SPCResult, TrialLimitsWarning
 
 __all__ = [
     "ANHOEJ",

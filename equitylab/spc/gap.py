@@ -11,9 +11,9 @@ import pandas as pd
 from .. import provenance
 from ..errors import DataError
 from ..measures._common import as_list
-from .control import IMPROVEMENT, SMALL_COUNT, SPCResult, _prepare, control_chart, run_chart
+from .control import _prepare, control_chart, run_chart
+from .result import IMPROVEMENT, SMALL_COUNT, SPCResult
 from .describe import EXPERIMENTAL, describe_gap
-
 
 
 @dataclass
