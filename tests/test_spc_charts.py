@@ -164,7 +164,7 @@ def test_chart_spec_has_caption_description_banner_and_hides_small_numbers_when_
     team = res.chart().to_dict()
     assert team["title"]["subtitle"][0] == "SMALL NUMBERS: DO NOT SHARE (for the team only)"
     assert "Moving ranges not screened" in " ".join(team["title"]["subtitle"])
-    assert team["description"] == res.describe() and "Latest phase mean" in team["description"]
+    assert team["description"] == res.describe() and "No sign of change (common cause variation only)." in team["description"]
     (rows,) = team["datasets"].values()
     assert any(r.get("note") == "PDSA 1: text reminders" for r in rows)
     small = int(res.points["small_number"].sum())
@@ -187,7 +187,7 @@ def test_describe_names_verdicts_in_words():
     )
     text = res.describe()
     assert "concern (higher values)" in text
-    assert "Assurance: the process will consistently miss the target" in text
+    assert "Special cause, concern (higher values); latest mean 10; assurance: the process will consistently miss the target." in text
     assert res.summary["variation"][0] == "concern_high"
 
 

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError
-from ..spc.describe import KIND_LABEL, describe, describe_gap, fmt
+from ..spc.describe import KIND_LABEL, describe, describe_gap, fmt, measure_words
 from ..spc.gap import EXPERIMENTAL
 from .theme import HEIGHT, MDC, MDC_SHAPES, WIDTH, config, set_properties
 
@@ -343,12 +343,12 @@ def spc_chart(result, *, audience="team", title=None, width=None, height=None, c
     # two panels a row must fit a notebook's output area (about 850 px) without scrolling sideways
     width = width or (WIDTH if groups == 1 else 270)
     height = height or (HEIGHT if groups == 1 else 200)
-    y_title = result.settings["y"] + (f" per {result.settings['n']}" if result.settings.get("n") else "")
+    y_title = measure_words(result.settings)
     chart = _layers(result, audience, width, height, y_title)
     if groups > 1 and columns != 2:
         chart.columns = columns
     heading = alt.TitleParams(text=title or y_title, subtitle=_subtitle(result, audience))
-    return set_properties(chart, title=heading, description=describe(result)).configure(**config())
+    return set_properties(chart, title=heading, description=describe(result, audience)).configure(**config())
 
 
 def gap_chart_view(result, *, audience="team", title=None, width=None, height=None):
@@ -368,7 +368,7 @@ def gap_chart_view(result, *, audience="team", title=None, width=None, height=No
     if result.settings.get("limits"):
         extra.insert(0, EXPERIMENTAL)
     heading = alt.TitleParams(
-        text=title or f"Gap in {result.settings['y']} over time",
+        text=title or f"The gap in {result.settings['y']} over time",
         subtitle=_subtitle(result.gap, audience, extra),
     )
     # stacked, not side by side, so the pair fits a notebook or an A4 page without scrolling

@@ -96,9 +96,10 @@ class SPCResult:
         parts.append(provenance.caption(self.points))
         return " ".join(parts)
 
-    def describe(self) -> str:
-        """A plain-English text summary of the chart, for screen readers and reports."""
-        return describe(self)
+    def describe(self, audience: str = "team") -> str:
+        """What the chart shows in a few plain sentences, for its text alternative and reports (groups
+        hidden for privacy are left out when ``audience="publish"``)."""
+        return describe(self, audience)
 
     def chart(
         self,
