@@ -89,8 +89,9 @@ def over_time(service: pd.DataFrame, by: str | None = "ethnicity", *, audience: 
     described = result.describe(audience)
     text = " ".join(t for t in (described, missing_note, *cautions) if t)
     title = f"{kind}: referrals seen within 28 days, by {word}" + (f", by {GROUP_LABELS.get(by, by)}" if by else "")
+    heading = "Referrals seen within 28 days" + (f", by {GROUP_LABELS.get(by, by)}" if by else "")
     finding = make(title, text, data=service, table=_summary_table(result, audience),
-                   chart=result.chart(audience=audience), alt_text=described, audience=audience,
+                   chart=result.chart(audience=audience, title=heading), alt_text=described, audience=audience,
                    extra={"result": result})
     finding.export = result.summary
     return finding
