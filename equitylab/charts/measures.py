@@ -173,7 +173,7 @@ def access_chart(data: pd.DataFrame, *, by: str, service_share: str, population_
     chart = alt.Chart(long).mark_bar().encode(
         y=alt.Y("group:N", title=None, sort=list(d["group"])),
         yOffset=alt.YOffset("measure:N"),
-        x=alt.X("share:Q", title="Share"),
+        x=alt.X("share:Q", title="Share (%)" if d.iloc[:, 1:].max().max() > 1 else "Share (fraction)"),
         color=alt.Color("measure:N", scale=alt.Scale(range=[GROUP_COLOURS[0], GROUP_COLOURS[1]]), title=None),
         tooltip=tooltips("group", "measure", "share"))
     gap = d["Share of " + service] - d["Share of population"]
@@ -184,6 +184,7 @@ def access_chart(data: pd.DataFrame, *, by: str, service_share: str, population_
             f"Groups using the service less than their population share: {', '.join(under) or 'none'}; "
             f"more: {', '.join(over) or 'none'} (difference in share). A gap may reflect need as well as access.")
     out = _finish(chart, f"Share of {service} and of the population", "", text, data)
+    out.height = max(80, 26 * len(d))  # two bars a group
     out.description = text
     return out
 

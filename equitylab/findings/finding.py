@@ -159,15 +159,21 @@ def protect(table: pd.DataFrame, audience: str, *, by=None, derived=None) -> pd.
 
 
 def sources(*findings: Finding) -> pd.DataFrame:
-    """The data sources behind the findings: one row each with what it is, when it was retrieved,
-    its licence, and whether it is synthetic."""
+    """The data sources behind the findings: one row for each source (a result built from several
+    sources names each), with when it was retrieved, its licence, and whether it is synthetic."""
     rows, seen = [], set()
     for f in findings:
         p = f.provenance or {}
-        what = p.get("description") or p.get("source") or f.source
-        if not what or what in seen:
-            continue
-        seen.add(what)
-        rows.append({"source": what, "retrieved": p.get("retrieved", ""), "licence": p.get("licence", ""),
-                     "synthetic": bool(p.get("synthetic", f.synthetic))})
+        parts = str(p.get("description") or p.get("source") or f.source or "").split(" + ")
+        retrieved = str(p.get("retrieved", "")).split(" + ")
+        licences = str(p.get("licence", "")).split(" + ")
+        for i, what in enumerate(parts):
+            if not what or what in seen:
+                continue
+            seen.add(what)
+            synthetic = what.startswith(provenance.SYNTHETIC_LABEL)
+            licence = licences[i] if len(licences) == len(parts) else licences[0]
+            rows.append({"source": what, "retrieved": retrieved[i] if len(retrieved) == len(parts) else retrieved[0],
+                         "licence": "" if synthetic or licence.startswith("n/a") else licence,
+                         "synthetic": synthetic})
     return pd.DataFrame(rows, columns=["source", "retrieved", "licence", "synthetic"])
