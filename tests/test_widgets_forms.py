@@ -7,8 +7,9 @@ import ipywidgets as w
 import pytest
 
 from equitylab import DataError
-from equitylab.widgets import FORM_NAMES, FORMS, form
-from equitylab.widgets.base import FORM_CLASS, KeyGuard
+from equitylab.widgets import FORM_NAMES, FORM_TITLES, FORMS, form
+from equitylab.widgets import forms as forms_module
+from equitylab.widgets.base import FORM_CLASS, KeyGuard, ProjectForm
 from equitylab.workbook import Project
 
 EXAMPLE = Path(__file__).parent / "fixtures" / "projects" / "example_project.yaml"
@@ -279,5 +280,15 @@ def test_two_forms_open_on_one_file_keep_each_others_answers(path):
     assert breakout.project.aim.target == 0.5  # merged back into the open form's project
 
 
-def test_every_form_class_is_listed():
-    assert len(FORMS) == len(set(FORMS.values())) == 11
+def test_every_form_class_opens_by_its_name_under_its_own_heading(path):
+    defined = {c for c in vars(forms_module).values()
+               if isinstance(c, type) and issubclass(c, ProjectForm) and c is not ProjectForm}
+    assert set(FORMS.values()) == defined  # a new form class cannot be left out of form()
+    headings = []
+    for name, cls in FORMS.items():
+        view = form(name, path, wait=0)
+        assert type(view) is cls
+        title = view.children[0]
+        assert isinstance(title, w.HTML) and title.value == f"<h3>{FORM_TITLES[name]}</h3>"
+        headings.append(FORM_TITLES[name])
+    assert len(set(headings)) == len(headings)  # the browser tests find each form by its heading
