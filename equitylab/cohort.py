@@ -264,7 +264,7 @@ def gather(cohort_dir=None):
     import pandas as pd
 
     from .provenance import stamp
-    from .workbook import load
+    from .workbook.store import load
 
     folder = cohort_folder(cohort_dir)
     rows = []
@@ -302,7 +302,7 @@ def gather(cohort_dir=None):
 
 
 def _rung(value: str) -> str:
-    from .workbook import LADDER
+    from .workbook.model import LADDER
 
     if not value:
         return "not placed"
@@ -327,7 +327,7 @@ def summary_html(cohort_dir, path) -> Path:
     aims to be, its "where are you now?" answers, its aim and its IHI progress score. No
     scripts or external files, and print CSS for one A4 landscape page. Returns the path.
     """
-    from .workbook import FOUR_QUESTIONS
+    from .workbook.model import FOUR_QUESTIONS
 
     df = gather(cohort_dir)
     path = Path(path)

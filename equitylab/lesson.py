@@ -121,7 +121,7 @@ class Session:
         if not os.environ.get("EQUITYLAB_COHORT_DIR"):
             _md("You are working on your own, so your answers go in your own project file.")
             return None
-        from .widgets.cohort import join_team_form
+        from .widgets import join_team_form
 
         def joined(path):
             self.project_path = Path(path)

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from equitylab import ProjectFileError
-from equitylab.workbook import AutoSaver, Debouncer, Project, list_backups, merge, restore
-from equitylab.workbook import store
+from equitylab.workbook import Project, list_backups, restore, store
+from equitylab.workbook.store import AutoSaver, Debouncer, merge
 
 EXAMPLE = Path(__file__).parent / "fixtures" / "projects" / "example_project.yaml"
 

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from ..errors import EquityLabError
+from . import diagram, store
 from .model import LADDER, Project
 
 
@@ -70,8 +71,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args) -> int:
-    from . import store
-
     if args.action == "new":
         out = Path(args.out)
         if out.exists() and not args.force:
@@ -91,8 +90,6 @@ def _run(args) -> int:
         project = Project.load(args.file)
         out = Path(args.out)
         if args.format in ("svg", "png"):
-            from . import diagram
-
             diagram.save(project, out.with_suffix("." + args.format) if out.suffix.lower() != "." + args.format else out)
         elif args.format == "lifeqi":
             from . import onepage

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
+from ..errors import DataError
 from .model import NODE_KIND_NAMES, DriverDiagram, Project
 
 A3 = (420.0, 297.0)  # mm, landscape
@@ -253,15 +254,13 @@ def to_html(project: Project) -> str:
 
 def to_png(project: Project, *, ppi: float = 150) -> bytes:
     """PNG of the A3 page at ``ppi`` pixels per inch (150 gives about 2480 x 1754)."""
-    import vl_convert
+    import vl_convert  # heavy and needed only for PNG and PDF: the SVG, HTML and forms work without it
 
     return vl_convert.svg_to_png(to_svg(project), ppi=ppi)
 
 
 def save(project: Project, path, *, ppi: float = 150) -> Path:
     """Save the diagram as ``.svg``, ``.png``, ``.pdf`` or ``.html`` (chosen by the file's suffix)."""
-    from ..errors import DataError
-
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".svg":
@@ -269,7 +268,7 @@ def save(project: Project, path, *, ppi: float = 150) -> Path:
     elif suffix == ".png":
         path.write_bytes(to_png(project, ppi=ppi))
     elif suffix == ".pdf":
-        import vl_convert
+        import vl_convert  # heavy and optional, as in to_png
 
         path.write_bytes(vl_convert.svg_to_pdf(to_svg(project)))
     elif suffix in (".html", ".htm"):
