@@ -30,13 +30,6 @@ def test_import_does_not_load_heavy_modules():
     assert eager.isdisjoint({"measures", "spc", "charts", "loaders", "workbook", "widgets", "reports"}), eager
 
 
-def test_workbook_loads_without_pandas_charts_or_widgets():
-    # the forms and `equitylab project` load it; pandas and vl_convert are imported only on the
-    # paths that need them (measure templates, PNG/PDF)
-    loaded = _modules_loaded_after("import equitylab.workbook, equitylab.workbook.cli")
-    assert loaded.isdisjoint({"pandas", "altair", "vl_convert", "ipywidgets"}), loaded & set(HEAVY)
-
-
 def test_public_functions_load_on_first_use():
     loaded = _modules_loaded_after("import equitylab; equitylab.proportion")
     assert "pandas" in loaded  # the lazy name really reached its module

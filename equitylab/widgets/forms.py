@@ -6,6 +6,7 @@ from html import escape
 
 import ipywidgets as w
 
+from ..errors import DataError
 from ..workbook import PDSA, DataPlanItem, Measure, check_aim, equity_aim_template
 from ..workbook import diagram as _diagram
 from ..workbook.model import (
@@ -250,7 +251,10 @@ class AimForm(ProjectForm):
 
         def set_number(name):
             def setter(v):
-                setattr(a, name, number(v))
+                try:
+                    setattr(a, name, number(v))
+                except ValueError:
+                    raise DataError(f"The {name} must be a number, such as 12 or 4.5") from None
             return setter
 
         body = [
