@@ -190,12 +190,11 @@ def test_choices_and_types_are_checked_with_field_path():
 
 
 def test_workbook_imports_without_ui_or_heavy_libraries():
-    # the forms and `equitylab project` load it; pandas and vl_convert are imported only on the
-    # paths that need them (measure templates, PNG/PDF)
+    # the forms load it; pandas is imported only for measure templates
     import subprocess
     import sys
 
-    code = ("import sys, equitylab.workbook, equitylab.workbook.cli; "
+    code = ("import sys, equitylab.workbook; "
             "print(','.join(m for m in ('ipywidgets', 'pandas', 'altair', 'vl_convert') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == ""

@@ -1,9 +1,10 @@
-"""Forms for the learning-session exercises, each saving into the team's project file, and the
-cohort's views (joining a team, the facilitator's dashboard).
+"""Forms for the learning-session exercises, each saving into the team's project file.
 
->>> from equitylab.widgets import FORM_NAMES, facilitator_dashboard, form
+>>> from equitylab.widgets import FORM_NAMES, form
 >>> form("aim", "my_project.yaml")          # doctest: +SKIP
->>> facilitator_dashboard(cohort_dir, refresh_seconds=30)        # doctest: +SKIP
+
+The cohort's views (joining a team, the facilitator's dashboard) are in
+:mod:`equitylab.widgets.cohort`, which needs pandas; the forms load without it.
 
 Every form is an ``ipywidgets.VBox`` built from standard, keyboard-usable controls. The
 project file is read when the form opens and saved by :mod:`equitylab.workbook.store`
@@ -13,7 +14,6 @@ from __future__ import annotations
 
 from ..errors import DataError
 from .base import ProjectForm
-from .cohort import facilitator_dashboard, join_team_form
 from .forms import (
     AimForm,
     BreakoutForm,
@@ -57,4 +57,4 @@ def form(name: str, project_path, **kwargs) -> ProjectForm:
 
 
 # FORMS, FORM_TITLES and the form classes are importable from here too, for serve.py and the tests
-__all__ = ["FORM_NAMES", "facilitator_dashboard", "form", "join_team_form"]
+__all__ = ["FORM_NAMES", "form"]

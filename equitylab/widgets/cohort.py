@@ -1,6 +1,6 @@
 """Widgets for a live cohort: joining a team, and the facilitator's dashboard.
 
->>> from equitylab.widgets import facilitator_dashboard, join_team_form
+>>> from equitylab.widgets.cohort import join_team_form, facilitator_dashboard
 >>> join_team_form(cohort_dir, "alice", on_joined=print)        # doctest: +SKIP
 >>> facilitator_dashboard(cohort_dir, refresh_seconds=30)        # doctest: +SKIP
 

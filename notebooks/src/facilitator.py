@@ -19,7 +19,7 @@ summary_file: str = ""  # where Export summary writes the one-page HTML; empty m
 
 # %% jupyter={"source_hidden": true}
 # setup: load equitylab and read every team's project file
-from equitylab.widgets import facilitator_dashboard
+from equitylab.widgets.cohort import facilitator_dashboard
 
 board = facilitator_dashboard(cohort_dir, refresh_seconds=refresh_seconds, summary_path=summary_file or None)
 

@@ -32,7 +32,8 @@ LAB_SETTINGS = {
 BREAKOUT_CELLS = [
     "from IPython.display import display\n"
     "import ipywidgets as w\n"
-    "from equitylab.widgets import form, join_team_form",
+    "from equitylab.widgets import form\n"
+    "from equitylab.widgets.cohort import join_team_form",
     "out = w.Output()\n"
     "def joined(path):\n"
     "    with out:\n"
