@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from equitylab import findings
-from equitylab.findings import decile_number
+from equitylab.findings.area import decile_number
 
 HACKNEY, MANCHESTER = "E09000012", "E08000003"
 

@@ -82,11 +82,10 @@ def deprivation_gradient(result_or_data: pd.DataFrame, *, sii: pd.DataFrame | No
     if sii is not None:
         row = sii.iloc[0]
         if np.isfinite(row.get("intercept", np.nan)) and np.isfinite(row["sii"]):
-            # map relative rank 0..1 onto the quantile axis using the population-weighted ranks is not possible
-            # without populations; draw the fitted line between the first and last quantile midpoints instead
-            start = float(row["intercept"])
-            mult = multiplier if multiplier else 1
-            slope = float(row["sii"]) / mult
+            # the fitted line at the first and last quantiles' mid-ranks (equal-sized quantiles). The SII is
+            # already on the values' scale; its intercept is on the scale the model was fitted on, 1/multiplier
+            start = float(row["intercept"]) * (multiplier or 1)
+            slope = float(row["sii"])
             line = pd.DataFrame({"quantile": [d["quantile"].iloc[0], d["quantile"].iloc[-1]],
                                  "fit": [start + slope * 0.5 / n_q, start + slope * (1 - 0.5 / n_q)]})
             layers.append(alt.Chart(line).mark_line(color=GROUP_COLOURS[5], strokeDash=[6, 3]).encode(

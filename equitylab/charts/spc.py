@@ -242,7 +242,8 @@ def _layers(
                 "field": "line",
                 "type": "nominal",
                 "legend": None,
-                "scale": {"domain": lines, "range": widths},
+                # an explicit ordinal scale: with one line (a run chart's centre) the default gave NaN widths
+                "scale": {"type": "ordinal", "domain": lines, "range": widths},
             },
         ),
         transform=[{"filter": "datum.row === 'point'"}, {"fold": lines, "as": ["line", "line_value"]}],

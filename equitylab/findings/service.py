@@ -285,7 +285,7 @@ def outcomes_by_deprivation(service: pd.DataFrame, area_code: str, *, audience: 
             f"neighbourhoods. These {word}s are drawn within {name}, not national ones.")
     if audience == "publish" and table["value"].isna().any():
         text += " Some groups are hidden because their numbers are small."
-    alt = (f"Bar chart of the share who {title} by deprivation {word} within {name}, 1 = most deprived, with 95% "
+    alt = (f"Dot chart of the share who {title} by deprivation {word} within {name}, 1 = most deprived, with 95% "
            f"intervals and the slope index line. " + text.split(". ")[0] + ".")
     shown = table.dropna(subset=["value"])
     chart = deprivation_gradient(shown,
