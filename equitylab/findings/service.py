@@ -18,7 +18,7 @@ from ..loaders.population import lsoa_deciles, population
 from ..loaders.service import read_service_data
 from ..measures import access_vs_population, compare, proportion, sii
 from ..synthetic import service_data as synthetic_service_data
-from .finding import Finding, check_audience, make, protect
+from .finding import MISSING_LABELS, Finding, check_audience, make, protect
 from .words import join_words
 
 _POLARITY = {"missed": "low_is_good", "experience": "high_is_good", "disengaged": "low_is_good",
@@ -138,15 +138,13 @@ def _outcome_columns(service: pd.DataFrame) -> dict[str, tuple[str, pd.Series, p
 
 _POLARITY = {"missed": "low_is_good", "experience": "high_is_good", "disengaged": "low_is_good",
              "readmitted": "low_is_good"}
-GROUP_LABELS = {"imd_decile": "national deprivation decile", "age_band": "age band",
-                 "local_decile": "deprivation decile within the area", "ethnicity": "ethnic group"}
 
 
 def _group_table(service, by, measures, audience):
 
     cols = _outcome_columns(service)
-    labels = service[by].astype("string").fillna("not stated")
-    stated = (labels != "not stated").to_numpy()
+    labels = service[by].astype("string")
+    stated = (labels.notna() & ~labels.isin(MISSING_LABELS)).to_numpy()  # a missing category is no group
     kept = labels[stated].reset_index(drop=True)  # the groups, once for all the measures
     frames = []
     for key in measures:
@@ -203,12 +201,18 @@ def outcomes(service: pd.DataFrame, by="ethnicity", *, audience: str = "team") -
     if len(findings) == 1:
         return findings[0]
     text = " ".join(f.text for f in findings) + " " + _NOT_CAUSES
-    table = pd.concat([f.table.assign(grouping=b) for f, b in zip(findings, bys)], ignore_index=True)
+    table = pd.concat([f.table.rename(columns={f.table.columns[0]: "group"})
+                       .assign(**{"grouped by": GROUP_LABELS.get(b, b)}) for f, b in zip(findings, bys)],
+                      ignore_index=True)
     provenance.carry(table, findings[0].table)
+    export = pd.concat([f.export.assign(grouping=b) for f, b in zip(findings, bys)], ignore_index=True)
+    provenance.carry(export, findings[0].export)
     chart = [c for f in findings for c in f.charts] or None
     alt_text = " ".join(f.alt_text for f in findings)
-    return make("Outcomes: readmission within 90 days by " + join_words([GROUP_LABELS.get(b, b) for b in bys]),
-                    text, data=service, table=table, chart=chart, alt_text=alt_text, audience=audience)
+    finding = make("Outcomes: readmission within 90 days by " + join_words([GROUP_LABELS.get(b, b) for b in bys]),
+                   text, data=service, table=table, chart=chart, alt_text=alt_text, audience=audience)
+    finding.export = export
+    return finding
 
 
 _NOT_CAUSES = "These are differences between groups in this data, not their causes."
@@ -229,17 +233,43 @@ def _by_group(service, by, measures, kind, audience, *, closing=True):
     if not sentences:
         sentences = [f"No {label} differs clearly from the overall value on these measures; the intervals are "
                      "wide or the groups similar."]
+    missing = service[by].astype("string").isna() | service[by].astype("string").isin(MISSING_LABELS)
+    if missing.any():
+        sentences.append(f"{missing.mean():.0%} of referrals have no recorded {label}; they count in the overall "
+                         "value but not as a group.")
     if closing:
         sentences.append(_NOT_CAUSES)
     text = " ".join(sentences)
     alt = f"Chart of {kind.lower()} measures by {label}, each group with its 95% interval and the overall value. " \
           + sentences[0]
-    charts = [compare_groups(part, by=by, value="value",
-                     indicator=f"% who {measure}")
-              for measure, part in table.dropna(subset=["value"]).groupby("measure", sort=False)]
+    shown = table.dropna(subset=["value"])
+    # one message per chart: a measure gets a chart only when some group differs from the overall value
+    charts = [compare_groups(part, by=by, value="value", overall=float(part["reference_value"].iloc[0]),
+                             indicator=f"% who {measure}")
+              for measure, part in shown.groupby("measure", sort=False)
+              if part["label"].astype(str).isin(["better", "worse", "higher", "lower"]).any()]
     chart = charts if len(charts) > 1 else (charts[0] if charts else None)
-    return make(f"{kind} by {label}", text, data=table, table=table, chart=chart, alt_text=alt,
-                    audience=audience)
+    finding = make(f"{kind} by {label}", text, data=table, table=_readable(table, by), chart=chart, alt_text=alt,
+                   audience=audience)
+    finding.export = table
+    return finding
+
+
+def _readable(table: pd.DataFrame, by: str) -> pd.DataFrame:
+    """The comparison as a reader needs it: the group, the measure, how many people, the %, its 95%
+    interval and how it compares with the overall value; every other column goes to the files."""
+    hidden = table["value"].isna()
+    ci = [f"{lo:.1f} to {hi:.1f}" if pd.notna(lo) and pd.notna(hi) else "" for lo, hi in
+          zip(table["lower_ci"], table["upper_ci"])]
+    out = pd.DataFrame({
+        GROUP_LABELS.get(by, by.replace("_", " ")): table[by].astype(str),
+        "measure": table["measure"],
+        "people": table["denominator"],
+        "%": table["value"].round(1),
+        "95% interval (%)": ci,
+        "compared with overall": table["label"].where(~hidden, "not shown: small numbers"),
+    })
+    return provenance.carry(out, table)
 
 
 def outcomes_by_deprivation(service: pd.DataFrame, area_code: str, *, audience: str = "team",

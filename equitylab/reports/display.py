@@ -86,7 +86,7 @@ def show(finding, *, heading: int = 3, table: bool = True) -> None:
     """Display one finding: heading, labels, text, chart (static SVG with alt text), table, source."""
     _state["findings"].append(finding)
     bundle = {"text/html": finding.html(heading=heading, table=table)}
-    data = finding.table
+    data = finding.export if finding.export is not None else finding.table
     if table and data is not None and len(data.columns):
         bundle[TABLE_MIME] = _table_payload(data, finding.title, finding.source, finding.synthetic)
     display(bundle, raw=True)
