@@ -99,7 +99,7 @@ def test_funnel_plot_names_outliers():
 
 def test_bad_option_is_a_data_error():
     from equitylab.errors import DataError
-    with pytest.raises(DataError):
+    with pytest.raises(DataError, match=r"national_or_local must be 'national' or 'within-area'"):
         deprivation_gradient(_deciles(), national_or_local="regional")
 
 
