@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import threading
 from collections import defaultdict
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer

@@ -1,5 +1,4 @@
 """Findings: findings whose words match the published numbers behind them."""
-import numpy as np
 import pandas as pd
 import pytest
 
