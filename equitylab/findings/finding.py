@@ -89,7 +89,7 @@ class Finding:
             display(inline_svg(self.extra["svg"], self.alt_text or self.title))
         if table is None:
             table = not self.charts
-        if table and self.table is not None:
+        if table and self.table is not None and len(self.table):
             display(self.table)
         if self.source and not self.charts:
             display(Markdown(f"<small>{self.source}</small>"))
@@ -115,7 +115,7 @@ class Finding:
         if not charts and isinstance(drawing, str) and drawing.lstrip().startswith("<"):
             parts.append(figure(drawing, self.alt_text, self.source))  # the driver diagram
             charts = [drawing]
-        if table and self.table is not None and len(self.table.columns):
+        if table and self.table is not None and len(self.table):
             parts.append(table_html(self.table, caption=f"Table: {self.title}"))
         if self.source and not charts:
             parts.append(f"<p class='source'>{escape(self.source)}</p>")

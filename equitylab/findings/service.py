@@ -91,8 +91,8 @@ def access(service: pd.DataFrame, area_code: str, by="ethnicity", *, audience: s
     provenance.carry(table, parts[0].table)
     export = pd.concat([f.export.assign(grouping=b) for f, b in zip(parts, used)], ignore_index=True)
     provenance.carry(export, parts[0].export)
-    # a chart where some group's interval for the ratio lies wholly above or below 1
-    chart = [f.chart for f in parts if ((f.export["lower_ci"] > 1) | (f.export["upper_ci"] < 1)).any()] or None
+    # the chart of the first grouping where some group's ratio lies clearly above or below 1
+    chart = next((f.chart for f in parts if ((f.export["lower_ci"] > 1) | (f.export["upper_ci"] < 1)).any()), None)
     return make("Access by " + join_words([f.title.removeprefix("Access by ") for f in parts]), text,
                 data=export, table=export, readable=table.reset_index(drop=True), chart=chart,
                 alt_text=" ".join(f.alt_text for f in parts), audience=audience)
@@ -285,10 +285,11 @@ def _combined(parts: list[Finding], bys: list[str], title: str, service, audienc
     provenance.carry(table, parts[0].table)
     export = pd.concat([f.export.assign(grouping=b) for f, b in zip(parts, bys)], ignore_index=True)
     provenance.carry(export, parts[0].export)
-    chart = [c for f in parts for c in f.charts] or None
-    alt_text = " ".join(f.alt_text for f in parts)
-    return make(title, text, data=service, table=export, readable=table.reset_index(drop=True), chart=chart,
-                alt_text=alt_text, audience=audience)
+    # the charts of the first grouping that has any (the others are in the table): a page, not a gallery
+    chart = next((f.charts for f in parts if f.charts), None)
+    alt_text = next((f.alt_text for f in parts if f.charts), parts[0].alt_text)
+    return make(title, text, data=service, table=export, readable=table.reset_index(drop=True),
+                chart=chart, alt_text=alt_text, audience=audience)
 
 
 def _by_group(service, by, measures, kind, audience, *, closing=True):
