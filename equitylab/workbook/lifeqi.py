@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
+from ..safe import markdown_text, spreadsheet_text
 from . import diagram
 from .model import DATA_QUESTIONS, FOUR_QUESTIONS, LADDER, LADDER_MEANING, Project
 
@@ -96,10 +97,10 @@ def _flatten(value, prefix=""):
 
 def lifeqi_markdown(project: Project) -> str:
     data = lifeqi_export(project)
-    lines = [f"# {project.title}", ""]
+    lines = [f"# {markdown_text(project.title)}", ""]
     for section, body in data.items():
         lines += [f"## {section}", ""]
-        lines += [f"- **{k}**: {str(v).replace(chr(10), ' / ')}" for k, v in _flatten(body)]
+        lines += [f"- **{markdown_text(k)}**: {markdown_text(v)}" for k, v in _flatten(body)]
         lines.append("")
     return "\n".join(lines)
 
@@ -110,5 +111,5 @@ def lifeqi_csv(project: Project) -> str:
     writer.writerow(["section", "field", "value"])
     for section, body in lifeqi_export(project).items():
         for k, v in _flatten(body):
-            writer.writerow([section, k, v])
+            writer.writerow([spreadsheet_text(section), spreadsheet_text(k), spreadsheet_text(v)])
     return buf.getvalue()
