@@ -53,3 +53,30 @@ def test_measure_template_and_life_qi_exports_carry_no_live_formula(tmp_path):
     assert all(not cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
     md = onepage.save(project, tmp_path / "x.md").read_text()
     assert "=HYPERLINK" in md and "<script" not in md
+
+
+def test_files_that_leave_the_team_hide_small_counts_by_default(tmp_path):
+    """Life QI exports blank a point resting on 1 to 7, and one more in its period, so the All row
+    minus the other group cannot give it back."""
+    import datetime as dt
+    import inspect
+    import json
+
+    from equitylab.findings import onepage
+    from equitylab.workbook import Measure, Project
+    from equitylab.workbook.lifeqi import lifeqi_csv, lifeqi_export, lifeqi_markdown
+
+    for writer in (onepage.save, lifeqi_export, lifeqi_csv, lifeqi_markdown):
+        assert inspect.signature(writer).parameters["audience"].default == "publish", writer.__name__
+    project = Project.new(title="Waits")
+    m = Measure(name="seen in 28 days", stratified_by=["Black", "White"])
+    day = dt.date(2025, 4, 1)
+    m.add_period(day, numerator=33, denominator=100, group="All")
+    m.add_period(day, numerator=3, denominator=30, group="Black")
+    m.add_period(day, numerator=30, denominator=70, group="White")
+    project.measures.append(m)
+    data = json.loads(onepage.save(project, tmp_path / "x.json").read_text())["Measures"][0]["Data"]
+    shown = {d["Group"]: d["Numerator"] for d in data}
+    assert shown["Black"] is None and shown["White"] is None and shown["All"] == 33
+    team = lifeqi_export(project, "team")["Measures"][0]["Data"]
+    assert {d["Group"]: d["Numerator"] for d in team} == {"All": 33, "Black": 3, "White": 30}
