@@ -104,7 +104,8 @@ def over_time(service: pd.DataFrame, by: str | None = "ethnicity", *, audience: 
                        if issubclass(w.category, (SmallDenominatorWarning, TrialLimitsWarning))})
     kind = "Run chart" if chart == "run" else "SPC chart"
     described = result.describe(audience)
-    text = " ".join(t for t in (described, missing_note, *cautions) if t)
+    what, _, signals = described.partition(". ")  # the words lead with what changed, then what the chart is
+    text = " ".join(t for t in (signals, what + ".", missing_note, *cautions) if t)
     title = f"{kind}: referrals seen within 28 days, by {word}" + (f", by {GROUP_LABELS.get(by, by)}" if by else "")
     heading = "Referrals seen within 28 days" + (f", by {GROUP_LABELS.get(by, by)}" if by else "")
     return make(title, text, data=service, table=_published_summary(result, audience),
