@@ -14,6 +14,7 @@ import pandas as pd
 from .. import provenance
 from ..charts.measures import access_chart, compare_groups, deprivation_gradient
 from ..errors import DataError, SourceUnavailable
+from ..loaders.areas import area_info
 from ..loaders.population import lsoa_deciles, population
 from ..loaders.service import read_service_data
 from ..measures import access_vs_population, compare, proportion, sii
@@ -363,6 +364,12 @@ def outcomes_by_deprivation(service: pd.DataFrame, area_code: str, *, audience: 
     if "lsoa_code" not in service:
         raise DataError("Deprivation within the area needs each row's LSOA code (column 'lsoa_code')",
                         hint="Add the LSOA 2011 code of each person's home to the extract")
+    national = lsoa_deciles(area_code, scheme="national")
+    if len(national) < 2 * n:  # a tiny area (the Isles of Scilly has one small area) has no groups to compare
+        name = area_info(area_code)["name"]
+        text = (f"{name} has {len(national)} small area(s) (LSOAs), too few to split into {n} deprivation groups "
+                "of its own, so outcomes are not compared by deprivation within it.")
+        return make(f"Outcomes by deprivation within {name}", text, data=service)
     local = lsoa_deciles(area_code, scheme="local", n=n)
     groups = dict(zip(local["lsoa11_code"], local["quantile"]))
     cols = _outcome_columns(service)
