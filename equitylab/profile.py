@@ -173,7 +173,7 @@ def _protect(table: pd.DataFrame, audience: str, *, by=None, derived=None) -> pd
 
 def deprivation_profile(area_code: str) -> Finding:
     """The area's small areas (LSOAs) by national IMD 2019 decile, and its overall rank."""
-    from .loaders.population import deprivation_profile as load
+    from .loaders.census import deprivation_profile as load
 
     prof = load(area_code)
     name = str(prof["area_name"].iloc[0])
@@ -208,7 +208,7 @@ def deprivation_profile(area_code: str) -> Finding:
 
 def ethnic_mix(area_code: str, comparator: str = ENGLAND) -> Finding:
     """Residents by Census 2021 ethnic group, beside a comparator (England by default)."""
-    from .loaders.population import population
+    from .loaders.census import population
 
     mix = population(area_code, "ethnicity")
     name = str(mix["area_name"].iloc[0])
@@ -311,7 +311,7 @@ def _gradient_chart(dep, result, *, name, period, alt):
 def life_expectancy_between_areas(area_code: str) -> Finding:
     """Life expectancy (2023) against IMD 2019 score for every English district, the area marked."""
     from .loaders.areas import area_info
-    from .loaders.population import life_expectancy
+    from .loaders.census import life_expectancy
 
     le = life_expectancy(area_code)
     info = area_info(area_code)
@@ -391,7 +391,7 @@ def profiles() -> Finding:
 def population_indicators(area_code: str) -> Finding:
     """What the offline snapshot (or the live API) holds for this area, with source and date."""
     from .loaders.fingertips import snapshot_contents
-    from .loaders.population import la_deprivation
+    from .loaders.census import la_deprivation
 
     info_rows = []
     dep = la_deprivation(area_code)
@@ -474,7 +474,7 @@ def service_summary(service: pd.DataFrame) -> Finding:
 def access(service: pd.DataFrame, area_code: str, dimension: str = "ethnicity", *,
            audience: str = "team", eligible_ages=(18, None)) -> Finding:
     """Each group's share of referrals against its share of the local population (Census 2021)."""
-    from .loaders.population import population
+    from .loaders.census import population
     from .measures import access_vs_population
 
     _check_audience(audience)
@@ -662,7 +662,7 @@ def outcomes_by_deprivation(service: pd.DataFrame, area_code: str, *, audience: 
     Local groups rank the area's own LSOAs, so every group has residents even where the area
     covers few national deciles (Fingertips' "deprivation deciles within area").
     """
-    from .loaders.population import lsoa_deciles
+    from .loaders.census import lsoa_deciles
     from .measures import proportion, sii
 
     _check_audience(audience)

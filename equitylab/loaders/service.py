@@ -21,7 +21,8 @@ import pandas as pd
 from ..errors import DataError, IdentifiableDataWarning
 from ..provenance import SYNTHETIC_LABEL, stamp
 from . import codes
-from .identifiers import FULL_POSTCODE, OUTWARD_CODE, find_identifiers, header_kind
+from .census import lsoa_imd
+from .identifiers import FULL_POSTCODE, OUTWARD_CODE, identifying_columns, header_kind
 
 # Our column name -> header spellings seen in NHS extracts. Matching ignores case, spaces,
 # underscores and punctuation, so "Ethnic Category Code", "ETHNIC_CATEGORY_CODE" and
@@ -676,10 +677,6 @@ def _dates(s: pd.Series, reader: _Reader, column: str, *, identifying=False) -> 
 @functools.cache
 def _lsoa_lookup_table() -> tuple[pd.Series | None, str | None]:
     """LSOA code -> IMD 2019 national decile from the population loader, if it is there."""
-    try:
-        from .population import lsoa_imd
-    except ImportError:
-        return None, "the IMD 2019 lookup (equitylab.loaders.population) is not available"
     table = lsoa_imd()
     code_cols = [c for c in table.columns if "lsoa" in c.lower() and "name" not in c.lower()]
     dec_cols = [c for c in table.columns if "decile" in c.lower() and "imd" in c.lower()] or \
@@ -897,7 +894,7 @@ def _normalise(raw, fields, reader, *, wanted, required, postcode_lookup, age_ba
     # Coded fields are checked by their own code lists; free text and unknown columns are
     # checked for identifiers by content too.
     free_text = ("team", "referral_source", "discharge_outcome")
-    ident = find_identifiers(raw.drop(columns=[h for h, f in fields.items()
+    ident = identifying_columns(raw.drop(columns=[h for h, f in fields.items()
                                                if f not in (*_IDENTIFYING_FIELDS, *free_text, None)
                                                and h in raw.columns
                                                and header_kind(h) is None]))

@@ -211,7 +211,7 @@ def check_tables(tables: list[dict]) -> None:
                 raise NotPublishable(f"Table '{t['title']}' shows counts from 1 to {THRESHOLD} in column '{c}'; "
                                      "the report was not written. The analysis behind it must suppress small "
                                      "numbers when audience='publish'.")
-        # headers by name; values by the text scan below (find_identifiers' per-column content
+        # headers by name; values by the text scan below (identifying_columns' per-column content
         # checks cost seconds on a report's worth of small tables)
         hits = [(col, header_kind(col)) for col in frame.columns if header_kind(col)]
         if hits:
