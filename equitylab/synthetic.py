@@ -44,12 +44,11 @@ figures, which the offline snapshot does not hold.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .loaders import service
+from .loaders.service.read import normalise_frame
 from .loaders.census import lsoa_deciles, population
 from .provenance import SYNTHETIC_LABEL, stamp
 
@@ -274,16 +273,7 @@ def service_data(area_code: str = "E09000012", n: int = 3000, seed: int = 2024, 
 def normalise_extract(extract: pd.DataFrame, *, label: str = "extract") -> pd.DataFrame:
     """Read an in-memory extract (as :func:`service_data` ``as_extract=True`` gives) into
     the equitylab schema, exactly as :func:`read_service_data` would read it from a file."""
-    reader = service._Reader(Path(label), label)
-    reader.attrs = dict(extract.attrs)
-    headers = [str(c) for c in extract.columns]
-    fields = service._map_headers(headers, {}, reader)
-    raw = extract.copy()
-    for c in raw.columns:
-        if raw[c].dtype == object or pd.api.types.is_string_dtype(raw[c]):
-            raw[c] = raw[c].replace("", np.nan).astype("category")
-    out = service._normalise(raw, fields, reader, wanted=None, required=None, postcode_lookup=None,
-                             age_bands=service.DEFAULT_AGE_BANDS, headers=headers)
+    out = normalise_frame(extract, label=label)
     if extract.attrs.get("synthetic"):
         stamp(out, source="synthetic", synthetic=True,
               description=extract.attrs.get("description", SYNTHETIC_LABEL))

@@ -219,6 +219,13 @@ def lsoa_imd() -> pd.DataFrame:
     return _stamp(_lsoa11()[cols].copy(), "lsoa11_imd2019.parquet", SRC_FILE6)
 
 
+@cache
+def lsoa21_codes() -> frozenset[str]:
+    """Every LSOA 2021 code in England (ONS Census 2021), to tell a 2021 code from a typo."""
+    codes = pd.read_parquet(_dir() / "census2021_lsoa21.parquet", columns=["lsoa21_code"])
+    return frozenset(codes["lsoa21_code"].astype(str))
+
+
 def lsoa_deciles(area_code: str, scheme: str = "national", n: int = 10) -> pd.DataFrame:
     """The area's LSOAs (2011) with their IMD 2019 deprivation group.
 
