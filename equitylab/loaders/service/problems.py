@@ -86,8 +86,10 @@ class Problems:
             return
         examples = ()
         if values is not None:
-            bad = values.iloc[positions[:10_000]]
-            distinct = pd.unique(bad.dropna().astype(str).to_numpy())[:3]
+            bad = values.iloc[positions[:10_000]].dropna()
+            if pd.api.types.is_float_dtype(bad.dtype):  # 4010232137.0 is the 10 digits read
+                bad = bad.map(lambda x: str(int(x)) if x.is_integer() and abs(x) < 1e15 else str(x))
+            distinct = pd.unique(bad.astype(str).to_numpy())[:3]
             examples = tuple(dict.fromkeys(shown(v) for v in distinct))
         self.found.append(Problem(positions, column, problem, hint, examples, fatal))
 

@@ -240,7 +240,7 @@ def _bad_rows(frame: pd.DataFrame, problems: Problems, bad_rows: str):
     if n == len(frame):
         raise problems.error(len(frame))
     reasons = problems.reasons()
-    why = "; ".join(f"{r['count']:,} with '{r['column']}' {r['problem']}" for r in reasons[:5])
+    why = "; ".join(f"{r['count']:,} where '{r['column']}' is {r['problem']}" for r in reasons[:5])
     more = f"; and {len(reasons) - 5} more reasons" if len(reasons) > 5 else ""
     warnings.warn(f"{problems.file}: {n:,} of {len(frame):,} rows were left out because of "
                   f"problems ({why}{more}). attrs['excluded'] lists them.", UserWarning,
