@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from equitylab.errors import DataError
-from equitylab.spc import IHI_RUNS_TABLE, _rules, control_chart, mdc_rules, run_chart
+from equitylab.spc import _rules, control_chart, mdc_rules, run_chart
+from equitylab.spc._rules import IHI_RUNS_TABLE
 
 warnings.simplefilter("ignore", UserWarning)
 
