@@ -196,3 +196,12 @@ def test_first_contact_and_discharge_fall_on_or_after_referral(tmp_path):
     assert table[["row", "column", "problem"]].values.tolist() == [
         [3, "First Contact Date", "before the referral date"],
         [4, "Discharge Date", "before the referral date"]]
+
+
+def test_age_bands_can_be_any_rising_whole_numbers_and_only_those(tmp_path):
+    p = _write(tmp_path, "age,sex\n17,1\n18,2\n64,1\n65,2\n")
+    df = _read(p, age_bands=iter([0, 18, 65]))
+    assert df["age_band"].astype(str).tolist() == ["0-17", "18-64", "18-64", "65+"]
+    for bad in ([0, 65, 18], [0, 17.5], [-5, 10], [], "young"):
+        with pytest.raises(DataError, match="age_bands should be the lower bounds"):
+            _read(p, age_bands=bad)

@@ -135,10 +135,13 @@ def normalise_frame(frame: pd.DataFrame, *, label: str = "extract") -> pd.DataFr
 
 
 def _check_age_bands(bands) -> tuple[int, ...]:
+    """Lower bounds of the age bands: whole numbers from 0 that rise (pandas.cut needs them
+    rising, and a band below 0 or a fraction of a year means nothing here)."""
     try:
-        out = tuple(int(b) for b in bands)
-        ok = len(out) >= 1 and out[0] >= 0 and all(a < b for a, b in zip(out, out[1:])) \
-            and all(float(b) == int(b) for b in bands)
+        given = list(bands)
+        out = tuple(int(b) for b in given)
+        ok = bool(out) and out[0] >= 0 and all(a < b for a, b in zip(out, out[1:])) \
+            and all(float(b) == int(b) for b in given)
     except (TypeError, ValueError):
         ok = False
     if not ok:
