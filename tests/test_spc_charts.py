@@ -19,6 +19,7 @@ from equitylab.spc import (
     gap_chart,
     run_chart,
 )
+from equitylab.workbook.model import PDSA, Project
 
 
 def _weekly(groups=("A", "B"), weeks=30, seed=1, p=0.3, n=(40, 80)):
@@ -310,9 +311,6 @@ def test_statistics_do_not_import_altair():
 
 
 def test_annotations_from_a_workbook_project():
-    model = pytest.importorskip("equitylab.workbook.model")  # the workbook is another module's
-    PDSA, Project = model.PDSA, model.Project
-
     project = Project()
     project.pdsa = [
         PDSA(change_idea="text reminders", cycle=1, start=pd.Timestamp("2024-02-05").date()),
