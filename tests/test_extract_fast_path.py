@@ -17,7 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from equitylab import DataError
-from equitylab.loaders.service import _arrow_to_pandas, read_service_data
+from equitylab.loaders.service import read_service_data
+from equitylab.loaders.service.files import arrow_to_pandas as _arrow_to_pandas
 from equitylab.measures import proportion, rate
 from equitylab.measures import rates as rates_module
 

@@ -120,7 +120,7 @@ def test_public_names_stay_functions_after_their_modules_are_imported():
     # compare, sii and population share a name with the module that defines them
     code = ("import importlib, inspect; "
             "[importlib.import_module(m) for m in ('equitylab.measures.compare', 'equitylab.measures.sii', "
-            "'equitylab.loaders.population')]; "
+            "'equitylab.loaders.census')]; "
             "from equitylab.measures import compare, sii; from equitylab.loaders import population; "
             "import equitylab; "
             "print(all(inspect.isfunction(f) for f in (compare, sii, population, equitylab.compare, equitylab.sii)))")

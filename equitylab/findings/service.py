@@ -15,7 +15,7 @@ from .. import provenance
 from ..charts.measures import access_chart, compare_groups, deprivation_gradient
 from ..errors import DataError, SourceUnavailable
 from ..loaders.areas import area_info
-from ..loaders.population import lsoa_deciles, population
+from ..loaders.census import lsoa_deciles, population
 from ..loaders.service import read_service_data
 from ..measures import access_vs_population, compare, proportion, sii
 from ..synthetic import service_data as synthetic_service_data
