@@ -144,36 +144,3 @@ def test_every_measure_carries_the_synthetic_label(synthetic, xs):
                funnel_limits(data, "x", "n"), suppress(data, count_columns=["x", "n"]),
                access_vs_population(data, pop, dimension="g", count="x")]
     assert all(is_synthetic(o) == synthetic for o in outputs)
-
-
-def test_chi2_quantile_for_even_degrees_agrees_with_scipy():
-    # The exact Poisson interval's chi-square quantiles (even degrees of freedom) are solved
-    # without scipy; they must agree with scipy.special.gammaincinv, the reference computation.
-    from scipy import special
-
-    from equitylab.measures._common import chi2_ppf
-
-    qs = [1e-6, 0.001, 0.025, 0.05, 0.5, 0.95, 0.975, 0.999, 1 - 1e-6]
-    for df in range(2, 101, 2):
-        for q in qs:
-            assert chi2_ppf(q, df) == pytest.approx(2 * special.gammaincinv(df / 2, q), rel=1e-12), (q, df)
-    grid = np.array([[2.0, 4.0], [10.0, 20.0]])
-    np.testing.assert_allclose(chi2_ppf(0.001, grid), 2 * special.gammaincinv(grid / 2, 0.001), rtol=1e-12)
-    # odd degrees of freedom and arrays of probabilities still go through scipy, and agree
-    assert chi2_ppf(0.975, 3.0) == pytest.approx(9.348403604496148, rel=1e-12)
-    np.testing.assert_allclose(chi2_ppf(np.array([0.025, 0.975]), 4.0),
-                               2 * special.gammaincinv(2.0, np.array([0.025, 0.975])), rtol=1e-12)
-
-
-def test_rate_below_ten_events_uses_the_exact_interval_without_scipy():
-    # Garwood's exact interval for 3 events, 95%: scipy.stats.chi2.ppf(0.025, 6) / 2 = 0.61867 and
-    # chi2.ppf(0.975, 8) / 2 = 8.76727 events (per 1000 people here), with scipy never imported.
-    import subprocess
-    import sys
-
-    code = ("import sys, pandas as pd\nfrom equitylab.measures import rate\n"
-            "out = rate(pd.DataFrame({'x': [3], 'n': [1000]}), 'x', 'n', multiplier=1000)\n"
-            "print(out['method'][0], round(out['lower_ci'][0], 4), round(out['upper_ci'][0], 4),"
-            " 'scipy' in sys.modules)")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.split() == ["Exact", "0.6187", "8.7673", "False"]

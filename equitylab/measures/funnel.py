@@ -15,11 +15,12 @@ import math
 
 import numpy as np
 import pandas as pd
+from scipy import special
 
 from ..errors import DataError
 from ..provenance import carry
-from ._common import chi2_ppf, norm_ppf, numeric, require_columns
-from .rates import poisson_interval
+from ._common import numeric, require_columns
+from .rates import exact_poisson_interval, poisson_interval
 
 # PHE's two funnels: "2 sigma" (two-sided 95%) and "3 sigma" (two-sided 99.8%).
 LEVELS = ((0.95, "95", 0.975), (0.998, "99_8", 0.999))
@@ -57,7 +58,7 @@ def wilson_funnel(p_one_sided: float, n, average: float):
     Returns (lower, upper) as fractions of 1; ``p_one_sided`` is 0.975 (95%) or 0.999 (99.8%).
     """
     n = np.asarray(n, dtype=float)
-    q2 = norm_ppf(p_one_sided) ** 2
+    q2 = special.ndtri(p_one_sided) ** 2
     first = average * (n / q2 + 1)
     disc = ((-8 * average * (n / q2 + 1)) ** 2
             - 64 * (1 / q2 + 1 / n) * average * (n * (average * (n / q2 + 2) - 1) + q2 * (average - 1)))
@@ -70,12 +71,9 @@ def poisson_funnel(observed, tail: float):
     """Expected counts for which ``observed`` sits exactly at the one-sided ``tail`` probability.
 
     Returns (high, low): the larger expected value (chi2(1 - tail; 2O + 2) / 2) and the smaller
-    one (chi2(tail; 2O) / 2), from the exact Poisson relation with the chi-square distribution.
+    one (chi2(tail; 2O) / 2), the ends of the exact Poisson interval at level 1 - 2 ``tail``.
     """
-    o = np.asarray(observed, dtype=float)
-    high = chi2_ppf(1 - tail, 2 * o + 2) / 2
-    with np.errstate(invalid="ignore"):
-        low = np.where(o > 0, chi2_ppf(tail, 2 * np.where(o > 0, o, 1)) / 2, 0.0)
+    low, high = exact_poisson_interval(observed, 1 - 2 * tail)
     return high, low
 
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy import special
 
 from ..errors import DataError
 from ..provenance import carry
-from ._common import as_list, ci_columns, confidence_levels, norm_ppf, numeric, require_columns
+from ._common import as_list, ci_columns, confidence_levels, numeric, require_columns
 
 _WHAT = "summary_measures"
 
@@ -196,7 +197,7 @@ def summary_measures(data: pd.DataFrame, *, subgroup: str, estimate: str, se: st
     mu = float((p * y).sum())
     ref_idx = int(np.flatnonzero(labels == reference)[0]) if reference is not None and reference in labels else None
     fav = bool(favourable)
-    zs = [norm_ppf(0.5 + lv / 2) for lv in levels]
+    zs = [special.ndtri(0.5 + lv / 2) for lv in levels]
 
     def analytic(code, value, se_, log=False):
         r = rows[code]

@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy import special
 
 from ..provenance import carry
-from ._common import as_list, chi2_ppf, ci_columns, confidence_levels, norm_ppf, numeric, require_columns
+from ._common import as_list, ci_columns, confidence_levels, numeric, require_columns
 
 
 def z_value(level: float) -> float:
     """Two-sided standard normal quantile for confidence ``level`` (0.95 -> 1.959964)."""
-    return float(norm_ppf(1 - (1 - level) / 2))
+    return float(special.ndtri(1 - (1 - level) / 2))
 
 
 def wilson_interval(x, n, level: float = 0.95):
@@ -54,13 +55,17 @@ def byar_interval(x, level: float = 0.95):
 
 
 def exact_poisson_interval(x, level: float = 0.95):
-    """Exact (Garwood 1936) Poisson interval for a count ``x`` via the chi-square distribution:
-    chi2(alpha/2; 2x)/2 and chi2(1 - alpha/2; 2x + 2)/2, with lower = 0 when x = 0."""
+    """Exact (Garwood 1936) Poisson interval for a count ``x``: chi2(alpha/2; 2x)/2 and
+    chi2(1 - alpha/2; 2x + 2)/2, with lower = 0 when x = 0.
+
+    Half a chi-square quantile with 2k degrees of freedom is the gamma(k) quantile, which is
+    how ``scipy.stats.chi2.ppf`` computes it (``scipy.special.gammaincinv``).
+    """
     x = np.asarray(x, dtype=float)
     alpha = 1 - level
     with np.errstate(invalid="ignore"):
-        lower = np.where(x > 0, chi2_ppf(alpha / 2, 2 * np.where(x > 0, x, 1)) / 2, 0.0)
-        upper = chi2_ppf(1 - alpha / 2, 2 * x + 2) / 2
+        lower = np.where(x > 0, special.gammaincinv(np.where(x > 0, x, 1), alpha / 2), 0.0)
+        upper = special.gammaincinv(x + 1, 1 - alpha / 2)
     lower = np.where(np.isnan(x), np.nan, lower)
     return lower, upper
 
@@ -72,10 +77,7 @@ def poisson_interval(x, level: float = 0.95):
     """
     x = np.asarray(x, dtype=float)
     small = x < 10
-    el = np.full(x.shape, np.nan)
-    eu = np.full(x.shape, np.nan)
-    if small.any():  # only the small counts: whole ones are solved without scipy (see chi2_ppf)
-        el[small], eu[small] = exact_poisson_interval(x[small], level)
+    el, eu = exact_poisson_interval(x, level)
     bl, bu = byar_interval(x, level)
     method = np.where(small, "Exact", "Byars")
     return np.where(small, el, bl), np.where(small, eu, bu), method
