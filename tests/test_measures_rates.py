@@ -144,3 +144,41 @@ def test_every_measure_carries_the_synthetic_label(synthetic, xs):
                funnel_limits(data, "x", "n"), suppress(data, count_columns=["x", "n"]),
                access_vs_population(data, pop, dimension="g", count="x")]
     assert all(is_synthetic(o) == synthetic for o in outputs)
+
+
+def test_groups_follow_category_order_with_missing_labels_last_and_missing_values_noted():
+    # Worked by hand: b has rows 0, 2, 5 (x = 1, blank, 1: no total, one row noted), a has rows 1
+    # and 4 (x = 0 + 1 of 2), and row 3 has no group: a group of its own, after the categories.
+    data = pd.DataFrame({"g": pd.Categorical(["b", "a", "b", None, "a", "b"], categories=["b", "a"]),
+                         "x": pd.array([1, 0, None, 1, 1, 1], dtype="Int64"),
+                         "n": np.ones(6, dtype="int8")})
+    stamp(data, source="file", description="hand-made")
+    out = proportion(data, "x", "n", by="g")
+    assert out["g"].astype(object).where(out["g"].notna(), None).tolist() == ["b", "a", None]
+    assert out["denominator"].tolist() == [3, 2, 1]
+    np.testing.assert_array_equal(out["numerator"], [np.nan, 1, 1])
+    np.testing.assert_array_equal(out["value"], [np.nan, 50, 100])
+    assert np.isnan(out["lower_ci"][0]) and np.isnan(out["upper_ci"][0])
+    assert out["note"].tolist() == ["1 row(s) with no x", "", ""]
+    assert out.attrs["description"] == "hand-made" and out.attrs["source"] == "file"
+
+
+def test_two_grouping_columns_sort_each_and_put_a_missing_decile_last():
+    # sex F/M by decile (1, 2, blank): four combinations occur; M with decile 2 has a blank event
+    data = pd.DataFrame({"sex": ["M", "F", "F", "M", "F", "F"],
+                         "decile": pd.array([2, 1, None, 2, 1, 2], dtype="Int8"),
+                         "event": pd.array([True, False, True, None, True, False], dtype="boolean")})
+    data["people"] = 1
+    out = rate(data, "event", "people", by=["sex", "decile"], multiplier=1)
+    keys = [(s, None if pd.isna(d) else int(d)) for s, d in zip(out["sex"], out["decile"])]
+    assert keys == [("F", 1), ("F", 2), ("F", None), ("M", 2)]
+    np.testing.assert_array_equal(out["numerator"], [1, 0, 1, np.nan])
+    assert out["denominator"].tolist() == [2, 1, 1, 2]
+    assert out["note"].tolist() == ["", "", "", "1 row(s) with no event"]
+
+
+def test_without_by_everything_is_one_group_even_with_no_rows():
+    out = proportion(pd.DataFrame({"x": [3, 4], "n": [10, 10]}), "x", "n")
+    assert len(out) == 1 and out["numerator"][0] == 7 and out["denominator"][0] == 20
+    empty = rate(pd.DataFrame({"x": pd.Series([], dtype=float), "n": pd.Series([], dtype=float)}), "x", "n")
+    assert len(empty) == 1 and np.isnan(empty["value"][0]) and "population is 0" in empty["note"][0]

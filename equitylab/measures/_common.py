@@ -75,3 +75,35 @@ def ci_columns(levels: list[float], prefix: str = "") -> list[tuple[float, str, 
     if len(levels) == 1:
         return [(levels[0], f"{prefix}lower_ci", f"{prefix}upper_ci")]
     return [(lv, f"{prefix}lower_ci_{ci_suffix(lv)}", f"{prefix}upper_ci_{ci_suffix(lv)}") for lv in levels]
+
+
+def by_columns(data: pd.DataFrame, by, what: str) -> list[str]:
+    """``by`` as a list of columns that ``data`` has."""
+    cols = as_list(by)
+    require_columns(data, cols, what=what)
+    return cols
+
+
+def group_codes(data: pd.DataFrame, by: list[str]) -> tuple[np.ndarray, pd.DataFrame]:
+    """A group number per row (0..k-1, groups sorted as :func:`pandas.DataFrame.groupby` sorts
+    them, rows with a missing label in a group of their own) and the frame of the k groups'
+    labels. Without ``by`` every row is in group 0."""
+    if not by:
+        return np.zeros(len(data), dtype=np.intp), pd.DataFrame(index=pd.RangeIndex(1))
+    grouped = data.groupby(by, observed=True, dropna=False, sort=True)
+    keys = grouped.size().index.to_frame(index=False)
+    return grouped.ngroup().to_numpy(), keys
+
+
+def join_notes(*notes: np.ndarray) -> np.ndarray:
+    """Combine per-row note arrays ("" = nothing to say) into one "; "-separated array."""
+    out = []
+    for parts in zip(*notes):
+        out.append("; ".join(p for p in parts if p))
+    return np.array(out, dtype=object)
+
+
+def note_where(condition, text: str, size: int) -> np.ndarray:
+    """``text`` where ``condition`` holds, else "" (one entry per row)."""
+    cond = np.broadcast_to(np.asarray(condition, dtype=bool), (size,))
+    return np.where(cond, text, "").astype(object)

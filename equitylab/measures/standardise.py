@@ -11,17 +11,18 @@ import pandas as pd
 
 from ..errors import DataError
 from ..provenance import carry
-from ._common import ci_columns, confidence_levels, numeric, require_columns
-from ._standards import STANDARDS, band_label
-from .rates import (
+from ._common import (
     by_columns,
-    byar_interval,
-    confidence_label,
+    ci_columns,
+    confidence_levels,
     group_codes,
     join_notes,
     note_where,
-    poisson_interval,
+    numeric,
+    require_columns,
 )
+from ._standards import STANDARDS, band_label
+from .rates import byar_interval, confidence_label, poisson_interval
 
 
 def _bands(data: pd.DataFrame, age_band: str) -> np.ndarray:
@@ -41,11 +42,6 @@ def _check_bands(bands: np.ndarray, known: dict, age_band: str, standard: str, w
             column=age_band, rows=rows,
             hint=f"Use the bands {', '.join(known)}; "
                  "for data whose top band is 85+ use standard='esp2013_85plus'")
-
-
-def _group_index(data: pd.DataFrame, by: list[str]):
-    """Integer group code per row and the frame of distinct group keys (sorted)."""
-    return group_codes(data, by)
 
 
 def _sum(codes, values, k):
@@ -146,7 +142,7 @@ def dsr(data: pd.DataFrame, numerator: str, denominator: str, *, age_band: str, 
                         f"not {standard!r}",
                         hint="Give the name of a column holding each band's standard population")
 
-    codes, keys = _group_index(data, by)
+    codes, keys = group_codes(data, by)
     k = len(keys)
     # a band counts once per group for the standard total and the population,
     # however many event-frequency rows it has
@@ -290,7 +286,7 @@ def isr(data: pd.DataFrame, numerator: str, denominator: str, *, age_band: str,
         raise DataError(f"{what}: the reference rate cannot be worked out for some rows",
                         column=ref_denominator or (ref_rates if isinstance(ref_rates, str) else age_band),
                         rows=rows, hint="Reference populations must be above 0")
-    codes, keys = _group_index(data, by)
+    codes, keys = group_codes(data, by)
     k = len(keys)
     bad_pop = ~(n >= 0)
     O = _sum(codes, x, k)
