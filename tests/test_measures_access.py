@@ -39,7 +39,7 @@ def test_observed_expected_and_missing_reported_separately():
 
 def test_aggregated_service_counts_give_the_same_answer():
     agg = pd.DataFrame({"eth": ["White", "Black", "Asian", "unknown"], "users": [60, 10, 20, 10]})
-    a = access_vs_population(agg, HACKNEY, dimension="ethnicity", group_column="eth", count="users")
+    a = access_vs_population(agg, HACKNEY, dimension="ethnicity", by="eth", count="users")
     b = access_vs_population(_service(), HACKNEY, dimension="ethnicity")
     pd.testing.assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True))
 
