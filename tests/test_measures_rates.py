@@ -9,10 +9,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from equitylab.errors import DataError
-from equitylab.measures import proportion, rate
+from equitylab.measures import access_vs_population, compare, funnel_limits, proportion, rate, suppress
 from equitylab.measures.rates import byar_interval, wilson_interval
 from equitylab.provenance import is_synthetic, stamp
 
@@ -134,8 +135,6 @@ def test_rate_interval_contains_estimate(x, n, level):
 @settings(max_examples=8, deadline=None)
 @given(st.booleans(), st.lists(st.integers(0, 50), min_size=2, max_size=5))
 def test_every_measure_carries_the_synthetic_label(synthetic, xs):
-    from equitylab.measures import access_vs_population, compare, funnel_limits, suppress
-
     data = pd.DataFrame({"g": [f"g{i}" for i in range(len(xs))], "x": xs, "n": [x + 10 for x in xs]})
     stamp(data, source="synthetic" if synthetic else "file", synthetic=synthetic)
     pop = pd.DataFrame({"group": data["g"], "population": data["n"] * 100})
