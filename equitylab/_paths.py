@@ -5,6 +5,8 @@ import os
 from functools import cache
 from pathlib import Path
 
+import platformdirs
+
 
 @cache
 def data_dir() -> Path:
@@ -35,7 +37,6 @@ def cache_dir() -> Path:
     env = os.environ.get("EQUITYLAB_CACHE_DIR")
     if env:
         return Path(env)
-    import platformdirs
 
     return Path(platformdirs.user_cache_dir("equitylab"))
 
@@ -45,6 +46,5 @@ def home_dir() -> Path:
     env = os.environ.get("EQUITYLAB_HOME")
     if env:
         return Path(env)
-    import platformdirs
 
     return Path(platformdirs.user_data_dir("equitylab"))

@@ -5,6 +5,7 @@ run it on a laptop before the session starts.
 """
 from __future__ import annotations
 
+import argparse
 import importlib
 import sys
 
@@ -43,8 +44,6 @@ def checks() -> list[tuple[str, bool, str]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    import argparse
-
     parser = argparse.ArgumentParser(prog="equitylab check", description=__doc__.splitlines()[0])
     parser.parse_args(argv or [])
     failed = 0

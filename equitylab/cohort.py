@@ -27,9 +27,15 @@ from datetime import datetime
 from html import escape
 from pathlib import Path
 
+import pandas as pd
+import yaml
 from filelock import FileLock, Timeout
 
+from ._paths import notebooks_dir
 from .errors import DataError, EquityLabError, ProjectFileError
+from .provenance import stamp
+from .workbook import FOUR_QUESTIONS, LADDER, Project, load
+from .workbook.store import atomic_write
 
 REGISTRY = "cohort.yaml"
 TEAMS = "teams"
@@ -91,8 +97,6 @@ def _lock(folder: Path) -> FileLock:
 
 
 def _read_registry(folder: Path) -> dict:
-    import yaml
-
     path = folder / REGISTRY
     if not path.exists():
         return {"teams": {}}
@@ -116,10 +120,6 @@ def _read_registry(folder: Path) -> dict:
 
 
 def _write_registry(folder: Path, data: dict) -> None:
-    import yaml
-
-    from .workbook.store import atomic_write
-
     path = folder / REGISTRY
     text = ("# equitylab cohort: which learner is in which team. Written by equitylab under a lock.\n"
             + yaml.safe_dump(data, sort_keys=True, allow_unicode=True))
@@ -145,8 +145,6 @@ def _make_folder(path: Path) -> None:
 
 def _create_team(folder: Path, name: str) -> Path:
     """Create the team's folder and empty project file if missing (caller holds the cohort lock)."""
-    from .workbook import Project
-
     path = folder / TEAMS / slug(name) / PROJECT
     _make_folder(folder / TEAMS)
     _make_folder(path.parent)
@@ -261,11 +259,6 @@ def gather(cohort_dir=None):
     empty) and ``project_file``. A broken team file gives a row with ``problem`` set rather
     than stopping the whole view.
     """
-    import pandas as pd
-
-    from .provenance import stamp
-    from .workbook import load
-
     folder = cohort_folder(cohort_dir)
     rows = []
     for team in teams(folder):
@@ -302,8 +295,6 @@ def gather(cohort_dir=None):
 
 
 def _rung(value: str) -> str:
-    from .workbook import LADDER
-
     if not value:
         return "not placed"
     return f"{LADDER.index(value) + 1}. {value}" if value in LADDER else value
@@ -327,8 +318,6 @@ def summary_html(cohort_dir, path) -> Path:
     aims to be, its "where are you now?" answers, its aim and its IHI progress score. No
     scripts or external files, and print CSS for one A4 landscape page. Returns the path.
     """
-    from .workbook import FOUR_QUESTIONS
-
     df = gather(cohort_dir)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -378,8 +367,6 @@ def copy_curriculum(target, *, source=None, owner: tuple[int, int] | None = None
     new notebooks from an update are added. ``owner`` = (uid, gid) hands the copies to the
     learner when the hub runs as root. Returns the files copied.
     """
-    from ._paths import notebooks_dir
-
     source = Path(source) if source else notebooks_dir()
     target = Path(target)
     target.mkdir(parents=True, exist_ok=True)

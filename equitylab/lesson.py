@@ -1,7 +1,7 @@
 """What the curriculum notebooks call: one short line per step of the lesson.
 
 A notebook starts a :class:`Session` with its parameters; each method shows a finding, a
-form or a summary. Nothing here computes statistics: it calls :mod:`equitylab.profile`,
+form or a summary. Nothing here computes statistics: it calls :mod:`equitylab.findings`,
 :mod:`equitylab.widgets` and :mod:`equitylab.workbook`, and turns any equitylab error into a
 plain message instead of a traceback, so a learner is never left with a wall of code.
 """
@@ -9,25 +9,33 @@ from __future__ import annotations
 
 import functools
 import os
+import sys
 from pathlib import Path
 
-from . import profile
-from .profile import inline_svg
+import pandas as pd
+from IPython.display import Markdown, display
+
+from . import cohort, findings
 from ._paths import home_dir
+from .charts.theme import enable_offline
+from .check import checks
 from .errors import EquityLabError
+from .findings.finding import inline_svg
+from .loaders.areas import area_info, check_area
+from .widgets import form
+from .widgets.base import ProjectForm, text
+from .widgets.cohort import join_team_form
+from .workbook import Project, diagram
+from .workbook.next_steps import next_steps, stage
 
 DEFAULT_PROJECT = "project.yaml"
 
 
 def _show(obj) -> None:
-    from IPython.display import display
-
     display(obj)
 
 
 def _md(text: str) -> None:
-    from IPython.display import Markdown, display
-
     display(Markdown(text))
 
 
@@ -57,11 +65,6 @@ class Session:
 
     def __init__(self, project_file: str = "", area_code: str = "E09000012", service_data: str = "",
                  notebook: str = "", audience: str = "team"):
-        from .loaders.areas import area_info, check_area
-        from .workbook import Project
-
-        from . import cohort
-
         # in a live session a learner who has joined a team writes to the team's shared file
         team_file = None if project_file else cohort.project_for()
         self.project_path = (Path(project_file).expanduser() if project_file
@@ -81,15 +84,13 @@ class Session:
 
     # -- the basics -------------------------------------------------------
     def reload(self):
-        from .workbook import Project
-
         self.project = Project.load(self.project_path)
         return self.project
 
     @property
     def service(self):
         if self._service is None:
-            self._service = profile.load_service(self.service_path, self.area_code)
+            self._service = findings.load_service(self.service_path, self.area_code)
         return self._service
 
     def hello(self) -> None:
@@ -98,10 +99,6 @@ class Session:
 
     @_friendly
     def check(self) -> None:
-        import pandas as pd
-
-        from .check import checks
-
         rows = [{"what": w, "result": "OK" if ok else "FAIL", "detail": d} for w, ok, d in checks()]
         _show(pd.DataFrame(rows))
         failed = sum(r["result"] == "FAIL" for r in rows)
@@ -109,8 +106,6 @@ class Session:
 
     @_friendly
     def form(self, name: str, **kwargs):
-        from .widgets import form
-
         if name == "start":
             return _StartForm.make(self.project_path, **kwargs)
         return form(name, self.project_path, **kwargs)
@@ -121,7 +116,6 @@ class Session:
         if not os.environ.get("EQUITYLAB_COHORT_DIR"):
             _md("You are working on your own, so your answers go in your own project file.")
             return None
-        from .widgets.cohort import join_team_form
 
         def joined(path):
             self.project_path = Path(path)
@@ -141,8 +135,6 @@ class Session:
         lines = [f"**Project file:** `{self.project_path}`", f"**Title:** {p.title or '(not set)'}",
                  f"**Team:** {p.team or '(not set)'}"]
         if full:
-            from .workbook.next_steps import stage
-
             lines += [f"**Topic:** {p.topic or '(not set)'}",
                       f"**Team members:** {len(p.members)}",
                       f"**Co-production:** now {p.coproduction.current_rung or '(not placed)'}, aiming for "
@@ -156,23 +148,23 @@ class Session:
     # -- 01 defining equity -------------------------------------------------
     @_friendly
     def deprivation_profile(self):
-        return profile.deprivation_profile(self.area_code)
+        return findings.deprivation_profile(self.area_code)
 
     @_friendly
     def ethnic_mix(self):
-        return profile.ethnic_mix(self.area_code)
+        return findings.ethnic_mix(self.area_code)
 
     @_friendly
     def england_gradient(self):
-        return profile.england_gradient()
+        return findings.england_gradient()
 
     @_friendly
     def life_expectancy_between_areas(self):
-        return profile.life_expectancy_between_areas(self.area_code)
+        return findings.life_expectancy_between_areas(self.area_code)
 
     @_friendly
     def within_area_gap(self):
-        return profile.within_area_gap(self.area_code)
+        return findings.within_area_gap(self.area_code)
 
     # -- 02 building the team -------------------------------------------------
     @_friendly
@@ -186,41 +178,39 @@ class Session:
     # -- 03 the data exercise -------------------------------------------------
     @_friendly
     def profiles(self):
-        return profile.profiles()
+        return findings.profiles()
 
     @_friendly
     def population_indicators(self):
-        return profile.population_indicators(self.area_code)
+        return findings.population_indicators(self.area_code)
 
     @_friendly
     def published_profile(self, area_code: str = "E09000012"):
-        return profile.published_profile(area_code)
+        return findings.published_profile(area_code)
 
     @_friendly
     def service_summary(self):
-        return profile.service_summary(self.service)
+        return findings.service_summary(self.service)
 
     @_friendly
-    def access(self, dimension: str = "ethnicity"):
-        return profile.access(self.service, self.area_code, dimension, audience=self.audience)
+    def access(self, by: str = "ethnicity"):
+        return findings.access(self.service, self.area_code, by, audience=self.audience)
 
     @_friendly
     def experience(self, by: str = "ethnicity"):
-        return profile.experience(self.service, by, audience=self.audience)
+        return findings.experience(self.service, by, audience=self.audience)
 
     @_friendly
     def outcomes(self, by="ethnicity"):
-        return profile.outcomes(self.service, by, audience=self.audience)
+        return findings.outcomes(self.service, by, audience=self.audience)
 
     @_friendly
     def outcomes_by_deprivation(self):
-        return profile.outcomes_by_deprivation(self.service, self.area_code, audience=self.audience)
+        return findings.outcomes_by_deprivation(self.service, self.area_code, audience=self.audience)
 
     # -- 04 aim, driver diagram, measures -----------------------------------
     @_friendly
     def driver_diagram(self) -> None:
-        from .workbook import diagram
-
         p = self.reload()
         if not p.drivers.nodes:
             _md("Your driver diagram is empty. Add a primary driver in the form above, then run this box again.")
@@ -231,22 +221,20 @@ class Session:
 
     @_friendly
     def run_chart(self, by=None):
-        return profile.over_time(self.service, by=by, audience=self.audience, chart="run")
+        return findings.over_time(self.service, by=by, audience=self.audience, chart="run")
 
     @_friendly
     def control_chart(self, by="ethnicity"):
-        return profile.over_time(self.service, by=by, audience=self.audience)
+        return findings.over_time(self.service, by=by, audience=self.audience)
 
     @_friendly
     def gap_chart(self, group=None, reference=None, by="ethnicity"):
-        return profile.gap_over_time(self.service, group=group, reference=reference, by=by,
+        return findings.gap_over_time(self.service, group=group, reference=reference, by=by,
                                      audience=self.audience)
 
     # -- 05 between sessions -----------------------------------------------------
     @_friendly
     def next_steps(self) -> None:
-        from .workbook.next_steps import next_steps, stage
-
         p = self.reload()
         steps = next_steps(p)
         head = f"Your team is **{stage(p)}**."
@@ -262,8 +250,6 @@ class _StartForm:
 
     @staticmethod
     def make(project_path, **kwargs):
-        from .widgets.base import ProjectForm, text
-
         class StartForm(ProjectForm):
             heading = "Your project"
             intro = "Give your project a title, say which team you are, and the area you work in."
@@ -291,10 +277,6 @@ def start(project_file: str = "", area_code: str = "E09000012", service_data: st
     Charts render inside JupyterLab with no internet (``EQUITYLAB_RENDERER=svg`` gives static
     SVG, as reports use).
     """
-    import sys
-
-    from .charts.theme import enable_offline
-
     # jsonschema (under altair) builds an IRI parser from rfc3987_syntax on import: 1.5 s per
     # notebook for a format check nothing here uses. A curriculum kernel can do without it.
     if "jsonschema" not in sys.modules:

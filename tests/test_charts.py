@@ -56,7 +56,7 @@ def test_compare_groups_says_which_intervals_clear_the_reference():
     d = provenance.stamp(pd.DataFrame({"group": ["White", "Asian", "Black", "Mixed"], "value": [50.0, 40, 62, 49],
                                        "lower_ci": [48.0, 36, 58, 41], "upper_ci": [52.0, 44, 66, 57]}),
                          source="synthetic", synthetic=True)
-    chart = compare_groups(d, group="group", value="value", reference="White", indicator="Uptake %")
+    chart = compare_groups(d, by="group", value="value", reference="White", indicator="Uptake %")
     _svg_offline(chart)
     text = describe(chart)
     assert "wholly above it: Black" in text and "wholly below it: Asian" in text
@@ -65,16 +65,16 @@ def test_compare_groups_says_which_intervals_clear_the_reference():
 def test_compare_groups_without_a_reference_draws_no_comparison_legend():
     # with no reference every group is just "a group": a legend of higher/lower/similar would mislead
     d = pd.DataFrame({"group": ["A", "B"], "value": [50.0, 40], "lower_ci": [48.0, 36], "upper_ci": [52.0, 44]})
-    spec, svg = _svg_offline(compare_groups(d, group="group", value="value", indicator="Uptake %"))
+    spec, svg = _svg_offline(compare_groups(d, by="group", value="value", indicator="Uptake %"))
     assert all("color" not in layer.get("encoding", {}) for layer in spec["layer"])
     assert "Compared with reference" not in svg
-    with_ref, svg_ref = _svg_offline(compare_groups(d, group="group", value="value", reference="A"))
+    with_ref, svg_ref = _svg_offline(compare_groups(d, by="group", value="value", reference="A"))
     assert "Compared with reference" in svg_ref
 
 
 def test_access_chart_lists_gaps():
     d = pd.DataFrame({"group": ["A", "B", "C"], "service": [0.2, 0.5, 0.3], "population": [0.4, 0.4, 0.2]})
-    chart = access_chart(d, group="group", service_share="service", population_share="population")
+    chart = access_chart(d, by="group", service_share="service", population_share="population")
     _svg_offline(chart)
     text = describe(chart)
     assert "less than their population share: A (-0.2)" in text
@@ -86,7 +86,7 @@ def test_funnel_plot_names_outliers():
     limits = pd.DataFrame({"denominator": n, "lower_limit_95": 50 - 100 / np.sqrt(n), "upper_limit_95": 50 + 100 / np.sqrt(n),
                            "lower_limit_99_8": 50 - 150 / np.sqrt(n), "upper_limit_99_8": 50 + 150 / np.sqrt(n)})
     units = pd.DataFrame({"practice": ["P1", "P2", "P3"], "pct": [52.0, 60, 30], "n": [200, 1000, 3000]})
-    chart = funnel_plot(units, unit="practice", value="pct", denominator="n", limits=limits, centre=50)
+    chart = funnel_plot(units, by="practice", value="pct", denominator="n", limits=limits, centre=50)
     _svg_offline(chart)
     text = describe(chart)
     assert "Above the 3 SD limit: P2" in text and "below it: P3" in text
@@ -101,17 +101,17 @@ def test_bad_option_is_a_data_error():
 def test_every_chart_of_an_equity_report_is_valid_vega_lite():
     # charts set their properties without altair's per-property check (equitylab.charts.theme.
     # set_properties), so each whole spec is checked against the Vega-Lite schema here
-    from equitylab import profile
+    from equitylab import findings
 
-    service = profile.load_service("", "E09000012")
-    findings = [profile.deprivation_profile("E09000012"), profile.ethnic_mix("E09000012", "E92000001"),
-                profile.life_expectancy_between_areas("E09000012"),
-                profile.access(service, "E09000012", "ethnicity", audience="publish"),
-                profile.experience(service, by="ethnicity", audience="publish"),
-                profile.outcomes_by_deprivation(service, "E09000012", audience="publish"),
-                profile.over_time(service, by="ethnicity", audience="publish"),
-                profile.gap_over_time(service, by="ethnicity", audience="publish")]
-    charts = [c for f in findings for c in f.charts]
+    service = findings.load_service("", "E09000012")
+    shown = [findings.deprivation_profile("E09000012"), findings.ethnic_mix("E09000012", "E92000001"),
+                findings.life_expectancy_between_areas("E09000012"),
+                findings.access(service, "E09000012", "ethnicity", audience="publish"),
+                findings.experience(service, by="ethnicity", audience="publish"),
+                findings.outcomes_by_deprivation(service, "E09000012", audience="publish"),
+                findings.over_time(service, by="ethnicity", audience="publish"),
+                findings.gap_over_time(service, by="ethnicity", audience="publish")]
+    charts = [c for f in shown for c in f.charts]
     assert len(charts) >= 10
     for chart in charts:
         spec = chart.to_dict(validate=True)

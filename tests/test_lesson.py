@@ -38,6 +38,6 @@ def test_equitylab_errors_become_plain_messages(tmp_path, monkeypatch):
     def broken(*args, **kwargs):
         raise DataError("Ethnicity code not recognised", file="extract.csv", column="ethnicity", rows=[4])
 
-    monkeypatch.setattr(lesson.profile, "ethnic_mix", broken)
+    monkeypatch.setattr(lesson.findings, "ethnic_mix", broken)
     assert s.ethnic_mix() is None
     assert shown and "could not run" in shown[0] and "extract.csv" in shown[0] and "row 4" in shown[0]

@@ -11,19 +11,20 @@ import pandas as pd
 import pytest
 
 from equitylab.errors import DataError
+from equitylab.findings.html import figure
 from equitylab.loaders.identifiers import nhs_number_valid
-from equitylab.reports import display, html
+from equitylab.reports import display, html, tables
 from equitylab.reports.params import ReportParameters, check, read_batch, unique_names
 from equitylab.reports.scrub import contains_identifier, identifying_values, scrub
 
 
-def test_import_is_cheap_and_names_are_functions():
-    code = ("import sys, equitylab.reports as r; "
-            "assert callable(r.run) and callable(r.batch); "
-            "heavy = [m for m in ('papermill', 'pandas', 'altair', 'nbformat') if m in sys.modules]; "
-            "print(heavy)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"
+def test_run_and_batch_are_the_functions_not_modules():
+    import inspect
+
+    import equitylab.reports as r
+
+    assert inspect.isfunction(r.run) and inspect.isfunction(r.batch)
+    assert r.run.__module__ == "equitylab.reports.runner" and r.batch.__module__ == "equitylab.reports.parallel"
 
 
 def test_unknown_area_is_a_clear_error_with_suggestions():
@@ -118,7 +119,7 @@ def _nb_with(outputs, markdown="## A section"):
 
 def test_html_has_no_code_scripts_or_web_links_and_keeps_alt_text():
     svg = "<svg xmlns='http://www.w3.org/2000/svg'><rect width='5' height='5'/></svg>"
-    finding_html = display._figure(svg, "A bar chart of waits by group.", "Source: test")
+    finding_html = figure(svg, "A bar chart of waits by group.", "Source: test")
     outputs = [nbformat.v4.new_output("display_data", data={"text/html": finding_html}),
                nbformat.v4.new_output("stream", name="stdout", text="printed"),
                nbformat.v4.new_output("execute_result", data={"text/plain": "<Finding at 0x1>"},
@@ -128,27 +129,27 @@ def test_html_has_no_code_scripts_or_web_links_and_keeps_alt_text():
     assert "In [" not in page and "<script" not in page.lower()
     assert "<h2>A section</h2>" in page and "@page" in page and "size: A4" in page
     assert re.search(r"<img [^>]*alt='A bar chart of waits by group.'", page)
-    html.check_publishable(page, [])  # the SVG namespace inside the image data is not a link
+    tables.check_publishable(page, [])  # the SVG namespace inside the image data is not a link
 
 
 @pytest.mark.parametrize("bad", ["<script src='https://cdn.jsdelivr.net/npm/vega@6'></script>",
                                  "<link rel='stylesheet' href='http://example.org/x.css'>"])
 def test_pages_that_would_need_the_network_are_refused(bad):
     with pytest.raises(html.NotPublishable, match="offline"):
-        html.check_publishable(f"<html><body>{bad}</body></html>", [])
+        tables.check_publishable(f"<html><body>{bad}</body></html>", [])
 
 
 def test_small_counts_and_identifiers_are_refused_without_echoing_them():
     ok = {"name": "01_t", "title": "T", "source": "", "synthetic": True,
           "frame": pd.DataFrame({"group": ["A", "B"], "numerator": [12, None], "denominator": [40, 50]})}
-    html.check_publishable("<p>fine</p>", [ok])
+    tables.check_publishable("<p>fine</p>", [ok])
     small = dict(ok, frame=pd.DataFrame({"group": ["A"], "numerator": [3], "denominator": [40]}))
     with pytest.raises(html.NotPublishable, match="counts from 1 to 7 in column 'numerator'"):
-        html.check_publishable("<p>x</p>", [small])
+        tables.check_publishable("<p>x</p>", [small])
     number = _nhs(943476591)
     leak = dict(ok, frame=pd.DataFrame({"group": [f"patient {number}"], "numerator": [20]}))
     with pytest.raises(html.NotPublishable) as err:
-        html.check_publishable("<p>x</p>", [leak])
+        tables.check_publishable("<p>x</p>", [leak])
     assert number not in str(err.value)
 
 
@@ -157,9 +158,9 @@ def test_tables_are_written_as_csv_and_excel_with_the_synthetic_label(tmp_path):
     payload = display._table_payload(t, "Waits by group", "Source: x", True)
     nb = _nb_with([nbformat.v4.new_output("display_data", data={display.TABLE_MIME: payload,
                                                                 "text/html": "<p>t</p>"})])
-    tables = html.extract_tables(nb)
-    assert tables[0]["title"] == "Waits by group" and tables[0]["frame"]["numerator"].isna().tolist() == [False, True]
-    csvs, xlsx = html.write_tables(tables, tmp_path, "r")
+    found = tables.extract_tables(nb)
+    assert found[0]["title"] == "Waits by group" and found[0]["frame"]["numerator"].isna().tolist() == [False, True]
+    csvs, xlsx = tables.write_tables(found, tmp_path, "r")
     back = pd.read_csv(csvs[0])
     assert back["data"].eq("SYNTHETIC teaching data: not real patients").all()
     assert back["numerator"].tolist()[0] == 12 and pd.isna(back["numerator"].tolist()[1])
@@ -173,8 +174,8 @@ def test_excel_tables_keep_text_as_text_and_hidden_cells_blank(tmp_path):
 
     t = pd.DataFrame({"group": ["=HYPERLINK(1)", "https://example.org"],
                       "numerator": pd.array([12, None], dtype="Int64"), "value": [30.0, float("nan")]})
-    tables = [{"name": "01_t", "title": "T", "source": "S", "synthetic": False, "frame": t}]
-    _, xlsx = html.write_tables(tables, tmp_path, "r")
+    found = [{"name": "01_t", "title": "T", "source": "S", "synthetic": False, "frame": t}]
+    _, xlsx = tables.write_tables(found, tmp_path, "r")
     with zipfile.ZipFile(xlsx) as z:
         sheet = z.read("xl/worksheets/sheet2.xml").decode()
         assert "<f>" not in sheet and "hyperlink" not in sheet.lower()
@@ -195,55 +196,20 @@ def test_period_selects_referrals_and_keeps_provenance():
         display.within_period(s, "2030-01-01:")
 
 
-def test_tables_collected_as_they_arrive_match_those_read_from_the_finished_notebook(tmp_path):
-    # the collector prepares tables on a thread while the kernel runs; the files must be the same
-    # as those written from the finished notebook, and a table shown twice is written once
-    frames = [pd.DataFrame({"group": ["A", "B"], "numerator": [12, None], "value": [30.0, None]}),
-              pd.DataFrame({"area": ["X"], "people": [250]})]
-    payloads = [display._table_payload(f, f"Table {i}", "Source: x", i == 0) for i, f in enumerate(frames)]
-    collector = html.TableCollector("r")
-    for payload in payloads + [payloads[0]]:
-        collector.add(payload)
-    streamed = collector.finish()
-    assert [t["name"] for t in streamed] == [p["name"] for p in payloads]
-    nb = _nb_with([nbformat.v4.new_output("display_data", data={display.TABLE_MIME: p, "text/html": "<p>t</p>"})
-                   for p in payloads])
-    assert html.table_names(nb) == [p["name"] for p in payloads]
-    csv_a, xlsx_a = html.write_tables(streamed, tmp_path / "a", "r")
-    csv_b, xlsx_b = html.write_tables(html.extract_tables(nb), tmp_path / "b", "r")
-    assert [p.read_bytes() for p in csv_a] == [p.read_bytes() for p in csv_b]
-    from openpyxl import load_workbook
-
-    def cells(path):
-        wb = load_workbook(path)
-        return {ws.title: list(ws.iter_rows(values_only=True)) for ws in wb.worksheets}
-
-    assert cells(xlsx_a) == cells(xlsx_b)
-
-
-def test_a_collected_table_with_small_counts_fails_the_report():
-    small = display._table_payload(pd.DataFrame({"group": ["A"], "numerator": [3]}), "Small", "", False)
-    collector = html.TableCollector("r")
-    collector.add(small)
-    with pytest.raises(html.NotPublishable, match="counts from 1 to 7"):
-        collector.finish()
-
-
-def test_report_images_carry_no_per_mark_aria_labels_but_keep_the_theme():
+def test_report_images_carry_no_per_mark_aria_labels_and_wrap_long_titles():
     # inside an <img> only the alt text is read; the marks' own ARIA labels only made each SVG bigger
+    import altair as alt
     import vl_convert as vlc
 
-    from equitylab.reports import _svg
+    from equitylab.charts import render
 
-    spec = {"mark": "bar", "data": {"values": [{"g": "A", "v": 1}, {"g": "B", "v": 2}]},
-            "encoding": {"x": {"field": "g", "type": "nominal"}, "y": {"field": "v", "type": "quantitative"}},
-            "config": {"font": "Arial"}, "title": "x" * 200}
-    plain = vlc.vegalite_to_svg(dict(spec))
-    ready = _svg.for_image(dict(spec))
-    assert ready["config"] == {"font": "Arial", "aria": False}
-    assert isinstance(ready["title"]["text"], list) and max(map(len, ready["title"]["text"])) <= 90
-    image = vlc.vegalite_to_svg(ready)
+    data = pd.DataFrame({"g": ["A", "B"], "v": [1, 2]})
+    chart = alt.Chart(data, title="x" * 200).mark_bar().encode(x="g:N", y="v:Q")
+    plain = vlc.vegalite_to_svg(chart.to_dict())
+    image = render.svg(chart)
     # the two bars lose their labels (the title and axes keep theirs)
     assert plain.count('role="graphics-symbol" aria-roledescription="bar"') == 2
     assert 'aria-roledescription="bar"' not in image
     assert len(image) < len(plain)
+    # the 200-character title is broken into lines of at most 90 characters
+    assert "x" * 200 in plain and "x" * 91 not in image and "x" * 90 in image

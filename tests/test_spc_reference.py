@@ -209,7 +209,7 @@ def test_nhspy_plotthedots_vector():
 )
 def test_assurance_matches_plotthedots(improvement, expected):
     # test-ptd_calculate_assurance_type.R: (lpl, mean, upl) = (1,2,3), (5,6,7), (1,4,5), target 4
-    from equitylab.spc.charts import _assurance
+    from equitylab.spc.signals import assurance as _assurance
 
     rows = [(1, 3), (5, 7), (1, 5)]
     assert [_assurance(4, lo, up, improvement) for lo, up in rows] == expected

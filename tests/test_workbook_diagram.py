@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from equitylab.findings.project import save_diagram
 from equitylab.workbook import Project, diagram
 
 EXAMPLE = Path(__file__).parent / "fixtures" / "projects" / "example_project.yaml"
@@ -92,11 +93,11 @@ def test_measures_are_shown_on_their_boxes(project, svg):
 
 
 def test_saves_svg_png_html_and_pdf(project, tmp_path):
-    assert diagram.save(project, tmp_path / "d.png", ppi=40).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert diagram.save(project, tmp_path / "d.pdf").read_bytes()[:5] == b"%PDF-"
-    html = diagram.save(project, tmp_path / "d.html").read_text()
+    assert save_diagram(project, tmp_path / "d.png", ppi=40).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert save_diagram(project, tmp_path / "d.pdf").read_bytes()[:5] == b"%PDF-"
+    html = save_diagram(project, tmp_path / "d.html").read_text()
     assert "<svg" in html and "Text outline" in html and "<script" not in html
-    ET.parse(diagram.save(project, tmp_path / "d.svg"))
+    ET.parse(save_diagram(project, tmp_path / "d.svg"))
 
 
 def test_an_empty_diagram_still_draws_the_aim():

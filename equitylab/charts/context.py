@@ -6,6 +6,7 @@ Each function takes the table a loader returns and gives an altair chart whose
 """
 from __future__ import annotations
 
+import altair as alt
 import pandas as pd
 
 from .. import provenance
@@ -18,8 +19,6 @@ def _caption(df: pd.DataFrame) -> list[str]:
 
 def deprivation_profile_chart(profile: pd.DataFrame, *, description: str):
     """Bars: the area's small areas (LSOAs) in each national IMD 2019 decile."""
-    import altair as alt
-
     name = str(profile["area_name"].iloc[0])
     data = profile[["quantile", "lsoas", "population"]].copy()
     data["decile"] = data["quantile"].astype(int)
@@ -38,8 +37,6 @@ def deprivation_profile_chart(profile: pd.DataFrame, *, description: str):
 
 def ethnic_mix_chart(mix: pd.DataFrame, *, description: str, comparator: pd.DataFrame | None = None):
     """Horizontal bars: share of residents in each Census 2021 ethnic group, beside a comparator."""
-    import altair as alt
-
     frames = [mix.assign(place=str(mix["area_name"].iloc[0]))]
     if comparator is not None:
         frames.append(comparator.assign(place=str(comparator["area_name"].iloc[0])))
@@ -62,8 +59,6 @@ def ethnic_mix_chart(mix: pd.DataFrame, *, description: str, comparator: pd.Data
 def life_expectancy_chart(le: pd.DataFrame, *, description: str):
     """Dots: every English district's life expectancy against its IMD 2019 score, by sex,
     with the focus area drawn larger and labelled. A comparison between areas."""
-    import altair as alt
-
     data = le.dropna(subset=["imd_score", "life_expectancy"])[
         ["area_name", "sex", "life_expectancy", "imd_score", "focus"]].copy()
     data["shown as"] = data["focus"].map({True: "your area", False: "other districts"})

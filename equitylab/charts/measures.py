@@ -104,19 +104,19 @@ def deprivation_gradient(result_or_data: pd.DataFrame, *, sii: pd.DataFrame | No
     return chart
 
 
-def compare_groups(data: pd.DataFrame, *, group: str, value: str, lower_ci: str = "lower_ci",
+def compare_groups(data: pd.DataFrame, *, by: str, value: str, lower_ci: str = "lower_ci",
                    upper_ci: str = "upper_ci", reference: str | None = None, indicator: str = "Indicator"):
     """Each group's value with its interval, against a reference group (or the overall value).
 
-    ``reference`` is the label of the reference group in ``group``; its value is drawn as a vertical
+    ``reference`` is the label of the reference group in column ``by``; its value is drawn as a vertical
     line, and the description names the groups whose interval lies wholly above or below it.
     """
-    require_columns(data, [group, value, lower_ci, upper_ci], what="compare_groups")
-    d = data[[group, value, lower_ci, upper_ci]].copy()
+    require_columns(data, [by, value, lower_ci, upper_ci], what="compare_groups")
+    d = data[[by, value, lower_ci, upper_ci]].copy()
     d.columns = ["group", "value", "lower", "upper"]
     d["group"] = d["group"].astype(str)
     if reference is not None and str(reference) not in set(d["group"]):
-        raise DataError(f"the reference group '{reference}' is not in column '{group}'", column=group)
+        raise DataError(f"the reference group '{reference}' is not in column '{by}'", column=by)
     ref_value = float(d.loc[d["group"] == str(reference), "value"].iloc[0]) if reference is not None else None
     if ref_value is not None:
         d["versus reference"] = np.where(d["lower"] > ref_value, "higher",
@@ -154,15 +154,15 @@ def compare_groups(data: pd.DataFrame, *, group: str, value: str, lower_ci: str 
     return chart
 
 
-def access_chart(data: pd.DataFrame, *, group: str, service_share: str, population_share: str,
+def access_chart(data: pd.DataFrame, *, by: str, service_share: str, population_share: str,
                  service: str = "service users"):
     """Each group's share of service use beside its share of the population (both as fractions or %).
 
     A group whose share of use is well below its share of the population may be under-served (or have
     less need); the description lists the largest gaps.
     """
-    require_columns(data, [group, service_share, population_share], what="access_chart")
-    d = data[[group, service_share, population_share]].copy()
+    require_columns(data, [by, service_share, population_share], what="access_chart")
+    d = data[[by, service_share, population_share]].copy()
     d.columns = ["group", "Share of " + service, "Share of population"]
     d["group"] = d["group"].astype(str)
     long = d.melt("group", var_name="measure", value_name="share")
@@ -184,21 +184,21 @@ def access_chart(data: pd.DataFrame, *, group: str, service_share: str, populati
     return out
 
 
-def funnel_plot(data: pd.DataFrame, *, unit: str, value: str, denominator: str, limits: pd.DataFrame,
-                limit_x: str = "denominator", lower_2: str = "lower_limit_95", upper_2: str = "upper_limit_95",
-                lower_3: str = "lower_limit_99_8", upper_3: str = "upper_limit_99_8", centre: float | None = None,
-                indicator: str = "Indicator"):
-    """Units (e.g. practices) by size against their value, inside 2 and 3 standard deviation limits.
+def funnel_plot(data: pd.DataFrame, *, by: str, value: str, denominator: str, limits: pd.DataFrame,
+                centre: float | None = None, indicator: str = "Indicator"):
+    """Units (``by``: practices, teams) by size against their value, inside 2 and 3 standard deviation limits.
 
-    ``limits`` holds the funnel lines (e.g. from :func:`equitylab.measures.funnel_limits`) against
-    ``limit_x``; keep it small (around 100 points). Points outside the 3 SD limits are named in the
-    description; this is special-cause variation to look into, not proof of better or worse care.
+    ``limits`` is :func:`equitylab.measures.funnel_limits`' table of funnel lines (columns
+    ``denominator``, ``lower_limit_95``, ``upper_limit_95``, ``lower_limit_99_8``, ``upper_limit_99_8``);
+    keep it small (around 100 points). Points outside the 3 SD limits are named in the description;
+    this is special-cause variation to look into, not proof of better or worse care.
     """
-    require_columns(data, [unit, value, denominator], what="funnel_plot")
-    require_columns(limits, [limit_x, lower_2, upper_2, lower_3, upper_3], what="funnel_plot")
-    pts = data[[unit, value, denominator]].copy()
+    lines_at = ["denominator", "lower_limit_95", "upper_limit_95", "lower_limit_99_8", "upper_limit_99_8"]
+    require_columns(data, [by, value, denominator], what="funnel_plot")
+    require_columns(limits, lines_at, what="funnel_plot")
+    pts = data[[by, value, denominator]].copy()
     pts.columns = ["unit", "value", "denominator"]
-    lim = limits[[limit_x, lower_2, upper_2, lower_3, upper_3]].copy()
+    lim = limits[lines_at].copy()
     lim.columns = ["denominator", "lower 2 SD", "upper 2 SD", "lower 3 SD", "upper 3 SD"]
     lo3 = np.interp(pts["denominator"], lim["denominator"], lim["lower 3 SD"])
     hi3 = np.interp(pts["denominator"], lim["denominator"], lim["upper 3 SD"])

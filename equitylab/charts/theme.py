@@ -6,6 +6,10 @@ SPC points also differ by shape, and every chart comes with a text description.
 """
 from __future__ import annotations
 
+import textwrap
+
+import altair as alt
+
 # Okabe & Ito (2008) colour-universal design palette, black last
 GROUP_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 
@@ -29,8 +33,6 @@ WIDTH, HEIGHT = 560, 300
 def lines(*texts: str, width: int = 90) -> list[str]:
     """Titles and captions wrapped into short lines: a long line would make the chart wider than
     the page (and than a notebook's output area, which then scrolls sideways)."""
-    import textwrap
-
     out: list[str] = []
     for text in texts:
         if text:
@@ -40,8 +42,6 @@ def lines(*texts: str, width: int = 90) -> list[str]:
 
 def tooltips(*fields: str) -> list:
     """Tooltip channels for these fields (typed: altair resolves plain strings through its schema, slowly)."""
-    import altair as alt
-
     return [alt.Tooltip(f) for f in fields]
 
 
@@ -81,8 +81,6 @@ def enable_offline(renderer: str = "jupyter") -> None:
     ``"jupyter"`` (JupyterChart through anywidget, JavaScript inlined by vl-convert) for
     notebooks; ``"svg"`` or ``"png"`` for reports converted to HTML.
     """
-    import altair as alt
-
     # vega-embed's "..." actions menu has no accessible name (WCAG 4.1.2) and offers downloads
     # learners do not need; equitylab saves charts itself
     alt.renderers.set_embed_options(actions=False)

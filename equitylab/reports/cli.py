@@ -11,7 +11,9 @@ from __future__ import annotations
 import argparse
 import sys
 
+from .parallel import batch
 from .params import DEFAULT_DIMENSIONS, ENGLAND
+from .runner import run
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -41,13 +43,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from ._fast import skip_slow_optional_imports
-
     args = _parser().parse_args(argv)
-    skip_slow_optional_imports()  # this process exists only to build reports
     if args.batch:
-        from .batch import batch
-
         result = batch(args.batch, out=args.out, jobs=args.jobs, keep_notebooks=args.keep_notebooks,
                        progress=not args.no_progress, template=args.template)
         print(f"{len(result.ok)} of {len(result.reports)} reports ready in {result.seconds:.0f} s: {result.index}")
@@ -55,8 +52,6 @@ def main(argv: list[str] | None = None) -> int:
             where = f"row {r.row}" if r.row else r.name
             print(f"  failed ({where}, {r.area_code}): {r.reason}", file=sys.stderr)
         return 0 if not result.failed else 1
-    from .run import run
-
     result = run(args.area, out=args.out, service_data=args.service, project_file=args.project,
                  comparator=args.comparator, dimensions=args.dimensions, period=args.period, name=args.name,
                  keep_notebook=args.keep_notebooks, template=args.template)
@@ -64,6 +59,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"equitylab report: the report for {result.area_code} failed: {result.reason} "
               f"(log: {result.log})", file=sys.stderr)
         return 1
-    print(f"report ready in {result.seconds + result.timings.get('kernel_start', 0):.1f} s: {result.html}")
+    print(f"report ready in {result.seconds:.1f} s: {result.html}")
     print(f"tables: {result.xlsx} and {len(result.csv)} CSV files")
     return 0

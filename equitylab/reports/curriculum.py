@@ -11,7 +11,10 @@ import os
 import time
 from pathlib import Path
 
+import papermill as pm
+
 from .._paths import notebooks_dir
+from ..loaders.areas import check_area
 
 DEFAULT_AREA = "E09000012"  # Hackney, the seed session's example
 
@@ -36,8 +39,6 @@ def run_curriculum(out: str | Path, *, area_code: str = DEFAULT_AREA, project_fi
     renderer : how charts are stored in the executed notebooks: "svg" (static, opens anywhere, and
         the fastest headless) or "jupyter" (interactive, as in JupyterLab).
     """
-    from ..loaders.areas import check_area
-
     check_area(area_code)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -57,8 +58,6 @@ def run_curriculum(out: str | Path, *, area_code: str = DEFAULT_AREA, project_fi
 
 
 def _run_all(notebooks, out, params, progress, log) -> list[dict]:
-    import papermill as pm
-
     records = []
     for nb in notebooks:
         started = time.perf_counter()

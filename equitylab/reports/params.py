@@ -7,11 +7,13 @@ same thing.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ..errors import DataError
+from ..loaders.areas import check_area
 
 DIMENSIONS = ("ethnicity", "sex", "age_band", "deprivation")
 DEFAULT_DIMENSIONS = ",".join(DIMENSIONS)
@@ -60,7 +62,7 @@ def _where(row: int | None) -> str:
     return f" (batch file row {row})" if row is not None else ""
 
 
-def _dimensions(text: str, row: int | None) -> str:
+def parse_dimensions(text: str, row: int | None) -> str:
     parts = [p.strip().lower().replace(" ", "_").replace("-", "_") for p in str(text or "").split(",")]
     parts = [_DIMENSION_SYNONYMS.get(p, p) for p in parts if p]
     if not parts:
@@ -83,8 +85,6 @@ def _period(text: str, row: int | None) -> str:
                         rows=[row] if row is not None else None,
                         hint="Write it as 2023-04-01:2024-03-31 (or 2023-04:2024-03); leave it empty "
                              "for the whole extract")
-    import datetime as dt
-
     ends = []
     for part, first in ((m.group(1), True), (m.group(2), False)):
         if not part:
@@ -136,8 +136,6 @@ def check(params: ReportParameters, *, base: Path | None = None) -> ReportParame
     matches); files must exist (relative paths are taken from ``base``, the batch file's
     folder); dimensions and period must be ones the template understands.
     """
-    from ..loaders.areas import check_area
-
     row = params.row
     try:
         area = check_area(params.area_code)
@@ -151,7 +149,7 @@ def check(params: ReportParameters, *, base: Path | None = None) -> ReportParame
         area_code=area,
         comparator=comparator,
         service_data=_file(params.service_data, "service data file", "service_data", row, base),
-        dimensions=_dimensions(params.dimensions, row),
+        dimensions=parse_dimensions(params.dimensions, row),
         period=_period(params.period, row),
         project_file=_file(params.project_file, "project file", "project_file", row, base),
         name=_name(params.name) or area,

@@ -3,15 +3,16 @@
 ``run_chart`` and ``control_chart`` return an :class:`SPCResult` (``.points``, ``.summary``,
 ``.chart()``, ``.describe()``); ``gap_chart`` charts the gap between a group and a reference
 group over time; ``aggregate`` turns patient-level rows into counts per period.
-The statistics use numpy, scipy and pandas only; altair is imported inside ``.chart()``.
+The statistics use numpy, scipy and pandas only; ``.chart()`` draws through :mod:`equitylab.charts.spc`.
 """
 
 from __future__ import annotations
 
 from ._rules import ANHOEJ, IHI, IHI_RUNS_TABLE, MDC, RuleSet, mdc_rules
-from .aggregate import aggregate
-from .charts import SmallDenominatorWarning, SPCResult, TrialLimitsWarning, control_chart, run_chart
+from .control import control_chart, run_chart
 from .gap import GapResult, gap_chart
+from .periods import aggregate
+from .result import SmallDenominatorWarning, SPCResult, TrialLimitsWarning
 
 __all__ = [
     "ANHOEJ",

@@ -11,12 +11,9 @@ import pandas as pd
 from .. import provenance
 from ..errors import DataError
 from ..measures._common import as_list
-from .charts import IMPROVEMENT, SMALL_COUNT, SPCResult, _prepare, control_chart, run_chart
-
-EXPERIMENTAL = (
-    "Experimental: no published method covers control limits on a gap between groups; "
-    "they are I-chart limits on the gap series and may be too narrow or too wide."
-)
+from .control import _prepare, control_chart, run_chart
+from .result import IMPROVEMENT, SMALL_COUNT, SPCResult
+from .describe import EXPERIMENTAL, describe_gap
 
 
 @dataclass
@@ -54,8 +51,6 @@ class GapResult:
 
     def describe(self) -> str:
         """Plain-English summary of the gap and whether it closed by levelling down."""
-        from ._plot import describe_gap
-
         return describe_gap(self)
 
     def chart(
@@ -67,7 +62,7 @@ class GapResult:
         height: int | None = None,
     ):
         """The gap chart above both groups' own series (altair)."""
-        from ._plot import gap_chart_view
+        from ..charts.spc import gap_chart_view  # altair only when a chart is asked for: spc stays chart-free
 
         return gap_chart_view(self, audience=audience, title=title, width=width, height=height)
 

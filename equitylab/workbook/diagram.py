@@ -4,14 +4,13 @@ Columns run aim → primary drivers → secondary drivers → change ideas (IHI 
 Toolkit). Links are curves, solid when the relationship is strong and dashed when weak.
 No Graphviz or other program is needed, so it works the same on a locked-down laptop.
 The page is A3 landscape; box width is chosen so the text is as large as it can be.
-PNG and PDF go through ``vl_convert`` (resvg, bundled in the vl-convert-python wheel).
+PNG and PDF files of it are written by :func:`equitylab.findings.project.save_diagram`.
 """
 from __future__ import annotations
 
 import textwrap
 from dataclasses import dataclass
 from html import escape
-from pathlib import Path
 
 from .model import NODE_KIND_NAMES, DriverDiagram, Project
 
@@ -249,31 +248,3 @@ def to_html(project: Project) -> str:
             f"<h1>{escape('Driver diagram: ' + project.title)}</h1>{to_svg(project, page=False)}"
             f"<details><summary>Text outline of the diagram</summary><pre>{escape(outline(project))}</pre>"
             "</details></body></html>")
-
-
-def to_png(project: Project, *, ppi: float = 150) -> bytes:
-    """PNG of the A3 page at ``ppi`` pixels per inch (150 gives about 2480 x 1754)."""
-    import vl_convert
-
-    return vl_convert.svg_to_png(to_svg(project), ppi=ppi)
-
-
-def save(project: Project, path, *, ppi: float = 150) -> Path:
-    """Save the diagram as ``.svg``, ``.png``, ``.pdf`` or ``.html`` (chosen by the file's suffix)."""
-    from ..errors import DataError
-
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix == ".svg":
-        path.write_text(to_svg(project), encoding="utf-8")
-    elif suffix == ".png":
-        path.write_bytes(to_png(project, ppi=ppi))
-    elif suffix == ".pdf":
-        import vl_convert
-
-        path.write_bytes(vl_convert.svg_to_pdf(to_svg(project)))
-    elif suffix in (".html", ".htm"):
-        path.write_text(to_html(project), encoding="utf-8")
-    else:
-        raise DataError("A driver diagram can be saved as .svg, .png, .pdf or .html", file=str(path))
-    return path

@@ -20,7 +20,7 @@ project_file: str = ""  # the team's project file (.yaml), for its aim and drive
 
 # %% jupyter={"source_hidden": true}
 # setup: report mode (static charts, published tables) and the header
-from equitylab import profile
+from equitylab import findings
 from equitylab.reports import display as report
 
 audience = "publish"
@@ -35,10 +35,10 @@ groups = report.dimension_list(dimensions)
 # health that have been published. Each figure says where it comes from and how old it is.
 
 # %%
-report.show(profile.deprivation_profile(area_code))
-report.show(profile.ethnic_mix(area_code, comparator))
-report.show(profile.life_expectancy_between_areas(area_code))
-report.show(profile.within_area_gap(area_code))
+report.show(findings.deprivation_profile(area_code))
+report.show(findings.ethnic_mix(area_code, comparator))
+report.show(findings.life_expectancy_between_areas(area_code))
+report.show(findings.within_area_gap(area_code))
 
 # %% [markdown]
 # ## 2. The service's data
@@ -47,8 +47,8 @@ report.show(profile.within_area_gap(area_code))
 # analysis.
 
 # %%
-service = report.within_period(profile.load_service(service_data, area_code), period)
-report.show(profile.service_summary(service), table=False)
+service = report.within_period(findings.load_service(service_data, area_code), period)
+report.show(findings.service_summary(service), table=False)
 
 # %% [markdown]
 # ## 3. Access: who uses the service, against who lives here
@@ -59,7 +59,7 @@ report.show(profile.service_summary(service), table=False)
 
 # %%
 for group in groups:
-    report.show_if_available(profile.access, service, area_code, report.population_dimension(group),
+    report.show_if_available(findings.access, service, area_code, group,
                              audience=audience)
 
 # %% [markdown]
@@ -71,10 +71,10 @@ for group in groups:
 
 # %%
 for group in groups:
-    report.show(profile.experience(service, by=group, audience=audience))
-report.show(profile.outcomes(service, by=report.service_columns(groups), audience=audience))
+    report.show(findings.experience(service, by=group, audience=audience))
+report.show(findings.outcomes(service, by=report.service_columns(groups), audience=audience))
 if "deprivation" in groups:
-    report.show(profile.outcomes_by_deprivation(service, area_code, audience=audience))
+    report.show(findings.outcomes_by_deprivation(service, area_code, audience=audience))
 
 # %% [markdown]
 # ## 5. Over time
@@ -84,15 +84,15 @@ if "deprivation" in groups:
 # chance; the charts say which rules fired.
 
 # %%
-report.show(profile.over_time(service, by=report.service_columns(groups)[0], audience=audience))
-report.show(profile.gap_over_time(service, by=report.service_columns(groups)[0], audience=audience))
+report.show(findings.over_time(service, by=report.service_columns(groups)[0], audience=audience))
+report.show(findings.gap_over_time(service, by=report.service_columns(groups)[0], audience=audience))
 
 # %% [markdown]
 # ## 6. The team's aim and driver diagram
 
 # %%
 if project_file:
-    report.show(profile.project_overview(project_file))
+    report.show(findings.project_overview(project_file))
 else:
     report.note("No project file was given, so this report does not show a team's aim or driver diagram.")
 
@@ -100,6 +100,5 @@ else:
 # ## 7. Data sources and licences
 
 # %%
-report.sources(profile.sources(*report.findings()))
+report.sources(findings.sources(*report.findings()))
 report.summary()
-report.finish()

@@ -7,22 +7,29 @@
     result.table()          # one row per report: name, area, status, reason, html
 
 Every row is checked before any kernel starts; a row that fails its check is recorded as
-failed with the reason and the rest go ahead. Each worker process keeps one Python kernel
-for all its reports (see :mod:`equitylab.reports.kernel`), so the fixed cost of starting
-a kernel and importing the libraries is paid once per worker, not once per report.
+failed with the reason and the rest go ahead. Each report runs in its own kernel, ``jobs`` at
+a time (one worker process each).
 """
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import html as _html
+import multiprocessing as mp
 import os
+import sys
 import time
-from dataclasses import dataclass, field
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
+from tqdm.auto import tqdm
+
 from ..errors import DataError
+from .html import CSS
 from .params import ReportParameters, check, read_batch, unique_names
-from .run import ReportResult, execute, failed_result, load_template, template_path
+from .runner import ReportResult, execute, failed_result, load_template, template_path
 
 
 @dataclass
@@ -42,7 +49,6 @@ class BatchResult:
     seconds: float
     jobs: int
     out: str = ""
-    warm_up_seconds: list[float] = field(default_factory=list)
 
     @property
     def ok(self) -> list[ReportResult]:
@@ -54,67 +60,22 @@ class BatchResult:
 
     def table(self):
         """The batch as a DataFrame: name, area_code, area_name, row, status, reason, html, log, seconds."""
-        import pandas as pd
-
         return pd.DataFrame([{k: getattr(r, k) for k in ("name", "area_code", "area_name", "row", "status",
                                                           "reason", "html", "xlsx", "log", "seconds")}
                              for r in self.reports])
 
 
-# --------------------------------------------------------------------- worker process
-
-_worker: dict = {}
-
-
-def _init_worker(template: str, warm: bool) -> None:
-    """Start this worker's kernel and import the heavy modules into it, before any report."""
-    import multiprocessing as mp
-    import multiprocessing.util as mpu
-
-    if mp.parent_process() is not None:  # a worker process of ours, not the caller's own
-        from ._fast import skip_slow_optional_imports
-
-        skip_slow_optional_imports()
-    from .kernel import WarmKernel
-
-    started = time.perf_counter()
-    kernel = WarmKernel(charts="inline")  # a batch uses one core per job: --jobs sets the parallelism
-    _worker["kernel"] = kernel
-    # ProcessPoolExecutor workers leave through multiprocessing's exit path, not atexit
-    mpu.Finalize(kernel, kernel.shutdown, exitpriority=10)
+def _run_one(params: ReportParameters, out: str, template: str, keep_notebook: bool) -> ReportResult:
+    """One report in a worker process; always hands back a result."""
     try:
-        kernel.start(wait=False)
-        if warm:
-            kernel.warm(wait=False)  # the kernel imports while this process loads papermill
-        _worker["template"] = load_template(template)
-        import papermill  # noqa: F401
-
-        kernel.wait_ready()
-    except Exception:  # noqa: BLE001 - the first report retries and records the failure
-        kernel.shutdown()
-        _worker.setdefault("template", load_template(template))
-    _worker["warm_up"] = time.perf_counter() - started
-
-
-def _run_in_worker(params: ReportParameters, out: str, keep_notebook: bool) -> ReportResult:
-    kernel = _worker["kernel"]
-    try:
-        return execute(params, Path(out), kernel, _worker["template"], keep_notebook=keep_notebook)
-    except Exception as exc:  # noqa: BLE001 - always hand back a result
+        return execute(params, Path(out), load_template(template), keep_notebook=keep_notebook)
+    except Exception as exc:  # noqa: BLE001 - a failed report is recorded, the batch goes on
         return failed_result(Path(out), params, exc)
 
-
-def _warm_up_seconds() -> float:
-    return _worker.get("warm_up", 0.0)
-
-
-# --------------------------------------------------------------------- the batch
 
 def _start_method() -> str:
     """"spawn" (fresh workers: kernels and zmq sockets are not shared with this process), unless
     this process's main module cannot be re-imported (``python -c`` or code piped in), then "fork"."""
-    import sys
-
     main = getattr(sys.modules.get("__main__"), "__file__", None)
     if main and Path(main).is_file() or os.name == "nt":
         return "spawn"
@@ -137,7 +98,7 @@ def _as_params(reports) -> tuple[list[ReportParameters], Path | None]:
 
 
 def batch(reports, *, out="reports", jobs: int = 2, keep_notebooks: bool = False, progress: bool = True,
-          template=None, warm: bool = True) -> BatchResult:
+          template=None) -> BatchResult:
     """Build many reports in parallel.
 
     Parameters
@@ -149,7 +110,8 @@ def batch(reports, *, out="reports", jobs: int = 2, keep_notebooks: bool = False
     out : str or Path
         Output folder: the reports, ``index.html``, ``index.csv`` and ``logs/``.
     jobs : int
-        Worker processes (each with one kernel). ``jobs=1`` runs in this process.
+        Reports built at once, each in its own worker process and kernel. ``jobs=1`` runs them in turn
+        in this process.
     keep_notebooks : bool
         Also keep each executed notebook under ``out/notebooks/``.
     progress : bool
@@ -176,29 +138,17 @@ def batch(reports, *, out="reports", jobs: int = 2, keep_notebooks: bool = False
     jobs = max(1, min(int(jobs), len(todo) or 1))
     bar = None
     if progress:
-        from tqdm.auto import tqdm
-
         bar = tqdm(total=len(params), desc="reports", unit="report", initial=len(results))
-    warm_ups = []
     try:
         if jobs == 1:
-            _init_worker(template, warm)
-            warm_ups.append(_warm_up_seconds())
-            try:
-                for i, p in todo:
-                    results[i] = _run_in_worker(p, str(out), keep_notebooks)
-                    if bar is not None:
-                        bar.update(1)
-            finally:
-                _worker.pop("kernel").shutdown()
+            for i, p in todo:
+                results[i] = _run_one(p, str(out), template, keep_notebooks)
+                if bar is not None:
+                    bar.update(1)
         elif todo:
-            import multiprocessing as mp
-            from concurrent.futures import ProcessPoolExecutor, as_completed
-
             context = mp.get_context(_start_method())
-            with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker,
-                                     initargs=(template, warm)) as pool:
-                futures = {pool.submit(_run_in_worker, p, str(out), keep_notebooks): (i, p) for i, p in todo}
+            with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+                futures = {pool.submit(_run_one, p, str(out), template, keep_notebooks): (i, p) for i, p in todo}
                 for future in as_completed(futures):
                     i, p = futures[future]
                     try:
@@ -213,15 +163,13 @@ def batch(reports, *, out="reports", jobs: int = 2, keep_notebooks: bool = False
     ordered = [results[i] for i in range(len(params))]
     seconds = time.perf_counter() - started
     index = write_index(ordered, out, seconds=seconds)
-    return BatchResult(reports=ordered, index=str(index), seconds=round(seconds, 3), jobs=jobs, out=str(out),
-                       warm_up_seconds=warm_ups)
+    return BatchResult(reports=ordered, index=str(index), seconds=round(seconds, 3), jobs=jobs, out=str(out))
 
 
 def write_index(results: list[ReportResult], out: Path, *, seconds: float | None = None) -> Path:
     """Write ``index.html`` (and ``index.csv``): every report, its status, a link, and why failures failed."""
-    import csv
-
     out = Path(out)
+
     def e(s):
         return _html.escape(str(s), quote=True)
 
@@ -242,7 +190,6 @@ def write_index(results: list[ReportResult], out: Path, *, seconds: float | None
                     f"<td>{what}</td></tr>")
     n_ok = sum(r.ok for r in results)
     took = f" in {seconds:.0f} s" if seconds is not None else ""
-    from .html import CSS
 
     page = ("<!DOCTYPE html>\n<html lang='en-GB'><head><meta charset='utf-8'>"
             "<meta name='viewport' content='width=device-width, initial-scale=1'>"

@@ -6,7 +6,10 @@ import sys
 from pathlib import Path
 
 from ..errors import EquityLabError
-from .model import LADDER, Project
+from ..findings import onepage
+from ..findings.project import save_diagram
+from ..workbook import store
+from ..workbook.model import LADDER, Project
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -64,13 +67,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return _run(args)
     except EquityLabError as exc:
-        # equitylab.cli prints these too; doing it here keeps `python -m equitylab.workbook.cli` friendly
+        # equitylab.cli prints these too; doing it here keeps `python -m equitylab.cli.project` friendly
         print(f"equitylab project: {exc}", file=sys.stderr)
         return 2
 
 
 def _run(args) -> int:
-    from . import store
 
     if args.action == "new":
         out = Path(args.out)
@@ -91,18 +93,12 @@ def _run(args) -> int:
         project = Project.load(args.file)
         out = Path(args.out)
         if args.format in ("svg", "png"):
-            from . import diagram
-
-            diagram.save(project, out.with_suffix("." + args.format) if out.suffix.lower() != "." + args.format else out)
+            save_diagram(project, out.with_suffix("." + args.format) if out.suffix.lower() != "." + args.format else out)
         elif args.format == "lifeqi":
-            from . import onepage
-
             if out.suffix.lower() not in (".json", ".md", ".csv"):
                 out = out.with_suffix(".json")
             onepage.save(project, out)
         else:
-            from . import onepage
-
             if out.suffix.lower() != "." + args.format:
                 out = out.with_suffix("." + args.format)
             onepage.save(project, out, audience=args.audience)

@@ -1,16 +1,16 @@
-"""The equity profile: findings whose words match the published numbers behind them."""
+"""Findings: findings whose words match the published numbers behind them."""
 import numpy as np
 import pandas as pd
 import pytest
 
-from equitylab import profile
-from equitylab.profile import decile_number
+from equitylab import findings
+from equitylab.findings import decile_number
 
 HACKNEY, MANCHESTER = "E09000012", "E08000003"
 
 
 def test_deprivation_profile_states_published_counts():
-    f = profile.deprivation_profile(HACKNEY)
+    f = findings.deprivation_profile(HACKNEY)
     # MHCLG IoD2019 File 1: Hackney's 144 LSOAs, 16 in national decile 1, deciles 1-6 only;
     # average-score rank 22 of 317 districts
     assert "144 small areas" in f.text
@@ -22,18 +22,18 @@ def test_deprivation_profile_states_published_counts():
 
 
 def test_ethnic_mix_compares_with_england():
-    f = profile.ethnic_mix(HACKNEY)
+    f = findings.ethnic_mix(HACKNEY)
     assert f.table["share"].sum() == pytest.approx(1.0)
     # gov.uk Ethnicity facts and figures (Census 2021): Hackney 21% Black against 4% in England
     assert "21% Black" in f.text and "Black (21% against 4%)" in f.text
 
 
 def test_within_area_gap_is_quoted_for_hackney_only():
-    f = profile.within_area_gap(HACKNEY)
+    f = findings.within_area_gap(HACKNEY)
     # PHE Local Authority Health Profile 2019, Hackney: 6.3 years (men), 4.5 years (women)
     assert "6.3 years lower for men" in f.text and "4.5 years lower for women" in f.text
     assert "Local Authority Health Profile 2019" in f.text
-    other = profile.within_area_gap(MANCHESTER)
+    other = findings.within_area_gap(MANCHESTER)
     assert "does not hold" in other.text and "92901" in other.text
     # nothing is drawn for another area: a between-area chart must not stand in for the gap
     assert other.chart is None and other.table is None
@@ -43,7 +43,7 @@ def test_within_area_gap_is_quoted_for_hackney_only():
 def test_england_gradient_reports_the_snapshot_values_and_a_negative_sii():
     from equitylab.loaders.fingertips import fingertips_data
 
-    f = profile.england_gradient()
+    f = findings.england_gradient()
     rows = fingertips_data([93015], "England", area_codes=["E92000001"], source="snapshot")
     latest = f.table
     most = latest.loc[latest["decile"] == 1, "Value"].iloc[0]
@@ -57,7 +57,7 @@ def test_england_gradient_reports_the_snapshot_values_and_a_negative_sii():
 
 
 def test_life_expectancy_is_labelled_between_areas():
-    f = profile.life_expectancy_between_areas(HACKNEY)
+    f = findings.life_expectancy_between_areas(HACKNEY)
     # ONS life expectancy for local areas, 2023: Hackney men 78.16, women 82.62
     assert "78.2 years for men and 82.6 years for women" in f.text
     assert "compares whole areas" in f.text
@@ -76,12 +76,12 @@ def test_publish_hides_small_counts_in_service_findings():
     from equitylab.synthetic import service_data
 
     service = service_data(HACKNEY, n=600, seed=7)
-    f = profile.outcomes_by_deprivation(service, HACKNEY, audience="publish")
+    f = findings.outcomes_by_deprivation(service, HACKNEY, audience="publish")
     for col in ("numerator", "denominator"):
         v = pd.to_numeric(f.table[col], errors="coerce")
         assert not ((v >= 1) & (v <= 7)).any()
     assert f.synthetic and "SYNTHETIC" in f.source
-    team = profile.outcomes_by_deprivation(service, HACKNEY, audience="team")
+    team = findings.outcomes_by_deprivation(service, HACKNEY, audience="team")
     assert team.banner is None or "do not share" in team.banner
 
 
@@ -90,4 +90,4 @@ def test_audience_must_be_known():
     from equitylab.synthetic import service_data
 
     with pytest.raises(DataError, match="audience"):
-        profile.outcomes_by_deprivation(service_data(HACKNEY, n=200, seed=1), HACKNEY, audience="everyone")
+        findings.outcomes_by_deprivation(service_data(HACKNEY, n=200, seed=1), HACKNEY, audience="everyone")

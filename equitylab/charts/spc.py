@@ -1,24 +1,24 @@
-"""Altair views and text descriptions of SPC results (altair is imported inside functions)."""
+"""Altair views of SPC results: run and control charts by group, and the gap chart.
+
+Styled after NHS England's Making Data Count: grey common-cause points, orange and blue special
+causes (with a shape, so colour is never the only signal), variation and assurance icons.
+"""
 
 from __future__ import annotations
 
+import json
 import textwrap
-import uuid
-from collections import OrderedDict
 
+import altair as alt
 import numpy as np
 import pandas as pd
 
-from ..charts.theme import HEIGHT, MDC, MDC_SHAPES, WIDTH, config, set_properties
 from ..errors import DataError
+from ..spc.describe import KIND_LABEL, describe, describe_gap, fmt
+from ..spc.gap import EXPERIMENTAL
+from .theme import HEIGHT, MDC, MDC_SHAPES, WIDTH, config, set_properties
 
 BANNER = "SMALL NUMBERS: DO NOT SHARE (for the team only)"
-KIND_LABEL = {
-    "common_cause": "Common cause",
-    "improvement": "Improvement",
-    "concern": "Concern",
-    "neutral": "Special cause (neutral)",
-}
 # MDC icons are letters in coloured circles; the letter and the words carry the meaning without colour
 VARIATION_ICON = {
     "common_cause": ("~", MDC["common_cause"]),
@@ -34,99 +34,6 @@ ASSURANCE_ICON = {
     "fail": ("F", MDC["concern"]),
     "inconsistent": ("?", MDC["common_cause"]),
 }
-
-
-def _fmt(v) -> str:
-    if v is None or (isinstance(v, float) and not np.isfinite(v)):
-        return "n/a"
-    v = float(v)
-    if v != 0 and abs(v) < 0.01:
-        return f"{v:.3g}"
-    return f"{v:,.2f}".rstrip("0").rstrip(".") if abs(v) < 1000 else f"{v:,.0f}"
-
-
-def _x_text(v) -> str:
-    if isinstance(v, pd.Timestamp | np.datetime64):
-        return pd.Timestamp(v).strftime("%d %b %Y")
-    return str(v)
-
-
-def describe(result) -> str:
-    """Text summary of an SPC result: per group, the last phase's centre, limits and verdicts."""
-    s, summ, pts = result.settings, result.summary, result.points
-    run = s["chart"] == "run"
-    lines = [
-        f"{s['chart_label']} of {s['y']}"
-        + (f" per {s['n']}" if s.get("n") else "")
-        + f", {summ['group'].nunique()} group(s), rules: {s['rules_label']}."
-    ]
-    by_group = summ.groupby("group", sort=False)
-    totals = by_group[["n_points", "improvement", "concern", "neutral"]].sum()
-    phases = by_group.size()
-    last_rows = by_group.tail(1).set_index("group")
-    span = pts.groupby("group", sort=False)["x"].agg(["first", "last"])
-    hits = pts.loc[pts["signal"], ["group", "rule"]].value_counts()
-    centre_word = "median" if run or s["chart"] == "g" else "mean"
-    for group, last in last_rows.iterrows():
-        tot = totals.loc[group]
-        text = (
-            f"{group}: {int(tot['n_points'])} points from {_x_text(span.loc[group, 'first'])} to "
-            f"{_x_text(span.loc[group, 'last'])}"
-        )
-        text += f" in {int(phases[group])} phases." if phases[group] > 1 else "."
-        text += f" Latest phase {centre_word} {_fmt(last['centre'])}"
-        if not run:
-            text += f", limits {_fmt(last['lower_limit'])} to {_fmt(last['upper_limit'])}"
-        text += "."
-        n_imp, n_con, n_neu = int(tot["improvement"]), int(tot["concern"]), int(tot["neutral"])
-        if n_imp + n_con + n_neu:
-            rules_hit = hits.xs(group, level="group") if group in hits.index.get_level_values(0) else {}
-            text += (
-                f" Signals: {n_imp} point(s) of improvement, {n_con} of concern"
-                + (f", {n_neu} neutral" if n_neu else "")
-                + " ("
-                + ", ".join(f"{k}: {v}" for k, v in dict(rules_hit).items())
-                + ")."
-            )
-        else:
-            text += " No point signals special cause."
-        if np.isfinite(last["longest_run"]):
-            text += (
-                f" Runs analysis: longest run {int(last['longest_run'])} (signal above "
-                f"{int(last['longest_run_max'])}), {int(last['crossings'])} crossings (signal below "
-                f"{int(last['crossings_min'])})"
-            )
-            if s["rules"] == "ihi" and np.isfinite(last["runs_lower"]):
-                low, high = int(last["runs_lower"]), int(last["runs_upper"])
-                text += f", {int(last['runs'])} runs (expected {low} to {high})"
-            text += "; runs signal." if last["runs_signal"] else "; no runs signal."
-        if int(last["astronomical"]):
-            text += f" {int(last['astronomical'])} point(s) may be astronomical: judge whether they are."
-        if not run:
-            text += f" {last['variation_text']}."
-        if isinstance(last.get("assurance_text"), str):
-            text += f" {last['assurance_text']}."
-        if last["trial_limits"] and not run:
-            text += " Trial limits (fewer than 12 points)."
-        lines.append(text)
-    return "\n".join(lines)
-
-
-def describe_gap(result) -> str:
-    s = result.settings
-    what = "difference" if s["measure"] == "difference" else "log ratio"
-    lines = [f"Gap over time ({what}) between each group and the reference group {s['reference']}."]
-    for _, row in result.summary.drop_duplicates("comparison", keep="last").iterrows():
-        lines.append(
-            f"{row['comparison']}: median gap {_fmt(row['before_gap'])} before, "
-            f"{_fmt(row['after_gap'])} after. {row['verdict']}"
-        )
-    lines.append(describe(result.gap))
-    if s.get("limits"):
-        from .gap import EXPERIMENTAL
-
-        lines.append(EXPERIMENTAL)
-    return "\n".join(lines)
 
 
 def _chart_frame(result, audience: str) -> pd.DataFrame:
@@ -172,7 +79,7 @@ def _label_rows(result, run: bool, audience: str = "team") -> pd.DataFrame:
                         "group": str(r["group"]),
                         "x": r["x"],
                         "label_y": val,
-                        "label": f"{name} {_fmt(val)}",
+                        "label": f"{name} {fmt(val)}",
                         "row": "label",
                     }
                 )
@@ -247,8 +154,6 @@ def _layers(
     minimal: bool = False,
 ):
     """One layered (and, for several groups, faceted) altair chart of an SPC result."""
-    import altair as alt
-
     _check_audience(audience)
     run = result.settings["chart"] == "run"
     data = _chart_frame(result, audience)
@@ -416,7 +321,10 @@ def _layers(
     if x_type == "temporal":
         combined["x"] = combined["x"].dt.strftime("%Y-%m-%dT%H:%M:%S")
     chart = alt.LayerChart(layer=layers, width=width, height=height)
-    named = alt.Data(name=_register(combined))
+    # inline values, not a DataFrame: altair's default data transformer stops at 5,000 rows; a missing
+    # value is left out of its row, so a hidden point carries no number at all
+    records = json.loads(combined.to_json(orient="records", date_format="iso"))
+    named = alt.InlineData(values=[{k: v for k, v in r.items() if v is not None} for r in records])
     if len(groups) > 1:
         return alt.FacetChart(
             data=named,
@@ -428,76 +336,8 @@ def _layers(
     return chart
 
 
-_DATASETS: OrderedDict = OrderedDict()
-_KEEP = 256
-_FAST: dict = {}
-
-
-def _register(frame: pd.DataFrame) -> str:
-    """Keep a chart's rows under a name; they are added as ``datasets`` when the spec is built.
-
-    Validating thousands of data rows against the Vega-Lite schema is most of the cost of
-    ``to_dict()`` and checks nothing useful, so the spec is validated without them.
-    """
-    columns, values = list(frame.columns), []
-    for col in columns:
-        v = frame[col]
-        if pd.api.types.is_float_dtype(v):
-            arr = v.to_numpy()
-            values.append([None if x != x else x for x in arr.tolist()])
-        else:
-            values.append(
-                [
-                    None if (x is None or x is pd.NaT or (isinstance(x, float) and x != x)) else x
-                    for x in v.tolist()
-                ]
-            )
-    records = [
-        {k: x for k, x in zip(columns, row, strict=True) if x is not None}
-        for row in zip(*values, strict=True)
-    ]
-    name = f"equitylab_spc_{uuid.uuid4().hex[:12]}"
-    _DATASETS[name] = records
-    while len(_DATASETS) > _KEEP:
-        _DATASETS.popitem(last=False)
-    return name
-
-
-def _names(spec, found):
-    if isinstance(spec, dict):
-        data = spec.get("data")
-        if isinstance(data, dict) and isinstance(data.get("name"), str):
-            found.add(data["name"])
-        for v in spec.values():
-            _names(v, found)
-    elif isinstance(spec, list):
-        for v in spec:
-            _names(v, found)
-    return found
-
-
-def _with_datasets(chart):
-    """Give a top-level chart a ``to_dict`` that adds the registered rows as ``datasets``."""
-    cls = type(chart)
-    if cls not in _FAST:
-
-        def to_dict(self, *args, **kwargs):
-            out = cls.to_dict(self, *args, **kwargs)
-            if isinstance(out, dict):  # only the top-level chart has this class
-                for name in _names(out, set()):
-                    if name in _DATASETS:
-                        out.setdefault("datasets", {})[name] = _DATASETS[name]
-            return out
-
-        _FAST[cls] = type(cls.__name__, (cls,), {"to_dict": to_dict, "__module__": cls.__module__})
-    object.__setattr__(chart, "__class__", _FAST[cls])  # SchemaBase would store it as a property
-    return chart
-
-
 def spc_chart(result, *, audience="team", title=None, width=None, height=None, columns=2):
     """The altair chart of an :class:`SPCResult`, with caption, banner and description."""
-    import altair as alt
-
     groups = result.points["group"].nunique()
     # two panels a row must fit a notebook's output area (about 850 px) without scrolling sideways
     width = width or (WIDTH if groups == 1 else 270)
@@ -507,13 +347,11 @@ def spc_chart(result, *, audience="team", title=None, width=None, height=None, c
     if groups > 1 and columns != 2:
         chart.columns = columns
     heading = alt.TitleParams(text=title or y_title, subtitle=_subtitle(result, audience))
-    return _with_datasets(set_properties(chart, title=heading, description=describe(result)).configure(**config()))
+    return set_properties(chart, title=heading, description=describe(result)).configure(**config())
 
 
 def gap_chart_view(result, *, audience="team", title=None, width=None, height=None):
     """The gap chart above both groups' own series, configured with the equitylab look."""
-    import altair as alt
-
     width, height = width or 480, height or 200
     measure = "difference" if result.settings["measure"] == "difference" else "log ratio"
     gap = _layers(result.gap, audience, width, height, f"gap ({measure})", zero_line=True)
@@ -527,8 +365,6 @@ def gap_chart_view(result, *, audience="team", title=None, width=None, height=No
     ]
     extra += [str(v) for v in result.summary.drop_duplicates("comparison")["verdict"]]
     if result.settings.get("limits"):
-        from .gap import EXPERIMENTAL
-
         extra.insert(0, EXPERIMENTAL)
     heading = alt.TitleParams(
         text=title or f"Gap in {result.settings['y']} over time",
@@ -536,6 +372,4 @@ def gap_chart_view(result, *, audience="team", title=None, width=None, height=No
     )
     # stacked, not side by side, so the pair fits a notebook or an A4 page without scrolling
     chart = alt.vconcat(gap, series).resolve_scale(color="shared", shape="shared")
-    return _with_datasets(
-        set_properties(chart, title=heading, description=describe_gap(result)).configure(**config())
-    )
+    return set_properties(chart, title=heading, description=describe_gap(result)).configure(**config())

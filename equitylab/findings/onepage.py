@@ -1,4 +1,4 @@
-"""The project on a page (HTML for screens and A4 print, PDF) and a Life QI-shaped export.
+"""The project on a page (HTML for screens and A4 print, PDF), with each measure's run chart.
 
 The page shows the aim, the team (respecting naming consent) and its rung on the ladder of
 co-production, the driver diagram, each measure with its run chart, the PDSA log and what
@@ -11,18 +11,23 @@ PDF is an A4 SVG page drawn by our own code and converted by ``vl_convert.svg_to
 """
 from __future__ import annotations
 
-import csv
-import io
 import json
 import textwrap
 from datetime import date
 from html import escape
 from pathlib import Path
 
+import pandas as pd
+import vl_convert
+
+from ..charts import render
 from ..errors import DataError
-from . import diagram
-from .aim import check_aim
-from .model import DATA_QUESTIONS, FOUR_QUESTIONS, LADDER, LADDER_MEANING, NODE_KIND_NAMES, Measure, Project
+from ..provenance import stamp
+from ..spc import run_chart
+from ..workbook import diagram
+from ..workbook.aim import check_aim
+from ..workbook.lifeqi import lifeqi_csv, lifeqi_export, lifeqi_markdown, rung_words, shareable_quotes
+from ..workbook.model import FOUR_QUESTIONS, Measure, Project
 
 SMALL = range(1, 8)  # counts of 1 to 7 are suppressed when published (NHS disclosure practice)
 
@@ -32,38 +37,12 @@ def _small(m: Measure) -> bool:
                for p in m.data)
 
 
-def shareable_quotes(project: Project, audience: str = "publish"):
-    """Quotes fit to show: never ones with identifiers; only agreed ones when published."""
-    return [q for q in project.heard if not q.identifiers() and (q.consent or audience == "team")]
-
-
-def _rung(project: Project) -> str:
-    co = project.coproduction
-    if not co.current_rung:
-        return "Not yet placed on the ladder of co-production."
-    n = LADDER.index(co.current_rung) + 1
-    text = f"Rung {n} of 7, {co.current_rung} ({LADDER_MEANING[co.current_rung]})"
-    if co.target_rung:
-        text += f"; aiming for {co.target_rung} (rung {LADDER.index(co.target_rung) + 1})"
-    if co.involvement:
-        text += f". Service users are {co.involvement}"
-    return text + "."
-
-
 def _chart_svg(m: Measure, audience: str) -> tuple[str, str]:
     """(svg, caption) of the measure's run chart, or ("", reason) when it cannot be drawn."""
     rows = [{"period": p.period, "group": p.group, "numerator": p.numerator, "denominator": p.denominator,
              "value": p.result(m.multiplier)} for p in m.data if p.period is not None]
     if len(rows) < 2:
         return "", "Too few periods for a run chart yet."
-    try:
-        import pandas as pd
-        import vl_convert
-
-        from ..provenance import stamp
-        from ..spc import run_chart
-    except ImportError as exc:
-        return "", f"Run chart unavailable ({exc.name} not installed)."
     frame = stamp(pd.DataFrame(rows), source="file", description=f"{m.name}: the team's own measure data",
                   synthetic=any("synthetic" in p.note.lower() for p in m.data))
     frame["period"] = pd.to_datetime(frame["period"])
@@ -74,7 +53,7 @@ def _chart_svg(m: Measure, audience: str) -> tuple[str, str]:
         else:
             result = run_chart(frame, x="period", y="value", by="group")
         chart = result.chart(audience=audience, title=m.name)
-        svg = vl_convert.vegalite_to_svg(chart.to_json())
+        svg = render.svg(chart)
         return svg, result.caption(audience=audience)
     except Exception as exc:  # the page must still build; say why the chart is missing
         return "", f"Run chart could not be drawn ({type(exc).__name__}: {exc})."
@@ -134,7 +113,7 @@ def to_html(project: Project, *, audience: str = "team", charts: bool = True) ->
         parts.append(f"<p>{escape(p.topic)}</p><p><i>Why it matters:</i> {escape(p.why_it_matters)}</p>")
     parts.append("<h2>Team and co-production</h2><ul>"
                  + "".join(f"<li>{escape(m.display())}</li>" for m in p.members) + "</ul>")
-    parts.append(f"<p>{escape(_rung(p))}</p>")
+    parts.append(f"<p>{escape(rung_words(p))}</p>")
     answered = [(FOUR_QUESTIONS[k], getattr(p.best_chance, k)) for k in FOUR_QUESTIONS]
     answered = [(q, a) for q, a in answered if a.where_we_are or a.next_steps]
     if answered:
@@ -184,7 +163,6 @@ def to_html(project: Project, *, audience: str = "team", charts: bool = True) ->
 
 def to_pdf(project: Project, *, audience: str = "team") -> bytes:
     """An A4 PDF of the project on a page (drawn as SVG, converted by vl_convert)."""
-    import vl_convert
 
     return vl_convert.svg_to_pdf(to_page_svg(project, audience=audience))
 
@@ -224,7 +202,7 @@ def to_page_svg(project: Project, *, audience: str = "team") -> str:
     para(p.aim.sentence() or "Not written yet.", 10, bold=True)
     para("Team and co-production", 12, bold=True)
     para("; ".join(m.display() for m in p.members) or "No team members yet.")
-    para(_rung(p))
+    para(rung_words(p))
     if p.drivers.nodes and not full:
         para("Driver diagram", 12, bold=True)
         height = min(360.0, H - M - y - 120)
@@ -254,93 +232,6 @@ def to_page_svg(project: Project, *, audience: str = "team") -> str:
         para(f"“{q.text}” ({q.speaker_role})", 9, italic=True)
     out.append("</svg>")
     return "\n".join(out)
-
-
-def lifeqi_export(project: Project) -> dict:
-    """Project fields grouped the way QI platforms such as Life QI ask for them, so nothing
-    is typed twice: general, team, aim, driver diagram, measures, PDSA cycles, and the
-    equity work from the learning session. Names follow naming consent; quotes are only
-    those agreed for sharing with no identifiers."""
-    p = project
-    names = {n.id: n.text for n in p.drivers.nodes}
-    return {
-        "General": {
-            "Project title": p.title, "Team": p.team, "Area code": p.area_code,
-            "Problem / description": p.topic, "Why it matters": p.why_it_matters,
-            "Progress score": p.progress_score, "Progress stage": p.progress_stage,
-            "Service user involvement": p.coproduction.involvement,
-            "Service user involvement notes": _rung(p) + (" " + p.coproduction.evidence if p.coproduction.evidence else ""),
-            "Meeting frequency": p.meeting_cadence,
-        },
-        "Team members": [{"Name": m.display(), "Role": m.role} for m in p.members],
-        "Aim": {"Aim statement": p.aim.sentence(), "What": p.aim.what, "Group experiencing the inequity": p.aim.group,
-                "Compared with": p.aim.comparison_group, "Baseline": p.aim.baseline, "Target": p.aim.target,
-                "Unit": p.aim.unit, "By when": p.aim.by_when.isoformat() if p.aim.by_when else "",
-                "For whom": p.aim.for_whom, "Where": p.aim.where},
-        "Driver diagram": {
-            "Outline": diagram.outline(p),
-            "Primary drivers": [n.text for n in p.drivers.nodes if n.kind == "primary"],
-            "Secondary drivers": [n.text for n in p.drivers.nodes if n.kind == "secondary"],
-            "Change ideas": [n.text for n in p.drivers.nodes if n.kind == "change_idea"],
-        },
-        "Measures": [{"Name": m.name, "Type": m.kind, "Operational definition": m.definition,
-                      "Numerator": m.numerator, "Denominator": m.denominator, "Data source": m.data_source,
-                      "Stratified by": ", ".join(m.stratified_by),
-                      "Data": [{"Date": x.period.isoformat() if x.period else "", "Group": x.group,
-                                "Numerator": x.numerator, "Denominator": x.denominator,
-                                "Value": x.result(m.multiplier), "Note": x.note} for x in m.data]}
-                     for m in p.measures],
-        "PDSA cycles": [{"Change idea": names.get(c.change_idea, c.change_idea), "Cycle": c.cycle,
-                         "Objective": c.objective, "Questions": c.questions, "Predictions": c.predictions,
-                         "Plan - who": c.plan.who, "Plan - what": c.plan.what, "Plan - when": c.plan.when,
-                         "Plan - where": c.plan.where, "Do - what happened": c.what_happened,
-                         "Study - what we learned": c.learned, "Act": c.act, "Next steps": c.next_steps,
-                         "Start date": c.start.isoformat() if c.start else "",
-                         "End date": c.end.isoformat() if c.end else ""} for c in p.pdsa],
-        "Equity work": {
-            "Barriers": p.barriers, "Enablers": p.enablers,
-            "Ladder of co-production": {"Now": p.coproduction.current_rung, "Aiming for": p.coproduction.target_rung},
-            "Best chance of success": {FOUR_QUESTIONS[k]: {"Where we are": getattr(p.best_chance, k).where_we_are,
-                                                           "Next steps": getattr(p.best_chance, k).next_steps}
-                                       for k in FOUR_QUESTIONS},
-            "Data plan": [{"Question": DATA_QUESTIONS[d.question], "Kind": d.kind, "What": d.what, "Ask": d.ask,
-                           "How to collect": d.how_to_collect, "Challenges": d.challenges} for d in p.data_plan],
-            "What we heard": [{"Quote": q.text, "Speaker role": q.speaker_role, "Theme": q.theme,
-                               "Driver": names.get(q.driver, q.driver)} for q in shareable_quotes(p, "publish")],
-            "Next steps": p.next_steps,
-        },
-    }
-
-
-def _flatten(value, prefix=""):
-    if isinstance(value, dict):
-        for k, v in value.items():
-            yield from _flatten(v, f"{prefix} / {k}" if prefix else k)
-    elif isinstance(value, list):
-        for i, v in enumerate(value, 1):
-            yield from _flatten(v, f"{prefix} {i}")
-    else:
-        yield prefix, "" if value is None else value
-
-
-def lifeqi_markdown(project: Project) -> str:
-    data = lifeqi_export(project)
-    lines = [f"# {project.title}", ""]
-    for section, body in data.items():
-        lines += [f"## {section}", ""]
-        lines += [f"- **{k}**: {str(v).replace(chr(10), ' / ')}" for k, v in _flatten(body)]
-        lines.append("")
-    return "\n".join(lines)
-
-
-def lifeqi_csv(project: Project) -> str:
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow(["section", "field", "value"])
-    for section, body in lifeqi_export(project).items():
-        for k, v in _flatten(body):
-            writer.writerow([section, k, v])
-    return buf.getvalue()
 
 
 def save(project: Project, path, *, audience: str = "team") -> Path:

@@ -15,9 +15,12 @@ from __future__ import annotations
 import importlib
 import sys
 
+from .. import __version__
+from ..errors import EquityLabError
+
 COMMANDS = {
     "data": ("equitylab.loaders.refresh", "fetch, list or check population data"),
-    "project": ("equitylab.workbook.cli", "create, show, export or restore a team's project file"),
+    "project": ("equitylab.cli.project", "create, show, export or restore a team's project file"),
     "report": ("equitylab.reports.cli", "build equity reports for an area or a batch"),
     "forms": ("equitylab.widgets.serve", "serve the exercise forms without code"),
     "curriculum": ("equitylab.reports.curriculum", "run the curriculum notebooks headless into a folder"),
@@ -31,15 +34,11 @@ USAGE = "usage: equitylab COMMAND [options]\n\ncommands:\n" + "\n".join(
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: dispatch to a sub-command; turn equitylab errors into plain messages."""
-    from .errors import EquityLabError
-
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] in ("-h", "--help"):
         print(USAGE)
         return 0
     if argv[0] == "--version":
-        from . import __version__
-
         print(__version__)
         return 0
     name, rest = argv[0], argv[1:]

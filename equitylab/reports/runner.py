@@ -16,13 +16,23 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import re
+import subprocess
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import nbformat
+import papermill as pm
+from jupyter_client.manager import AsyncKernelManager
+from papermill.exceptions import PapermillExecutionError
+
+from .. import __version__
 from .._paths import notebooks_dir
-from ..errors import EquityLabError
+from ..errors import DataError, EquityLabError
+from ..loaders.areas import area_info
+from . import html, tables
 from .params import DEFAULT_DIMENSIONS, ENGLAND, ReportParameters, check
+from .scrub import identifying_values, scrub
 
 TEMPLATE = "equity_report.ipynb"
 CELL_TIMEOUT = 600  # seconds for any one cell; a stuck report fails instead of holding up a batch
@@ -44,8 +54,7 @@ class ReportResult:
     notebook : path of the executed notebook (only with ``keep_notebook``).
     log : path of the failure log (None when ok).
     row : the batch file row (None outside a batch).
-    seconds : wall time for this report, from kernel hand-over to files written.
-    timings : split of the time: kernel_start, imports, computation, chart_export, html_export.
+    seconds : wall time for this report, from starting its kernel to files written.
     """
 
     name: str
@@ -59,7 +68,6 @@ class ReportResult:
     log: str | None = None
     row: int | None = None
     seconds: float = 0.0
-    timings: dict = field(default_factory=dict)
     area_name: str = ""
 
     @property
@@ -70,20 +78,26 @@ class ReportResult:
         return asdict(self)
 
 
+class QuietKernelManager(AsyncKernelManager):
+    """A kernel whose own chatter on its stderr (ipykernel's transport warning, its note on being
+    interrupted at shutdown) stays out of the advisor's terminal. What the notebook's cells print, and
+    their errors, still come back through papermill and into the failure log."""
+
+    async def _async_launch_kernel(self, kernel_cmd, **kw):
+        kw["stderr"] = subprocess.DEVNULL
+        return await super()._async_launch_kernel(kernel_cmd, **kw)
+
+
 def template_path(template=None) -> Path:
     """The report template: ``template`` if given, else the packaged ``equity_report.ipynb``."""
     path = Path(template) if template else notebooks_dir() / TEMPLATE
     if not path.is_file():
-        from ..errors import DataError
-
         raise DataError("The report template was not found", file=str(path),
                         hint="Reinstall equitylab, or pass template= the path of a report notebook")
     return path
 
 
 def load_template(template=None):
-    import nbformat
-
     return nbformat.read(str(template_path(template)), as_version=4)
 
 
@@ -92,8 +106,6 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 def _failure_text(exc, nb) -> tuple[str, str]:
     """(one-line reason, log body) for an exception raised while running a report."""
-    from papermill.exceptions import PapermillExecutionError
-
     if isinstance(exc, PapermillExecutionError):
         cell = ""
         for c in (nb.cells if nb is not None else []):
@@ -116,8 +128,6 @@ def _failure_text(exc, nb) -> tuple[str, str]:
 
 def write_log(out: Path, params: ReportParameters, reason: str, body: str) -> tuple[str, Path]:
     """Write a scrubbed failure log; return (scrubbed reason, path)."""
-    from .scrub import identifying_values, scrub
-
     known = identifying_values(params.service_data) if params.service_data else set()
     reason = scrub(reason.splitlines()[0] if reason else "failed", known)
     head = [f"report: {params.name}", f"area_code: {params.area_code}"]
@@ -140,66 +150,37 @@ def failed_result(out: Path, params: ReportParameters, exc, nb=None, *, seconds=
                         area_name=_area_name(params.area_code))
 
 
-def execute(params: ReportParameters, out: Path, kernel, template_nb, *, keep_notebook: bool = False
-            ) -> ReportResult:
-    """Run one checked report on a running :class:`~equitylab.reports.kernel.WarmKernel`."""
-    import papermill as pm
-    from papermill.exceptions import PapermillExecutionError
-
-    from . import html
-    from .kernel import ENGINE
-
+def execute(params: ReportParameters, out: Path, template_nb, *, keep_notebook: bool = False) -> ReportResult:
+    """Run one checked report with papermill (a fresh kernel) and publish it into ``out``."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     nb = copy.deepcopy(template_nb)
-    kernel.last_nb = None
-    collector = html.TableCollector(params.name)
-    kernel.table_sink = collector.add
     try:
-        kernel.ensure()
-        nb = pm.execute_notebook(nb, None, parameters=params.notebook_parameters(), engine_name=ENGINE,
-                                 warm_kernel=kernel, kernel_name=kernel.kernel_name, progress_bar=False,
-                                 report_mode=True, execution_timeout=CELL_TIMEOUT)
+        nb = pm.execute_notebook(nb, None, parameters=params.notebook_parameters(), kernel_name="python3",
+                                 progress_bar=False, report_mode=True, execution_timeout=CELL_TIMEOUT,
+                                 kernel_manager_class=QuietKernelManager)
     except PapermillExecutionError as exc:
-        kernel.table_sink = None
-        nb = kernel.last_nb
         return _keep(failed_result(out, params, exc, nb, seconds=time.perf_counter() - started), nb, out,
                      params, keep_notebook)
     except Exception as exc:  # noqa: BLE001 - a kernel crash or timeout fails this report, not the batch
-        kernel.table_sink = None
-        kernel.shutdown()  # a fresh kernel for the next report
         return failed_result(out, params, exc, None, seconds=time.perf_counter() - started)
-    kernel.table_sink = None
-    ran = time.perf_counter() - started
-    export_started = time.perf_counter()
+    area = _area_name(params.area_code)
     try:
-        area = _area_name(params.area_code)
-        title = f"Equity profile: {area}" if area else "Equity profile"
-        page = html.notebook_to_html(nb, title=title, footer=_footer(params))
-        tables = collector.finish()  # read, checked and prepared as the notebook ran
-        if [t["name"] for t in tables] != html.table_names(nb):
-            tables = html.extract_tables(nb)  # a table was updated or cleared after it was shown
-        html.check_publishable(page, tables)
+        page = html.notebook_to_html(nb, title=f"Equity profile: {area}" if area else "Equity profile",
+                                     footer=_footer())
+        found = tables.extract_tables(nb)
+        tables.check_publishable(page, found)
     except Exception as exc:  # noqa: BLE001
         return failed_result(out, params, exc, None, seconds=time.perf_counter() - started)
     for stale in (out / f"{params.name}_tables").glob("*.csv"):
         stale.unlink()
     target = out / f"{params.name}.html"
     target.write_text(page, encoding="utf-8")
-    csvs, xlsx = html.write_tables(tables, out, params.name)
-    export = time.perf_counter() - export_started
-    kt = html.extract_timings(nb)
-    # Charts are drawn in a helper process while later findings are computed: chart_export is the drawing
-    # time, chart_wait the part of it the notebook had to wait for at the end.
-    timings = {"imports": round(kt["setup_seconds"], 3), "chart_export": round(kt["chart_seconds"], 3),
-               "chart_wait": round(kt["chart_wait_seconds"], 3),
-               "computation": round(max(kt["cells_seconds"] - kt["setup_seconds"] - kt["chart_wait_seconds"], 0), 3),
-               "notebook_run": round(ran, 3), "html_export": round(export, 3), "charts": kt["charts"],
-               "charts_in_kernel": kt["charts_here"], "charts_drawn_ahead": kt["charts_ahead"]}
+    csvs, xlsx = tables.write_tables(found, out, params.name)
     result = ReportResult(name=params.name, area_code=params.area_code, status="ok", html=str(target),
                           xlsx=str(xlsx) if xlsx else None, csv=[str(p) for p in csvs], row=params.row,
-                          seconds=round(time.perf_counter() - started, 3), timings=timings, area_name=area)
+                          seconds=round(time.perf_counter() - started, 3), area_name=area)
     log = out / "logs" / f"{params.name}.log"
     if log.exists():
         log.unlink()  # an earlier failure of this report no longer applies
@@ -208,8 +189,6 @@ def execute(params: ReportParameters, out: Path, kernel, template_nb, *, keep_no
 
 def _keep(result: ReportResult, nb, out: Path, params: ReportParameters, keep: bool) -> ReportResult:
     if keep and nb is not None:
-        import nbformat
-
         folder = out / "notebooks"
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{params.name}.ipynb"
@@ -220,23 +199,19 @@ def _keep(result: ReportResult, nb, out: Path, params: ReportParameters, keep: b
 
 def _area_name(code: str) -> str:
     try:
-        from ..loaders.areas import area_info
-
         return str(area_info(code)["name"])
-    except Exception:  # noqa: BLE001
+    except EquityLabError:
         return ""
 
 
-def _footer(params: ReportParameters) -> str:
-    from .. import __version__
-
+def _footer() -> str:
     return (f"Made with equitylab {__version__} on {dt.date.today():%d %B %Y}. The findings describe differences "
             "in the data; they do not say what causes them. Counts from 1 to 7 are hidden.")
 
 
 def run(area_code: str, *, out="reports", service_data: str = "", project_file: str = "",
         comparator: str = ENGLAND, dimensions: str = DEFAULT_DIMENSIONS, period: str = "", name: str = "",
-        keep_notebook: bool = False, template=None, overlap: bool = True) -> ReportResult:
+        keep_notebook: bool = False, template=None) -> ReportResult:
     """Build one equity report for an area (or a team's extract) into ``out``.
 
     Parameters
@@ -262,51 +237,12 @@ def run(area_code: str, *, out="reports", service_data: str = "", project_file: 
         Also keep the executed notebook (``out/notebooks/NAME.ipynb``).
     template : path, optional
         Another report notebook with the same parameters.
-    overlap : bool
-        Start the kernel's imports while this process loads papermill (default). False
-        runs the steps one after another, so that their times can be told apart.
 
     Returns
     -------
     ReportResult
         ``status`` "ok" with the paths written, or "failed" with ``reason`` and ``log``.
     """
-    from ._chart_helper import ChartHelper, supported
-
-    # The chart helper (not a kernel) warms up on the second core while the parameters are checked;
-    # it is stopped at once if they fail. With the packaged template it can also draw the area's
-    # first charts ahead (their recipes depend on the area alone); another template's charts cannot
-    # be guessed. Where it cannot run (not Linux), the kernel draws the charts itself.
-    ahead = template is None
-    helper = ChartHelper(area_code=str(area_code).strip().upper() if ahead else "",
-                         comparator=str(comparator).strip().upper() if ahead else "") if supported() else None
-    try:
-        params = check(ReportParameters(area_code=area_code, comparator=comparator, service_data=service_data,
-                                        dimensions=dimensions, period=period, project_file=project_file,
-                                        name=name))
-        path = template_path(template)
-        return _run_checked(params, path, out, template, keep_notebook, overlap, helper)
-    finally:
-        if helper is not None:
-            helper.close()
-
-
-def _run_checked(params, path, out, template, keep_notebook, overlap, helper) -> ReportResult:
-    from .kernel import WarmKernel
-
-    kernel = WarmKernel(charts="process" if helper is not None else "inline", helper=helper)
-    try:
-        # Launch the kernel and (for the packaged template) queue its imports; read the template
-        # and load papermill here meanwhile: on two cores both happen at once.
-        kernel.start(wait=not overlap)
-        if template is None and overlap:
-            kernel.warm(wait=False)
-        nb = load_template(path)
-        import papermill  # noqa: F401
-
-        kernel.wait_ready()
-        result = execute(params, Path(out), kernel, nb, keep_notebook=keep_notebook)
-    finally:
-        kernel.shutdown()
-    result.timings["kernel_start"] = round(kernel.start_seconds, 3)
-    return result
+    params = check(ReportParameters(area_code=area_code, comparator=comparator, service_data=service_data,
+                                    dimensions=dimensions, period=period, project_file=project_file, name=name))
+    return execute(params, Path(out), load_template(template), keep_notebook=keep_notebook)

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from equitylab.workbook import Project, onepage
-from equitylab.workbook.cli import main
+from equitylab.cli.project import main
+from equitylab.findings import onepage
+from equitylab.workbook import Project
 
 EXAMPLE = Path(__file__).parent / "fixtures" / "projects" / "example_project.yaml"
 

@@ -1,0 +1,73 @@
+"""Findings about the team's own project: its aim, co-production rung, driver diagram and measures."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import vl_convert
+
+from .. import provenance
+from ..errors import DataError
+from ..workbook import Project, check_aim
+from ..workbook import diagram as drawing
+from .finding import Finding, check_audience, make
+
+
+def project_overview(project_path: str | Path, *, audience: str = "publish") -> Finding:
+    """The team's aim (with the aim checker's comments), co-production rung, driver diagram and measures.
+
+    The driver diagram is in ``extra["svg"]`` (drawn by :mod:`equitylab.workbook.diagram`) with a text
+    outline in ``extra["outline"]``. Team members appear by role only when ``audience="publish"``.
+    """
+
+    check_audience(audience)
+    project = Project.load(project_path)
+    aim = project.aim.statement or (project.aim.sentence() if hasattr(project.aim, "sentence") else "")
+    sentences = [f"Project: {project.title or 'untitled'}" + (f" ({project.team})." if project.team else ".")]
+    if aim:
+        sentences.append(f"Aim: {aim}")
+        problems = check_aim(project.aim)
+        if problems:
+            sentences.append("The aim checker suggests: " + " ".join(problems))
+    else:
+        sentences.append("The team has not written its aim yet.")
+    rung = project.coproduction
+    if rung.current_rung:
+        sentences.append(f"Co-production: the team places itself at '{rung.current_rung}' on the ladder"
+                         + (f", aiming for '{rung.target_rung}'." if rung.target_rung else "."))
+    roles = sorted({m.role for m in project.members})
+    if roles:
+        sentences.append(f"The team has {len(project.members)} members: " + ", ".join(roles) + ".")
+    text = "\n\n".join(sentences)
+    rows = [{"measure": m.name, "kind": m.kind, "definition": m.definition,
+             "stratified by": ", ".join(m.stratified_by), "data points": len(m.data)} for m in project.measures]
+    table = pd.DataFrame(rows, columns=["measure", "kind", "definition", "stratified by", "data points"])
+    provenance.stamp(table, source="file", licence="the team's own", description=f"project file {Path(project_path).name}")
+    extra = {}
+    if project.drivers.nodes:
+        extra["svg"] = drawing.to_svg(project, page=False)
+        extra["outline"] = drawing.outline(project)
+    return make("The team's aim and driver diagram", text, data=table, table=table if rows else None,
+                    alt_text=extra.get("outline", ""), extra=extra)
+
+
+
+def save_diagram(project: Project, path, *, ppi: float = 150) -> Path:
+    """Save the driver diagram as ``.svg``, ``.png``, ``.pdf`` or ``.html`` (chosen by the file's suffix).
+
+    PNG and PDF are drawn from the SVG by resvg, inside the vl-convert-python wheel (no browser, no
+    system libraries); at 150 pixels per inch the A3 page is about 2480 x 1754 pixels.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".svg":
+        path.write_text(drawing.to_svg(project), encoding="utf-8")
+    elif suffix == ".png":
+        path.write_bytes(vl_convert.svg_to_png(drawing.to_svg(project), ppi=ppi))
+    elif suffix == ".pdf":
+        path.write_bytes(vl_convert.svg_to_pdf(drawing.to_svg(project)))
+    elif suffix in (".html", ".htm"):
+        path.write_text(drawing.to_html(project), encoding="utf-8")
+    else:
+        raise DataError("A driver diagram can be saved as .svg, .png, .pdf or .html", file=str(path))
+    return path
