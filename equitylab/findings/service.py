@@ -72,7 +72,7 @@ def access(service: pd.DataFrame, area_code: str, by: str = "ethnicity", *,
     name = str(pop["area_name"].iloc[0])
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        res = access_vs_population(service, pop, dimension=dimension, group_column=column,
+        res = access_vs_population(service, pop, dimension=dimension, by=column,
                                    eligible_ages=eligible_ages if dimension == "age" else None)
     cautions = [str(w.message) for w in caught if not issubclass(w.category, DeprecationWarning)]
     res = provenance.carry(res, service, pop)
