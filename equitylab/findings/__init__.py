@@ -11,7 +11,6 @@ same thing about the same data.
 from __future__ import annotations
 
 from .area import (
-    decile_number,
     deprivation_profile,
     england_gradient,
     ethnic_mix,
@@ -26,7 +25,7 @@ from .trends import gap_over_time, over_time
 from .project import project_overview
 from .service import access, experience, load_service, outcomes, outcomes_by_deprivation, service_summary
 
-__all__ = ["Finding", "access", "decile_number", "deprivation_profile", "england_gradient", "ethnic_mix",
+__all__ = ["Finding", "access", "deprivation_profile", "england_gradient", "ethnic_mix",
            "experience", "gap_over_time", "life_expectancy_between_areas", "load_service", "outcomes",
            "outcomes_by_deprivation", "over_time", "population_indicators", "profiles", "project_overview",
            "published_profile", "service_summary", "sources", "within_area_gap"]

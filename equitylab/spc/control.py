@@ -199,8 +199,8 @@ def _chart_common(
             warnings.warn(msg, SmallDenominatorWarning, stacklevel=3)
     if points["small_number"].any():
         warnings.warn(
-            "Some periods rest on counts of 1 to 7: show this chart to the team only, "
-            "or use chart(audience='publish').",
+            "Some periods rest on counts of 1 to 7: show this chart to the team only; "
+            "published charts hide those periods.",
             SmallNumbersWarning,
             stacklevel=3,
         )
@@ -258,7 +258,7 @@ def run_chart(
         Column of denominators (patients, referrals, patient-days).
     rules : {"ihi", "anhoej"} or RuleSet
         ``"ihi"`` (default): shift of 6, trend of 5, too few or too many runs
-        (:data:`equitylab.spc.IHI_RUNS_TABLE`), astronomical points marked for judgement.
+        (:data:`equitylab.spc._rules.IHI_RUNS_TABLE`), astronomical points marked for judgement.
         ``"anhoej"``: longest run and number of crossings (qicharts2's runs analysis).
     freeze : int, optional
         Number of leading points of each phase that set the median.
