@@ -3,10 +3,11 @@ import warnings
 
 import pandas as pd
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from equitylab.errors import DataError, SmallNumbersWarning
-from equitylab.measures import suppress
+from equitylab.measures import compare, suppress
 from equitylab.provenance import is_synthetic, stamp
 
 
@@ -97,7 +98,6 @@ def test_row_total_leaves_no_single_hidden_cell_in_a_row(pairs):
 
 
 def test_comparison_table_hides_derived_prefixes_and_sentences():
-    from equitylab.measures import compare
 
     data = pd.DataFrame({"g": list("abcd"), "x": [3, 40, 50, 60], "n": [100, 200, 300, 400]})
     table = compare(data, by="g", numerator="x", denominator="n")

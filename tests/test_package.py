@@ -114,15 +114,3 @@ def test_cli_command_help_lists_its_options(command, options, capsys):
     assert out.startswith(f"usage: equitylab {command} ")
     for option in options:
         assert re.search(rf"^\s+{re.escape(option)}(\s|$)", out, re.MULTILINE), f"{command}: no {option}"
-
-
-def test_public_names_stay_functions_after_their_modules_are_imported():
-    # compare, sii and population share a name with the module that defines them
-    code = ("import importlib, inspect; "
-            "[importlib.import_module(m) for m in ('equitylab.measures.compare', 'equitylab.measures.sii', "
-            "'equitylab.loaders.census')]; "
-            "from equitylab.measures import compare, sii; from equitylab.loaders import population; "
-            "import equitylab; "
-            "print(all(inspect.isfunction(f) for f in (compare, sii, population, equitylab.compare, equitylab.sii)))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "True"

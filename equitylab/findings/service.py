@@ -112,7 +112,7 @@ def _access_one(service, area_code, by, audience, eligible_ages) -> Finding:
     name = str(pop["area_name"].iloc[0])
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        res = access_vs_population(service, pop, dimension=dimension, group_column=column,
+        res = access_vs_population(service, pop, dimension=dimension, by=column,
                                    eligible_ages=eligible_ages if dimension == "age" else None)
     cautions = [str(w.message) for w in caught if not issubclass(w.category, DeprecationWarning)]
     res = provenance.carry(res, service, pop)
