@@ -38,7 +38,8 @@ from .model import (
     find_identifiers,
 )
 from .schema import MIGRATIONS
-from .store import AutoSaver, Debouncer, SaveResult, list_backups, load, merge, restore, save
+from .autosave import AutoSaver, Debouncer
+from .store import SaveResult, list_backups, load, merge, restore, save
 
 __all__ = [
     "Project", "Aim", "Answer", "BestChance", "Coproduction", "DataPlanItem", "DataPoint", "DriverDiagram",
