@@ -37,7 +37,8 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from ..errors import EquityLabError, ProjectFileError
+from .. import safe_yaml
+from ..errors import ProjectFileError
 from .model import Project
 from .schema import dump_text, parse_text, project_from_data, to_data
 
@@ -80,6 +81,9 @@ def read_project(path) -> Project:
     """Read and check a project file without a lock (callers hold one if they need it)."""
     path = Path(path)
     try:
+        size = path.stat().st_size
+        if size > safe_yaml.MAX_BYTES:  # refuse before reading a huge file into memory
+            raise safe_yaml.too_big(size, file=str(path), what="The project file")
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ProjectFileError("There is no project file here", file=str(path),
