@@ -50,6 +50,7 @@ from .cohort_admin import (
 from .errors import DataError, EquityLabError, ProjectFileError
 from .provenance import stamp
 from .workbook import FOUR_QUESTIONS, LADDER, Project, load
+from .workbook.store import atomic_write
 
 OPEN_FOLDER_MODE = 0o2770  # an open cohort: one group (or one user) shares it; nobody else reads it
 OPEN_FILE_MODE = 0o660
@@ -233,12 +234,13 @@ def project_for(learner: str | None = None, cohort_dir=None) -> Path | None:
     if learner is None and os.environ.get("EQUITYLAB_TEAM_FILE"):
         return Path(os.environ["EQUITYLAB_TEAM_FILE"])
     value = str(cohort_dir or "").strip() or os.environ.get("EQUITYLAB_COHORT_DIR", "").strip()
-    if not value or not Path(value).expanduser().is_dir():
+    folder = Path(value).expanduser() if value else None
+    if folder is None or not folder.is_dir():
         return None
-    try:
-        team = team_of(value, learner)
-    except PermissionError:
-        return None  # not in this cohort (yet): the learner's own file
+    if not os.access(folder, os.X_OK) or (
+            (folder / REGISTRY).exists() and not os.access(folder / REGISTRY, os.R_OK)):
+        return None  # not in this (managed) cohort, or not since their server started: their own file
+    team = team_of(folder, learner)
     return team.project_path if team else None
 
 
@@ -361,7 +363,7 @@ def summary_html(cohort_dir, path) -> Path:
         "<table><thead><tr><th>Team</th><th>Topic</th><th>Ladder of co-production</th>"
         "<th>Where are you now?</th><th>Aim</th><th>Progress score (IHI)</th></tr></thead><tbody>"
         + "".join(body) + "</tbody></table></body></html>\n")
-    path.write_text(html, encoding="utf-8")
+    atomic_write(path, html)  # the folder's sharing, never world-readable in a closed folder
     return path
 
 
