@@ -401,5 +401,5 @@ def check_no_world_access(folder) -> list[Path]:
     return bad
 
 
-__all__ = ["Cohort", "Change", "Registry", "check_no_world_access", "normalise", "read_registry", "slug",
+__all__ = ["Change", "Cohort", "Registry", "check_no_world_access", "normalise", "read_registry", "slug",
            "team_group"]

@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 
 from equitylab import ProjectFileError
-from equitylab.workbook import AutoSaver, Debouncer, Project, list_backups, merge, restore
-from equitylab.workbook import store
+from equitylab.workbook import AutoSaver, Debouncer, Project, list_backups, merge, restore, store
 
 EXAMPLE = Path(__file__).parent / "fixtures" / "projects" / "example_project.yaml"
 

@@ -348,7 +348,7 @@ def _changes(a, b, path, out) -> None:
 def _overlaps(path: str, others) -> bool:
     """Is ``path`` one of ``others``, or inside one, or around one?"""
     def inside(p, q):
-        return p == q or p.startswith(q + ".") or p.startswith(q + "[")
+        return p == q or p.startswith((q + ".", q + "["))
     return any(inside(path, q) or inside(q, path) for q in others)
 
 

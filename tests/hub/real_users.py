@@ -44,7 +44,7 @@ def _setpriv_works(login: str) -> bool:
     entry = pwd.getpwnam(login)
     done = subprocess.run(
         ["setpriv", f"--reuid={entry.pw_uid}", f"--regid={entry.pw_gid}", "--init-groups", sys.executable, "-c",
-         "import yaml, filelock, pandas, equitylab.cohort"], env=_env(login), cwd="/", capture_output=True)
+         "import yaml, filelock, pandas, equitylab.cohort"], env=_env(login), cwd="/", capture_output=True, check=False)
     return done.returncode == 0
 
 
@@ -68,7 +68,7 @@ class Person:
                 env=_env(login), cwd="/")
             self.inp, self.out, self.pid = self.proc.stdout, self.proc.stdin, None
             return
-        import user_worker  # noqa: PLC0415  (imported before the fork: the child may not read this folder)
+        import user_worker  # imported before the fork: the child may not read this folder
 
         to_child, from_parent = os.pipe()
         to_parent, from_child = os.pipe()

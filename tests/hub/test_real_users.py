@@ -6,13 +6,12 @@ from __future__ import annotations
 import grp
 
 import pytest
+from real_users import PREFIX, cohort_dir, users  # noqa: F401  (fixtures)
 
 from equitylab import cohort
 from equitylab.cli import main as cli
 from equitylab.cohort_admin import check_no_world_access, read_registry
 from equitylab.workbook import Project, list_backups, store
-
-from real_users import PREFIX, cohort_dir, users  # noqa: F401  (fixtures)
 
 SHORT_WAIT = "2"  # seconds a save waits for a team-mate's lock in these tests
 

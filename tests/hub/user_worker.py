@@ -14,8 +14,7 @@ from pathlib import Path
 
 from equitylab import cohort
 from equitylab.errors import EquityLabError
-from equitylab.workbook import AutoSaver, Project
-from equitylab.workbook import store
+from equitylab.workbook import AutoSaver, Project, store
 
 
 def _set(project, dotted: str, value) -> None:
