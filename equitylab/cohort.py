@@ -49,8 +49,9 @@ from .cohort_admin import (
 )
 from .errors import DataError, EquityLabError, ProjectFileError
 from .provenance import stamp
-from .workbook import FOUR_QUESTIONS, LADDER, Project, load
-from .workbook.store import atomic_write
+from .workbook import Project
+from .workbook.model import FOUR_QUESTIONS, LADDER
+from .workbook.store import atomic_write, load
 
 OPEN_FOLDER_MODE = 0o2770  # an open cohort: one group (or one user) shares it; nobody else reads it
 OPEN_FILE_MODE = 0o660

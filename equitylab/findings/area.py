@@ -142,10 +142,10 @@ def england_gradient(indicator: int = 93015, *, source: str = "snapshot") -> Fin
             f"{r['sii']:.1f} percentage points (95% confidence interval {r['sii_lower_ci']:.1f} to "
             f"{r['sii_upper_ci']:.1f}): the gap between the least and the most deprived ends of the line. "
             f"This shows a pattern; it does not by itself say why.")
-    alt = (f"Bar chart of {name.lower()} by national deprivation decile in England, {latest}, with 95% intervals "
+    alt = (f"Dot chart of {name.lower()} by national deprivation decile in England, {latest}, with 95% intervals "
            f"and a fitted line. Values fall from {most:.1f}% in decile 1 to {least:.1f}% in decile 10."
            if most > least else
-           f"Bar chart of {name.lower()} by national deprivation decile in England, {latest}, rising from "
+           f"Dot chart of {name.lower()} by national deprivation decile in England, {latest}, rising from "
            f"{most:.1f}% in decile 1 to {least:.1f}% in decile 10.")
     chart = _gradient_chart(dep, result, name=name, period=latest, alt=alt)
     table = dep[["decile", "Category", "Value", "Lower CI 95.0 limit", "Upper CI 95.0 limit", "Denominator"]]

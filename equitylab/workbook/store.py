@@ -39,7 +39,7 @@ from filelock import FileLock, Timeout
 
 from .. import safe_yaml
 from ..errors import ProjectFileError
-from .model import Project
+from . import model  # model imports this module too, so its names are read at call time (model.Project)
 from .schema import dump_text, parse_text, project_from_data, to_data
 
 KEEP_RECENT = 20
@@ -77,7 +77,7 @@ def _new_file_mode(folder: Path) -> int:
     return 0o666 & ~_umask()
 
 
-def read_project(path) -> Project:
+def read_project(path) -> model.Project:
     """Read and check a project file without a lock (callers hold one if they need it)."""
     path = Path(path)
     try:
@@ -102,7 +102,7 @@ def text_line_of_byte(path: Path, offset: int) -> int:
     return path.read_bytes()[:offset].count(b"\n") + 1
 
 
-def load(path) -> Project:
+def load(path) -> model.Project:
     """Load a project file; a broken file raises :class:`ProjectFileError` naming the line and field."""
     return read_project(path)
 
@@ -141,7 +141,7 @@ def field_words(paths) -> str:
     return "; ".join(p.replace("_", " ").replace(".", " › ") for p in paths)
 
 
-def save(project: Project, path, *, lock_timeout: float = LOCK_TIMEOUT) -> SaveResult:
+def save(project: model.Project, path, *, lock_timeout: float = LOCK_TIMEOUT) -> SaveResult:
     """Merge ``project`` into the file at ``path`` under a lock, back up, and write atomically.
 
     Waits up to ``lock_timeout`` seconds for a team-mate's save. Raises
@@ -171,7 +171,7 @@ def os_problem(exc: OSError, path: Path, doing: str) -> ProjectFileError:
                             file=str(path), hint="Try again; tell your facilitator if it happens again")
 
 
-def _save(project: Project, path: Path, lock_timeout: float) -> SaveResult:
+def _save(project: model.Project, path: Path, lock_timeout: float) -> SaveResult:
     path.parent.mkdir(parents=True, exist_ok=True)
     mine = to_data(project)
     with _lock(path, lock_timeout):

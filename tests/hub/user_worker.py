@@ -14,7 +14,8 @@ from pathlib import Path
 
 from equitylab import cohort
 from equitylab.errors import EquityLabError
-from equitylab.workbook import AutoSaver, Project, store
+from equitylab.workbook import Project, store
+from equitylab.workbook.autosave import AutoSaver
 
 
 def _set(project, dotted: str, value) -> None:
