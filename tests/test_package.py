@@ -86,6 +86,7 @@ def test_cli_help_lists_each_command_with_what_it_does():
     assert listed == [
         ["data", "fetch, list or check population data"],
         ["project", "create, show, export or restore a team's project file"],
+        ["cohort", "put learners in teams on a hub (root): add, move, remove, repair, list"],
         ["report", "build equity reports for an area or a batch"],
         ["forms", "serve the exercise forms without code"],
         ["curriculum", "run the curriculum notebooks headless into a folder"],
