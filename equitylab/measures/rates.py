@@ -15,10 +15,10 @@ from scipy import special
 
 from ..provenance import carry
 from ._common import (
+    OVERFLOW,
     by_columns,
     ci_columns,
     confidence_levels,
-    OVERFLOW,
     join_notes,
     note_where,
     numeric,

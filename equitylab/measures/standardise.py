@@ -12,11 +12,11 @@ import pandas as pd
 from ..errors import DataError
 from ..provenance import carry
 from ._common import (
+    OVERFLOW,
     by_columns,
     ci_columns,
     confidence_levels,
     group_codes,
-    OVERFLOW,
     join_notes,
     note_where,
     numeric,
