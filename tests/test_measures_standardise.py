@@ -127,6 +127,19 @@ def test_dsr_lower_limit_stops_at_zero():
     assert out["lower_ci"][0] == 0
 
 
+def test_a_band_without_events_adds_nothing_however_small_its_population():
+    """Found by the property tests: a 90+ band with 0 events in a population of 5e-188 gave NaN limits
+    without a note (0 x (1000 / 5e-188)^2 is NaN in floating point). By hand: only the 65-69 band
+    (standard weight 5,500) has events, 10 in a population of 1, so the DSR is 10 x 5500 / 100000 per
+    person = 55,000 per 100,000."""
+    x = [0.0] * 19
+    x[13] = 10.0
+    n = [1.0] * 18 + [5.185929757127911e-188]
+    out = dsr(pd.DataFrame({"age": list(ESP2013), "x": x, "n": n}), "x", "n", age_band="age")
+    assert out["value"][0] == pytest.approx(55_000)
+    assert out["lower_ci"][0] < 55_000 < out["upper_ci"][0] and out["note"][0] == ""
+
+
 def test_dsr_85plus_standard():
     data = pd.read_csv(REF / "dsr_multiarea.csv")
     big = data[data["area"] == "testdata_big"].copy()

@@ -8,6 +8,8 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from equitylab import provenance
 from equitylab.errors import DataError, SmallNumbersWarning
@@ -366,3 +368,26 @@ def test_synthetic_extract_to_monthly_chart_and_gap():
     assert res.summary["n_points"].tolist() == [24, 24]
     assert provenance.SYNTHETIC_LABEL in res.caption() and provenance.SYNTHETIC_LABEL in gap.caption()
     assert provenance.is_synthetic(gap.points)
+
+
+@settings(derandomize=True, deadline=None, max_examples=40)
+@given(st.lists(st.tuples(st.one_of(st.integers(0, 50), st.integers(-3, 3)),
+                          st.one_of(st.integers(0, 60), st.just(0), st.integers(-3, 3))), min_size=2, max_size=16),
+       st.sampled_from(["p", "pp", "u", "up"]))
+def test_control_chart_limits_hold_the_centre_or_the_data_is_refused(rows, chart):
+    """Issue 21's contract for SPC: any counts give limits around the centre (inside 0-100% for a P chart), a
+    period left out with a warning, or a DataError."""
+    data = pd.DataFrame({"x": range(len(rows)), "y": [r[0] for r in rows], "n": [r[1] for r in rows]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            res = control_chart(data, x="x", y="y", n="n", chart=chart, multiplier=100)
+        except DataError:
+            return
+    p = res.points.dropna(subset=["centre", "lower_limit", "upper_limit"])
+    assert (p["lower_limit"] <= p["centre"] + 1e-9).all() and (p["centre"] <= p["upper_limit"] + 1e-9).all()
+    assert (p["lower_limit"] >= 0).all()
+    if chart in ("p", "pp"):
+        assert (p["upper_limit"] <= 100 + 1e-9).all()
+    dropped = len(data) - len(res.points)
+    assert dropped == 0 or any("left out" in w for w in res.warnings)

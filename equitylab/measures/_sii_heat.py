@@ -41,13 +41,16 @@ def heat_fit(table, levels, *, multiplier):
         return res
     pop, prop = pop[idx], prop[idx]
     _, x = ranks(pop)
-    w = pop * pop  # prior weights (population) times the binomial totals (population), as R's glm does
+    # prior weights (population) times the binomial totals (population), as R's glm does; scaled so the
+    # largest is 1, which changes neither the fit nor the HC1 covariance but keeps the squares finite
+    w = (pop / pop.max(axis=1, keepdims=True)) ** 2
     X = np.stack([np.ones_like(x), x], axis=2)  # (G, Q, 2)
     beta = np.zeros((len(idx), 2))
     mean = np.clip((w * prop).sum(axis=1) / w.sum(axis=1), 1e-10, 1 - 1e-10)
     beta[:, 0] = special.logit(mean)
     active = ~same[idx]  # equal proportions: the fit is the flat line at their logit, already in beta
     steep = np.zeros(len(idx), dtype=bool)
+    lopsided = np.zeros(len(idx), dtype=bool)
     for _ in range(100):
         if not active.any():
             break
@@ -57,17 +60,30 @@ def heat_fit(table, levels, *, multiplier):
         ww = w[active] * pi * (1 - pi)
         score = np.einsum("gq,gqk->gk", w[active] * (prop[active] - pi), X[active])
         info = np.einsum("gq,gqk,gql->gkl", ww, X[active], X[active])
-        step = np.linalg.solve(info, score[..., None])[..., 0]
-        b = b + step
-        beta[active] = b
         where = np.flatnonzero(active)
+        # one quantile with nearly all the (squared) weight leaves the slope unidentifiable in floating point
+        solvable = np.linalg.cond(info) < 1e12
+        lopsided[where[~solvable]] = True
+        active[where[~solvable]] = False
+        b, where = b[solvable], where[solvable]
+        if not solvable.any():
+            break
+        step = np.linalg.solve(info[solvable], score[solvable][..., None])[..., 0]
+        b = b + step
+        beta[where] = b
         # values at 0 and at the full scale on either side of a rank make the MLE infinitely steep
-        runaway = np.abs(b[:, :1] + b[:, 1:] * x[active]).max(axis=1) > 30
+        runaway = np.abs(b[:, :1] + b[:, 1:] * x[where]).max(axis=1) > 30
         steep[where[runaway]] = True
         active[where[runaway | np.all(np.abs(step) < 1e-12 * (1 + np.abs(b)), axis=1)]] = False
     for g in idx[steep | active]:
         table["note"][g] = ("not calculated: the logistic regression has no finite fit (values of 0 and of the "
                             "full scale are separated by rank, so the fitted line is infinitely steep)")
+    for g in idx[lopsided]:
+        table["note"][g] = ("not calculated: one quantile holds nearly all of the population, so the logistic "
+                            "regression cannot tell a slope apart (HEAT weights each quantile by its population "
+                            "squared)")
+    fine = ~(steep | active | lopsided)
+    beta[~fine] = 0.0  # placeholders, blanked by their notes
     for g in idx[same[idx]]:
         table["blank"][g]["no interval: every quantile has the same value (as the counts HEAT rounds to), so the "
                           "regression has no variation to estimate an interval from (healthequal stops here)"] = ci_cols

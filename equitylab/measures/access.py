@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..errors import DataError
 from ..provenance import carry
-from ._common import ci_columns, confidence_levels, numeric, require_columns
+from ._common import OVERFLOW, ci_columns, confidence_levels, numeric, overflowed, require_columns
 from .rates import confidence_label, poisson_interval
 
 UNKNOWN = {"", "unknown", "not known", "not stated", "unstated", "missing", "not recorded",
@@ -172,7 +172,7 @@ def access_vs_population(service: pd.DataFrame, population: pd.DataFrame, *, dim
     observed = users.reindex(groups).fillna(0.0).to_numpy(float)
     base_v = base.to_numpy(float)
     total_obs = observed.sum()
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         share_base = base_v / base_v.sum()
         expected = total_obs * share_base
         ratio = observed / expected
@@ -180,18 +180,27 @@ def access_vs_population(service: pd.DataFrame, population: pd.DataFrame, *, dim
     out = pd.DataFrame({"group": groups, "observed": observed, "expected": expected,
                         "share_service": share_service, f"share_{need_word}": share_base * 100,
                         "ratio": ratio})
-    bad = ~(expected > 0)
     method = None
-    for level, lo_c, hi_c in ci_columns(levels):
-        low, up, method = poisson_interval(observed, level)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            out[lo_c] = np.where(bad, np.nan, low / expected)
-            out[hi_c] = np.where(bad, np.nan, up / expected)
+    limits = []
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        for level, lo_c, hi_c in ci_columns(levels):
+            low, up, method = poisson_interval(observed, level)
+            limits.append((lo_c, hi_c, low / expected, up / expected))
+    with np.errstate(over="ignore"):
+        totals = overflowed(base_v.sum(), total_obs)  # shares of an infinite total mean nothing
+    huge = ((expected > 0) & overflowed(ratio, *[a for _, _, lo, hi in limits for a in (lo, hi)])) | totals
+    bad = ~(expected > 0) | huge
+    for lo_c, hi_c, low, up in limits:
+        out[lo_c] = np.where(bad, np.nan, low)
+        out[hi_c] = np.where(bad, np.nan, up)
     out.loc[bad, "ratio"] = np.nan
     out["confidence"] = confidence_label(levels)
     out["method"] = [f"{m} Poisson interval of users / expected" for m in method]
     row_notes = []
     for i in range(len(out)):
+        if huge[i]:
+            row_notes.append(OVERFLOW)
+            continue
         if bad[i]:
             row_notes.append(f"no {need_word} in this group: no ratio")
             continue

@@ -12,7 +12,16 @@ import pandas as pd
 
 from ..errors import DataError
 from ..provenance import carry
-from ._common import ci_columns, ci_suffix, confidence_levels, join_notes, numeric, require_columns
+from ._common import (
+    OVERFLOW,
+    ci_columns,
+    ci_suffix,
+    confidence_levels,
+    join_notes,
+    numeric,
+    overflowed,
+    require_columns,
+)
 from .rates import proportion, rate, z_value
 
 LEVELS = [0.95, 0.998]
@@ -173,7 +182,7 @@ def compare(data: pd.DataFrame, *, by: str, reference="overall", numerator: str 
     out["reference"] = ref_name
     out["reference_value"] = rv
     diff_cols, ratio_cols = {}, {}
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         for lv in levels:
             l1, u1 = lims[lv]
             if fixed:
@@ -200,6 +209,14 @@ def compare(data: pd.DataFrame, *, by: str, reference="overall", numerator: str 
                 dl, du, rl, ru = (np.where(ref_mask, np.nan, a) for a in (dl, du, rl, ru))
             diff_cols[lv] = (d, dl, du)
             ratio_cols[lv] = (rr, rl, ru)
+    huge = np.zeros(k, dtype=bool)
+    for lv in levels:
+        # a ratio over a reference of 0 is infinite by division, not overflow: _ratio_notes says so
+        for triple in (diff_cols[lv], ratio_cols[lv]) if rv > 0 else (diff_cols[lv],):
+            beyond = overflowed(*triple)
+            huge |= beyond
+            for a in triple:
+                a[beyond] = np.nan
     out["difference"] = diff_cols[levels[0]][0]
     for lv in levels:
         sfx = ci_suffix(lv)
@@ -260,7 +277,8 @@ def compare(data: pd.DataFrame, *, by: str, reference="overall", numerator: str 
                         else "the log rate-ratio method" if counts else "MOVER on the log scale")
     out["method"] = f"{method} intervals; gap by {gap_method}; ratio by {ratio_method}"
     out["note"] = join_notes(groups["note"].to_numpy(object) if counts else np.full(k, "", dtype=object),
-                             _ratio_notes(v, rv, ratio_cols, levels, ref_mask, counts, x, fixed, ref_name))
+                             _ratio_notes(v, rv, ratio_cols, levels, ref_mask, counts, x, fixed, ref_name),
+                             np.where(huge, OVERFLOW, "").astype(object))
     return carry(pd.DataFrame(out), data)
 
 

@@ -78,12 +78,12 @@ def poisson_funnel(observed, tail: float):
 
 
 def _derived_denominator(data, numerator, denominator, value, multiplier, rate_type, what):
-    x = numeric(data, numerator, what=what)
+    x = numeric(data, numerator, what=what, allow_negative=False)
     if np.isnan(x).any():
         raise DataError(f"{what}: every row needs a number of events (0 if none)", column=numerator,
                         rows=(np.flatnonzero(np.isnan(x)) + 1).tolist())
     r = numeric(data, value, what=what)
-    den = numeric(data, denominator, what=what) if denominator is not None else None
+    den = numeric(data, denominator, what=what, allow_negative=False) if denominator is not None else None
     with np.errstate(invalid="ignore", divide="ignore"):
         derived = multiplier * x / r
     if rate_type == "dsr":
@@ -102,6 +102,7 @@ def _derived_denominator(data, numerator, denominator, value, multiplier, rate_t
     return x, derived
 
 
+@np.errstate(over="ignore", divide="ignore", invalid="ignore")  # results beyond floating point: NA, noted
 def funnel_limits(data: pd.DataFrame, numerator: str, denominator: str | None = None, *,
                   statistic: str = "proportion", multiplier: float | None = None,
                   value: str | None = None, rate_type: str = "dsr", ratio_type: str = "isr",
@@ -165,8 +166,8 @@ def funnel_limits(data: pd.DataFrame, numerator: str, denominator: str | None = 
             raise DataError(f"{what}: {statistic}s need denominator= "
                             + ("(the expected count)" if statistic == "ratio" else "(the denominator)"))
         require_columns(data, [numerator, denominator], what=what)
-        x = numeric(data, numerator, what=what)
-        den = numeric(data, denominator, what=what)
+        x = numeric(data, numerator, what=what, allow_negative=False)
+        den = numeric(data, denominator, what=what, allow_negative=False)
         if statistic == "proportion" and (np.isnan(x).any() or np.isnan(den).any()):
             raise DataError(f"{what}: every row needs a numerator and a denominator (0 if none)",
                             column=numerator if np.isnan(x).any() else denominator)
@@ -174,20 +175,33 @@ def funnel_limits(data: pd.DataFrame, numerator: str, denominator: str | None = 
             multiplier = 100
     if ratio_type not in ("isr", "count"):
         raise DataError(f"{what}: ratio_type must be 'isr' or 'count', not {ratio_type!r}")
-    with np.errstate(invalid="ignore"):
-        average = np.nansum(x) / np.nansum(den)
+    if statistic == "proportion" and (x > den).any():
+        raise DataError(f"{what}: a numerator is larger than its denominator", column=numerator,
+                        rows=(np.flatnonzero(x > den) + 1).tolist())
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+        total, size = np.nansum(x), np.nansum(den)
+        average = total / size
         dmin, dmax = np.nanmin(den), np.nanmax(den)
-    if dmax > 2 * dmin:
-        axis_min = 0.0
-    elif statistic == "rate":
-        axis_min = _signif_floor(dmin / years_of_data) * years_of_data
-    else:
-        axis_min = _signif_floor(dmin)
-    if statistic == "rate":
-        axis_max = _signif_ceiling(dmax / years_of_data) * years_of_data
-        axis_min, axis_max = math.floor(axis_min * average), math.ceil(axis_max * average)
-    else:
-        axis_max = _signif_ceiling(dmax)
+    if not (np.isfinite(total) and np.isfinite(size)):
+        raise DataError(f"{what}: the counts are too large to add up", column=numerator)
+    if not size > 0 or (statistic == "rate" and not total > 0):
+        raise DataError(f"{what}: a funnel needs at least one unit with "
+                        + ("events" if statistic == "rate" else f"a {'denominator' if statistic == 'proportion' else 'expected count'} above 0"),
+                        column=denominator or numerator)
+    try:
+        if dmax > 2 * dmin:
+            axis_min = 0.0
+        elif statistic == "rate":
+            axis_min = _signif_floor(dmin / years_of_data) * years_of_data
+        else:
+            axis_min = _signif_floor(dmin)
+        if statistic == "rate":
+            axis_max = _signif_ceiling(dmax / years_of_data) * years_of_data
+            axis_min, axis_max = math.floor(axis_min * average), math.ceil(axis_max * average)
+        else:
+            axis_max = _signif_ceiling(dmax)
+    except (OverflowError, ValueError):
+        raise DataError(f"{what}: the sizes are too large to draw a funnel for", column=denominator or numerator) from None
     grid = _grid(axis_min, axis_max, offset=1 if statistic == "ratio" else 0, points=points)
 
     if statistic == "proportion":
@@ -226,10 +240,14 @@ def funnel_limits(data: pd.DataFrame, numerator: str, denominator: str | None = 
         out["baseline"] = average * multiplier
         out["statistic"] = f"rate ({rate_type} per {multiplier:,.0f})"
         out["method"] = "Poisson"
+    limits = out.filter(like="_limit_").to_numpy(dtype=float)
+    if not np.isfinite(limits).all():
+        raise DataError(f"{what}: the sizes are too large to draw a funnel for", column=denominator or numerator)
     out.attrs["average"] = float(average)
     return carry(out, data)
 
 
+@np.errstate(over="ignore", divide="ignore", invalid="ignore")  # results beyond floating point: NA, noted
 def funnel_significance(data: pd.DataFrame, numerator: str, denominator: str | None = None, *,
                         statistic: str = "proportion", value: str | None = None,
                         rate_type: str = "dsr", multiplier: float | None = None) -> pd.DataFrame:
@@ -238,7 +256,9 @@ def funnel_significance(data: pd.DataFrame, numerator: str, denominator: str | N
     Parameters are as :func:`funnel_limits`. Returns a copy of ``data`` with a
     ``significance`` column: "High (0.001)" (above the 99.8% limit), "High (0.025)" (above
     the 95% limit), "Low (0.001)", "Low (0.025)", "Not significant", or for DSRs with fewer
-    than 10 events "Not applicable for events less than 10 for dsrs" (PHE's labels).
+    than 10 events "Not applicable for events less than 10 for dsrs" (PHE's labels); a unit that
+    cannot be placed on the funnel (a denominator or expected count of 0, or none) gets
+    "Not applicable: " and the reason.
 
     Notes
     -----
@@ -253,13 +273,14 @@ def funnel_significance(data: pd.DataFrame, numerator: str, denominator: str | N
             raise DataError(f"{what}: rates need value= (the column of rates) and multiplier= (e.g. 100000)")
         require_columns(data, [numerator, value] + ([denominator] if denominator else []), what=what)
         x, den = _derived_denominator(data, numerator, denominator, value, multiplier, rate_type, what)
-        target = np.nansum(x) / np.nansum(den)
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+            target = np.nansum(x) / np.nansum(den)
     elif statistic in ("proportion", "ratio"):
         if denominator is None:
             raise DataError(f"{what}: {statistic}s need denominator=")
         require_columns(data, [numerator, denominator], what=what)
         x = numeric(data, numerator, what=what)
-        den = numeric(data, denominator, what=what)
+        den = numeric(data, denominator, what=what, allow_negative=False)
         target = 1.0
     else:
         raise DataError(f"{what}: statistic must be 'proportion', 'ratio' or 'rate', not {statistic!r}")
@@ -267,7 +288,9 @@ def funnel_significance(data: pd.DataFrame, numerator: str, denominator: str | N
         raise DataError(f"{what}: numerators cannot be negative", column=numerator,
                         rows=(np.flatnonzero(x < 0) + 1).tolist())
     label = np.full(len(x), "Not significant", dtype=object)
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        if not (np.isfinite(np.nansum(x)) and np.isfinite(np.nansum(den))):
+            raise DataError(f"{what}: the counts are too large to add up", column=numerator)
         if statistic == "proportion":
             if (x > den).any():
                 raise DataError(f"{what}: a numerator is larger than its denominator", column=numerator,
@@ -292,6 +315,11 @@ def funnel_significance(data: pd.DataFrame, numerator: str, denominator: str | N
             pick = np.asarray(cond) & ~chosen
             label[pick] = text
             chosen |= pick
+    size = "expected count" if statistic == "ratio" else "denominator"
+    label[den == 0] = f"Not applicable: the {size} is 0"
+    label[np.isnan(x) | np.isnan(den)] = f"Not applicable: no numerator or {size}"
+    if not np.isfinite(target) or (statistic == "proportion" and not np.nansum(den) > 0):
+        label[:] = f"Not applicable: no unit has a {size} above 0, so there is no average to compare with"
     if statistic == "rate" and rate_type == "dsr":
         label[x < 10] = "Not applicable for events less than 10 for dsrs"
     out = data.copy()

@@ -29,6 +29,8 @@ _WHAT = "sii"
 _Z95 = special.ndtri(0.975)
 
 
+# a result beyond floating point is NA with a note, so numpy's overflow warnings would only repeat it
+@np.errstate(over="ignore", divide="ignore", invalid="ignore", under="ignore")
 def sii(data: pd.DataFrame, *, quantile: str, value: str, population: str, se: str | None = None,
         lower_ci: str | None = None, upper_ci: str | None = None, value_type: int = 0,
         multiplier: float = 1, transform: bool = False, reps: int = 100_000, seed=None,
@@ -113,12 +115,20 @@ def sii(data: pd.DataFrame, *, quantile: str, value: str, population: str, se: s
     PHE's RII is the ratio of the fitted values at the two ends, not the SII divided by the mean
     (ScotPHO's definition).
 
+    Where PHE would return a number that means nothing, here it is NA with the reason in ``note``:
+    an RII whose fitted line is at or below 0 at either end; an interval whose simulated limits do
+    not contain the estimate (very large standard errors on the log or logit scale). For rates and
+    proportions an RII limit below 0 (from draws whose line crossed 0) is reported as 0.
+
     HEAT method (WHO Health Equity Assessment Toolkit; healthequal ``sii``/``rii``): counts
     ``round(value / multiplier * ceiling(population))`` are fitted by a logistic regression on
     the same ranks with population weights on top of the binomial totals (as R's ``glm`` does with
     ``cbind`` and ``weights``); SII = difference and RII = ratio of the predicted proportions at
     ranks 1 and 0, with delta-method standard errors from the HC1 sandwich covariance; the RII
-    interval is formed on the log scale.
+    interval is formed on the log scale; SII limits stop at -1 and 1 times the scale. Where every
+    quantile has the same value (healthequal stops with an error) the SII is 0 and the RII 1, with
+    no interval and a note; a fit with no finite maximum (0% and 100% separated by rank), or one
+    quantile holding nearly all of the squared weight, is NA with a note.
     """
     method = str(method).lower()
     if method not in ("phe", "heat"):
@@ -289,6 +299,12 @@ def _phe(table, levels, *, value_type, multiplier, transform, reps, seed):
                    seed=seed)
     cols = ci_columns(levels, "sii_")
     ok = np.array([not note for note in table["note"]])
+    if value_type:
+        # a rate or proportion is above 0, and so is the ratio of two: draws whose fitted line crossed 0
+        # can put a limit below it, which stops at 0
+        for _, lo, _hi in cols:
+            key = lo.replace("sii_", "rii_")
+            res[key] = np.where(res[key] < 0, 0.0, res[key])
     with np.errstate(invalid="ignore"):
         if not transform:
             b0 = res["intercept"]

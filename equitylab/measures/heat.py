@@ -13,7 +13,15 @@ from scipy import special
 
 from ..errors import DataError
 from ..provenance import carry
-from ._common import as_list, ci_columns, confidence_levels, numeric, positive_multiplier, require_columns
+from ._common import (
+    OVERFLOW,
+    as_list,
+    ci_columns,
+    confidence_levels,
+    numeric,
+    positive_multiplier,
+    require_columns,
+)
 from ._heat_simulation import SIMULATED, bias_corrected_interval, simulated_measures, truncated_draws
 from .gradient import sii
 
@@ -68,6 +76,8 @@ MEASURES = {
 }
 
 
+# a result beyond floating point is NA with a note, so numpy's overflow warnings would only repeat it
+@np.errstate(over="ignore", divide="ignore", invalid="ignore", under="ignore")
 def summary_measures(data: pd.DataFrame, *, by: str, value: str, se: str, population: str,
                      ordered: str | None, favourable: bool, reference=None, paf_reference=None,
                      multiplier: float = 100, measures="all", confidence=0.95, simulations: int = 1000,
@@ -219,6 +229,8 @@ def summary_measures(data: pd.DataFrame, *, by: str, value: str, se: str, popula
     left_out = (f"{int((~keep).sum())} subgroup(s) without an estimate, standard error or population left out"
                 if not keep.all() else "")
 
+    if not (np.isfinite(n.sum()) and np.isfinite((n / n.sum() * y).sum())):
+        return _frame(rows, codes, levels, OVERFLOW, data)
     if order is not None:
         sort = np.argsort(order, kind="stable")
         y, s, n, labels, order = y[sort], s[sort], n[sort], labels[sort], order[sort]
@@ -233,12 +245,16 @@ def summary_measures(data: pd.DataFrame, *, by: str, value: str, se: str, popula
         """Record a value with its normal (or log-normal) interval about ``centre`` (default: the
         value), truncated to [lo, hi]; NaN limits with ``ci_note`` when there is no valid interval."""
         r = rows[code]
+        if not np.isfinite(value):
+            r["note"].append(OVERFLOW)
+            return
         r["value"], r["se"] = float(value), float(se_)
         r["ci_method"] = "analytic (HEAT Technical Notes)" + (", log scale" if log else "")
         if np.isfinite(lo) or np.isfinite(hi):
             r["ci_method"] += ", limits kept within the measure's range"
         if ci_note or not np.isfinite(se_):
-            r["note"].append(ci_note or "no interval: the standard error cannot be worked out")
+            r["note"].append(ci_note or ("no interval: the standard error is too large to compute with"
+                                         if np.isinf(se_) else "no interval: the standard error cannot be worked out"))
             return
         c = float(value if centre is None else centre)
         if log and c > 0:
@@ -322,7 +338,8 @@ def summary_measures(data: pd.DataFrame, *, by: str, value: str, se: str, popula
             r = rows[c]
             estimate = float(point[c][0])
             if not np.isfinite(estimate):
-                note(c, f"not calculated: every estimate is 0, and the {c} is relative to the average")
+                note(c, f"not calculated: every estimate is 0, and the {c} is relative to the average"
+                     if mu == 0 else OVERFLOW)
                 continue
             r["value"] = estimate
             r["ci"], why = bias_corrected_interval(estimate, sim[c], levels)

@@ -42,7 +42,7 @@ def wilson_interval(x, n, level: float = 0.95):
     x = np.asarray(x, dtype=float)
     n = np.asarray(n, dtype=float)
     z = z_value(level)
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         root = z * np.sqrt(z * z + 4 * x * (1 - x / n))
         lower = (2 * x + z * z - root) / (2 * (n + z * z))
         upper = (2 * x + z * z + root) / (2 * (n + z * z))
@@ -57,7 +57,7 @@ def byar_interval(x, level: float = 0.95):
     """
     x = np.asarray(x, dtype=float)
     z = z_value(level)
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         lower = x * (1 - 1 / (9 * x) - z / (3 * np.sqrt(x))) ** 3
         x1 = x + 1
         upper = x1 * (1 - 1 / (9 * x1) + z / (3 * np.sqrt(x1))) ** 3
@@ -77,7 +77,8 @@ def exact_poisson_interval(x, level: float = 0.95):
     with np.errstate(invalid="ignore"):
         lower = np.where(x > 0, special.gammaincinv(np.where(x > 0, x, 1), alpha / 2), 0.0)
         upper = special.gammaincinv(x + 1, 1 - alpha / 2)
-    lower = np.where(np.isnan(x), np.nan, lower)
+    # for a count far below 1 the lower quantile underflows to 0 (scipy returns NaN for subnormal counts)
+    lower = np.where(np.isnan(x), np.nan, np.where(np.isnan(lower) & (x > 0) & (x < 1), 0.0, lower))
     return lower, upper
 
 
@@ -216,7 +217,7 @@ def proportion(data: pd.DataFrame, numerator: str, denominator: str, *, by=None,
         note_where((x > n) & (n > 0), "numerator is larger than the denominator: not a proportion", size),
         note_where(huge, OVERFLOW, size),
     )
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         value = np.where(bad, np.nan, x / n * multiplier)
     limits = []
     for level in levels:
@@ -266,7 +267,8 @@ def rate(data: pd.DataFrame, numerator: str, denominator: str, *, by=None,
         raw = x / n * multiplier
         bounds = [poisson_interval(x, level) for level in levels]
         scaled = [(lo / n * multiplier, hi / n * multiplier) for lo, hi, _ in bounds]
-    huge = ~bad_den & (overflowed(x, n, raw, *[a for pair in scaled for a in pair]))
+    counted = ~bad_den & (x >= 0)  # usable inputs: anything not finite from them is beyond floating point
+    huge = counted & ~np.isfinite(np.stack([raw, *[a for pair in scaled for a in pair]])).all(axis=0)
     bad = bad_den | np.isnan(x) | (x < 0) | huge
     size = len(x)
     note = join_notes(

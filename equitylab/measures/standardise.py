@@ -20,7 +20,6 @@ from ._common import (
     join_notes,
     note_where,
     numeric,
-    overflowed,
     positive_multiplier,
     require_columns,
 )
@@ -51,6 +50,7 @@ def _sum(codes, values, k):
     return np.bincount(codes, weights=values, minlength=k)
 
 
+@np.errstate(over="ignore", divide="ignore", invalid="ignore")  # results beyond floating point: NA, noted
 def dsr(data: pd.DataFrame, numerator: str, denominator: str, *, age_band: str, by=None,
         standard="esp2013", multiplier: float = 100_000, confidence=0.95,
         independent_events: bool = True, events_per_person: str | None = None) -> pd.DataFrame:
@@ -171,8 +171,9 @@ def dsr(data: pd.DataFrame, numerator: str, denominator: str, *, age_band: str, 
     bad_pop = ~(n > 0)
     events = f * x
     O = _sum(codes, events, k)
-    A = _sum(codes, events * np.where(bad_pop, 0, ratio), k)
-    V = _sum(codes, f * f * x * np.where(bad_pop, 0, ratio) ** 2, k)
+    # a band without events adds nothing, however large its weight per person (0 x inf would be NaN)
+    A = _sum(codes, np.where(events > 0, events * np.where(bad_pop, 0, ratio), 0.0), k)
+    V = _sum(codes, np.where(events > 0, f * f * x * np.where(bad_pop, 0, ratio) ** 2, 0.0), k)
     W = _sum(codes[first_of_band], w[first_of_band], k)
     P = _sum(codes[first_of_band], np.nan_to_num(n[first_of_band]), k)
     pop_problem = _sum(codes, bad_pop.astype(float), k) > 0
@@ -186,7 +187,10 @@ def dsr(data: pd.DataFrame, numerator: str, denominator: str, *, age_band: str, 
         # weight; a rate cannot, so the limit stops at 0
         limits = [(np.maximum((value_raw + se_term * (bl - O)) * multiplier, 0.0),
                    (value_raw + se_term * (bu - O)) * multiplier) for bl, bu in bounds]
-        huge = overflowed(value_raw * multiplier, *[a for pair in limits for a in pair])
+        # where the inputs are usable, anything not finite comes from numbers beyond floating point
+        # (inf x 0 in a limit gives NaN, so not only infinities count)
+        usable = ~small & ~pop_problem & (W > 0)
+        huge = usable & ~np.isfinite(np.stack([value_raw * multiplier, *[a for pair in limits for a in pair]])).all(axis=0)
     bad = small | pop_problem | ~(W > 0) | huge
     out = keys.copy() if by else pd.DataFrame(index=[0])
     out["numerator"] = O
@@ -208,6 +212,7 @@ def dsr(data: pd.DataFrame, numerator: str, denominator: str, *, age_band: str, 
     return carry(out.reset_index(drop=True), data)
 
 
+@np.errstate(over="ignore", divide="ignore", invalid="ignore")  # results beyond floating point: NA, noted
 def isr(data: pd.DataFrame, numerator: str, denominator: str, *, age_band: str,
         reference_numerator: str | None = None, reference_denominator: str | None = None,
         reference_rates=None,
@@ -318,7 +323,7 @@ def isr(data: pd.DataFrame, numerator: str, denominator: str, *, age_band: str,
         value = O / E * scale
         bounds = [poisson_interval(O, level) for level in levels]
         limits = [(low / E * scale, up / E * scale) for low, up, _ in bounds]
-    huge = (E > 0) & overflowed(O, E, value, *[a for pair in limits for a in pair])
+    huge = (E > 0) & ~pop_problem & ~np.isfinite(np.stack([O, E, value, *[a for pair in limits for a in pair]])).all(axis=0)
     bad = pop_problem | ~(E > 0) | huge
     out = keys.copy() if by else pd.DataFrame(index=[0])
     out["numerator"] = O
