@@ -174,7 +174,7 @@ def test_content_gives_identifiers_away_under_innocent_headers():
         "lsoa": ["E01001847", "E01001836", "E01000001"],
         "waits": [10, 20, 30],
     })
-    found = {c: k for c, k, _ in identifying_columns(df)}
+    found = {i.column: i.kind for i in identifying_columns(df)}
     assert found == {"ref": "NHS number", "ref2": "NHS number", "where": "postcode",
                      "contact": "email", "call": "phone number",
                      "comments": "free text with identifiers"}
