@@ -2,18 +2,27 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import warnings
+from pathlib import Path
 
 import numpy as np
+import openpyxl
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from equitylab import DataError, IdentifiableDataWarning
 from equitylab.loaders.codes import ETHNIC_CATEGORY, ethnicity_lookup
-from equitylab.loaders.identifiers import identifying_columns, header_kind, nhs_number_valid, nhs_numbers_valid
+from equitylab.loaders.identifiers import (header_kind, identifiers_in, identifying_columns, name_shaped,
+                                           nhs_number_valid, nhs_numbers_valid)
 from equitylab.loaders.service import read_service_data
+from equitylab.loaders.service.headers import known_field
+
+HERE = Path(__file__).resolve().parent
 
 # ---- Modulus 11 ------------------------------------------------------------------------------
 
@@ -281,3 +290,152 @@ def test_a_mapped_column_holding_identifiers_is_still_dropped(tmp_path):
         df = read_service_data(p, mapping={"Patient Name": "team"})
     assert "team" not in df.columns and "referral_source" not in df.columns
     _no_secret_in(df.to_csv() + repr(df.attrs), {"Aisha", "Okonkwo", "Nowak", "Byrne", "E8 1AA"})
+
+
+# ---- the corpus: headers and contents as real extracts write them ------------------------------
+
+CORPUS = yaml.safe_load((HERE / "identifiers" / "corpus.yaml").read_text(encoding="utf-8"))
+CASES = [("header", c) for c in CORPUS["headers"]] + [("content", c) for c in CORPUS["contents"]]
+
+
+def _column(case) -> pd.DataFrame:
+    values = case.get("values", ["A", "B", "C", "D"]) * case.get("repeat", 1)
+    return pd.DataFrame({case["header"]: values})
+
+
+def _outcome(found) -> tuple[str, str | None]:
+    if not found:
+        return "kept", None
+    return ("dropped" if found[0].drop else "warned"), found[0].kind
+
+
+def test_the_corpus_is_large_and_covers_every_outcome():
+    assert len(CASES) >= 60
+    outcomes = {c["expect"] for _, c in CASES}
+    assert outcomes == {"dropped", "warned", "kept"}
+    assert sum(c["expect"] == "kept" for _, c in CASES) >= 30, "ordinary columns too"
+
+
+@pytest.mark.parametrize("section,case", CASES, ids=[f"{s}:{c['header']}:{c['expect']}" for s, c in CASES])
+def test_corpus_case_gives_its_outcome(section, case):
+    df = _column(case)
+    for frame in (df, df.astype("category")):   # as a plain column and as the loader reads text
+        found = identifying_columns(frame)
+        assert _outcome(found) == (case["expect"], case.get("kind")), found
+        for hit in found:
+            _no_secret_in(hit.reason + hit.described(), _secrets_of(case))
+
+
+def _secrets_of(case) -> set[str]:
+    """Values a message must never show: identifier-shaped parts, and any value of a
+    dropped or warned column longer than a code."""
+    values = [str(v) for v in case.get("values", [])]
+    found = {hit for v in values for _, hit in identifiers_in(v)}
+    if case["expect"] != "kept":
+        found |= {v for v in values if len(v) > 3}
+    return found
+
+
+CONTENTS = CORPUS["contents"]
+
+
+@pytest.mark.parametrize("case", CONTENTS, ids=[f"{c['header']}:{c['expect']}" for c in CONTENTS])
+def test_corpus_contents_through_read_service_data(tmp_path, case):
+    """The loader does what the detector says, and says it without showing a value: a
+    coded column (ethnicity, sex, LSOA) holding an identifier is a problem in that column
+    instead, described by its shape."""
+    df = _column(case)
+    header = case["header"]
+    companion = ("Sex", ["1", "2"]) if known_field(header) == "ethnicity" else ("Ethnicity", ["A", "N"])
+    df[companion[0]] = (companion[1] * len(df))[:len(df)]
+    path = tmp_path / "extract.csv"
+    df.to_csv(path, index=False)
+    secrets = _secrets_of(case)
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        try:
+            out = read_service_data(path)
+        except DataError as err:
+            assert case["expect"] == "dropped" and known_field(header) in ("ethnicity", "sex", "lsoa_code")
+            _no_secret_in(str(err) + repr(err.context) + err.problems.to_string(), secrets)
+            return
+    said = [str(w.message) for w in rec if issubclass(w.category, IdentifiableDataWarning)]
+    _no_secret_in(" ".join(str(w.message) for w in rec) + repr(out.attrs), secrets)
+    if case["expect"] == "kept":
+        assert said == []
+        return
+    assert len(said) == 1 and f"'{header}'" in said[0]
+    if case["expect"] == "dropped":
+        assert header not in out.columns and "dropped" in said[0]
+        assert {"column": header, "kind": case["kind"]} in out.attrs["dropped_identifiers"]
+        _no_secret_in(out.to_csv(), secrets)
+    else:
+        assert "kept" in said[0] and "confirm" in said[0] and f"mapping={{'{header}': 'drop'}}" in said[0]
+        assert out.attrs["dropped_identifiers"] == []
+
+
+# ---- messages from the hostile files never show what the detector flags -------------------------
+
+HOSTILE_DIRS = [HERE / "malformed", HERE / "identifiers" / "hostile"]
+HOSTILE = {folder / name: spec for folder in HOSTILE_DIRS
+           for name, spec in yaml.safe_load((folder / "expected.yaml").read_text(encoding="utf-8")).items()}
+
+
+def _cells(path: Path) -> list[list[str]]:
+    """Every cell of a hostile file as text (header row first), however broken the file."""
+    if path.suffix == ".parquet":
+        table = pq.read_table(path)
+        return [table.column_names] + [[str(v) for v in row.values()] for row in table.to_pylist()]
+    if path.suffix == ".xlsx":
+        book = openpyxl.load_workbook(path, read_only=True)
+        return [[str(v) for v in row if v is not None] for sheet in book.worksheets
+                for row in sheet.iter_rows(values_only=True, max_row=200, max_col=50)]
+    raw = path.read_bytes()[:200_000]
+    text = raw.decode("utf-8", errors="ignore") if not raw.startswith((b"\xff\xfe", b"\xfe\xff")) \
+        else raw.decode("utf-16", errors="ignore")
+    return [re.split(r"[,;\t|]", line) for line in text.splitlines()]
+
+
+def _flagged(cells: list[list[str]]) -> set[str]:
+    """The values the detector flags in a file: identifier-shaped parts of any cell, body
+    cells shaped like a person's name, and the values (longer than a code) of every column
+    it finds by header or content."""
+    flagged = {hit for row in cells for cell in row for _, hit in identifiers_in(cell)}
+    body = [cell.strip() for row in cells[1:] for cell in row if cell.strip()]
+    flagged |= {v for v, named in zip(body, name_shaped(body)) if named}
+    if len(cells) > 1:
+        width = max(len(r) for r in cells)
+        header = [f"{h} #{i}" if h in cells[0][:i] else h
+                  for i, h in enumerate(cells[0] + [f"col{i}" for i in range(len(cells[0]), width)])]
+        frame = pd.DataFrame([r + [None] * (width - len(r)) for r in cells[1:]], columns=header)
+        for hit in identifying_columns(frame):
+            flagged |= {v.strip() for v in frame[hit.column].dropna() if len(v.strip()) > 3}
+    return flagged
+
+
+def test_hostile_files_hold_identifiers_of_every_kind():
+    held = set().union(*(_flagged(_cells(path)) for path in HOSTILE))
+    kinds = {kind for value in held for kind, _ in identifiers_in(value)}
+    assert kinds == {"NHS number", "postcode", "email", "phone number"}
+    assert {"Jane Smith", "Tomasz Nowak"} <= held
+
+
+@pytest.mark.parametrize("path", sorted(HOSTILE), ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_no_hostile_file_message_shows_a_value_the_detector_flags(path):
+    spec = HOSTILE[path]
+    secrets = _flagged(_cells(path))
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        try:
+            out = read_service_data(path, **(spec.get("kwargs") or {}))
+            said = repr(out.attrs) + out.to_csv()
+            if path.parent.name == "hostile":
+                assert "loads" in spec and len(out) == spec["loads"]["rows"]
+                assert [d["column"] for d in out.attrs["dropped_identifiers"]] == spec["loads"]["dropped"]
+        except DataError as err:
+            problems = err.problems.to_string() if err.problems is not None else ""
+            said = str(err) + repr(err.context) + problems
+            for phrase in spec.get("contains", []) if path.parent.name == "hostile" else []:
+                assert phrase.lower() in str(err).lower(), f"{phrase!r} not in {str(err)!r}"
+    said += " ".join(str(w.message) for w in rec)
+    _no_secret_in(said, secrets)

@@ -9,11 +9,11 @@ values, never the values themselves. ``docs/privacy.md`` lists what is detected 
 """
 from __future__ import annotations
 
-from .columns import Identifier, identifying_columns
+from .columns import Identifier, identifying_columns, name_shaped
 from .headers import header_kind, words
 from .shapes import (EMAIL, FULL_POSTCODE, OUTWARD_CODE, SHAPE, identifiers_in, nhs_number_valid,
                      nhs_numbers_valid)
 
 __all__ = ["EMAIL", "FULL_POSTCODE", "OUTWARD_CODE", "SHAPE", "Identifier", "header_kind",
-           "identifiers_in", "identifying_columns", "nhs_number_valid", "nhs_numbers_valid",
-           "words"]
+           "identifiers_in", "identifying_columns", "name_shaped", "nhs_number_valid",
+           "nhs_numbers_valid", "words"]

@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .headers import header_kind, names_something_else
-from .shapes import KINDS, OUTWARD_CODE, SHAPE, nhs_numbers_valid, value_kinds
+from .shapes import KINDS, OUTWARD_CODE, SHAPE, matches, nhs_numbers_valid, value_kinds
 
 NAME_SHAPE = "values shaped like people's names ('Firstname Surname')"
 MIN_BIRTH_SPREAD_YEARS = 10   # dates of birth of a service's patients spread over decades
@@ -159,15 +159,14 @@ def _nhs_numbers_as_numbers(column: str, s: pd.Series) -> Identifier | None:
 
 # ---- values shaped like names ---------------------------------------------------------------
 
-_WORD = r"(?:\p{Lu}\p{Ll}+(?:\p{Lu}\p{Ll}+)?|\p{Lu}['’]\p{Lu}\p{Ll}+|\p{Lu}{2,}|\p{Lu}['’]\p{Lu}{2,})"
-_PART = rf"{_WORD}(?:-{_WORD})?"
-_PARTICLE = r"(?:van|von|der|den|de|del|della|da|di|du|dos|das|le|la|bin|binti|ibn|al|el|ap|ab|ben)"
 _TITLE = r"(?:Mr|Mrs|Ms|Miss|Mx|MR|MRS|MS|MISS|MX)\.?"
-NAME_RE2 = (rf"^\s*(?:(?:{_TITLE} )?{_PART}(?: (?:{_PART}|\p{{Lu}}\.?|{_PARTICLE})){{0,3}} {_PART}"
-            rf"|{_PART}, (?:{_TITLE} )?{_PART}(?: (?:{_PART}|\p{{Lu}}\.?))?)\s*$")
+NAME_RE2 = rf"^\s*(?:{_TITLE} )?[\p{{L}}'’-]{{2,}}(?:,? [\p{{L}}'’.-]+){{1,4}}\s*$"
+_PARTICLE = (r" (?:van|von|der|den|de|del|della|da|di|du|dos|das|le|la|bin|binti|ibn|al|el|ap"
+             r"|ab|ben) ")
+_LOWER_WORD = r"(?:^|[ ,])(?:\p{Ll}|['’-])"  # a word that does not start with a capital
 # Words that make a two-word capitalised value something other than a person: GP practices
 # (even "Dr Smith's Surgery"), teams, places, ethnic groups, referral sources and outcomes.
-_NOT_NAMES = frozenset("""
+_NOT_NAMES = tuple("""
 dr drs doctor prof professor surgery surgeries practice practices medical centre center health
 healthcare clinic hospital hospitals team teams service services unit ward trust nhs ccg icb pcn
 gp gps community mental crisis recovery home care support network hub primary secondary acute
@@ -183,20 +182,30 @@ lane grove house park avenue way close hill green square gardens place court lod
 farm mill bridge field fields wood view terrace row crescent drive walk gate cross common
 heath vale rise mews partnership partners group family friends yes no none and of the for in
 on at to by with from new old general royal saint st queen king memorial wing floor""".split())
+_NOT_NAMES_RE2 = (r"(?i)(?:^|[ ,.-])(?:" + "|".join(sorted(_NOT_NAMES)) + r")(?:$|[ ,.-]|['’]s)")
+
+
+def name_shaped(values) -> np.ndarray:
+    """Which of ``values`` (strings, any missing) are shaped like a person's name: two to
+    five words of letters, each starting with a capital (or a particle such as "da", "van
+    der"), as in "Aisha Okonkwo", "SMITH, John", "Mrs Ana-Maria da Silva"; and none of them
+    a word that names a practice, team, place, group or outcome ("Dr Smith's Surgery",
+    "White British", "Moved Away")."""
+    arr = pa.array([v if isinstance(v, str) else None for v in values], type=pa.large_string())
+    shaped = matches(arr, NAME_RE2)
+    if not shaped.any():
+        return shaped
+    plain = pc.replace_substring_regex(pc.replace_substring_regex(arr, _PARTICLE, " "),
+                                       _PARTICLE, " ")
+    shaped &= ~matches(plain, _LOWER_WORD)
+    shaped &= ~matches(arr, _NOT_NAMES_RE2)
+    return shaped
 
 
 def _names(values: pd.Series, s: pd.Series, tally: np.ndarray) -> int | None:
     """Rows whose value looks like a person's name, when most distinct values do and they
     recur as names do (a category such as a team recurs far more); else None."""
-    arr = pa.array(values.tolist(), type=pa.large_string())
-    shaped = np.asarray(pd.array(pc.match_substring_regex(arr, NAME_RE2).to_numpy(
-        zero_copy_only=False), dtype="boolean").fillna(False), dtype=bool)
-    if shaped.sum() < 3:
-        return None
-    for i in np.flatnonzero(shaped):
-        tokens = str(values.iloc[i]).replace(",", " ").replace("'s", " ").split()
-        if any(t.strip(".").lower() in _NOT_NAMES for t in tokens):
-            shaped[i] = False
+    shaped = name_shaped(values)
     n_distinct = int(shaped.sum())
     present = int(values.notna().sum())
     if n_distinct < 3 or n_distinct < 0.5 * present:
@@ -224,22 +233,22 @@ def _birth_dates(column: str, s: pd.Series, values=None, tally=None) -> Identifi
         weights = np.ones(len(dates))
     else:
         arr = pa.array(values.tolist(), type=pa.large_string())
-        shaped = np.asarray(pd.array(pc.match_substring_regex(arr, _DATE_RE2).to_numpy(
-            zero_copy_only=False), dtype="boolean").fillna(False), dtype=bool)
+        shaped = matches(arr, _DATE_RE2)
         present = int(values.notna().sum())
         if not present or shaped.sum() < 0.8 * present:
             return None
-        text = values[shaped].str.strip()
-        parsed = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+        text = values[shaped].str.strip().to_numpy(dtype=object)
+        parsed = np.full(len(text), np.datetime64("NaT"), dtype="datetime64[ns]")
         for fmt in _DATE_FORMATS:
-            todo = parsed.isna()
+            todo = np.isnat(parsed)
             if not todo.any():
                 break
-            parsed[todo] = pd.to_datetime(text[todo], format=fmt, errors="coerce")
+            parsed[todo] = pd.to_datetime(pd.Series(text[todo]), format=fmt,
+                                          errors="coerce").to_numpy(dtype="datetime64[ns]")
         counts = (np.bincount(tally[tally >= 0], minlength=len(values))
                   if isinstance(s.dtype, pd.CategoricalDtype) else tally)
-        keep = parsed.notna().to_numpy()
-        dates = parsed[keep].reset_index(drop=True)
+        keep = ~np.isnat(parsed)
+        dates = pd.Series(parsed[keep])
         weights = counts[np.flatnonzero(shaped)][keep].astype(float)
     if dates.nunique() < 10:
         return None

@@ -142,9 +142,10 @@ def identifiers_in(text: str) -> list[tuple[str, str]]:
     return [(kind, hit) for kind in KINDS for hit in _confirm(kind, text)]
 
 
-def _mask(result) -> np.ndarray:
-    return np.asarray(pd.array(result.to_numpy(zero_copy_only=False), dtype="boolean")
-                      .fillna(False), dtype=bool)
+def matches(arr: pa.Array, pattern: str) -> np.ndarray:
+    """Which strings of ``arr`` hold a match of the RE2 ``pattern`` (missing: False)."""
+    result = pc.match_substring_regex(arr, pattern).to_numpy(zero_copy_only=False)
+    return np.asarray(pd.array(result, dtype="boolean").fillna(False), dtype=bool)
 
 
 def _whole_phone_ok(arr: pa.Array) -> np.ndarray:
@@ -152,10 +153,9 @@ def _whole_phone_ok(arr: pa.Array) -> np.ndarray:
     text = pc.utf8_trim_whitespace(arr)
     digits = pc.utf8_length(pc.replace_substring_regex(text, "[^0-9]", "")).to_numpy(
         zero_copy_only=False)
-    uk = _mask(pc.match_substring_regex(text, r"^(?:\+44|0044)"))
-    plus = _mask(pc.starts_with(text, "+")) & ~uk
-    national = np.where(uk, digits - 2 - _mask(pc.match_substring_regex(
-        text, r"^(?:\+44|0044) ?\(?0")), digits - 1)
+    uk = matches(text, r"^(?:\+44|0044)")
+    plus = matches(text, r"^\+") & ~uk
+    national = np.where(uk, digits - 2 - matches(text, r"^(?:\+44|0044) ?\(?0"), digits - 1)
     return np.where(plus, (digits >= 8) & (digits <= 15), (national == 9) | (national == 10))
 
 
@@ -171,16 +171,16 @@ def value_kinds(values) -> dict[str, np.ndarray]:
     out: dict[str, np.ndarray] = {}
     whole = np.zeros(len(arr), dtype=bool)
     for kind, pattern in _RE2.items():
-        hits = _mask(pc.match_substring_regex(arr, pattern))
+        hits = matches(arr, pattern)
         if not hits.any():
             out[kind] = hits
             continue
-        alone = hits & _mask(pc.match_substring_regex(trimmed, _WHOLE_RE2[kind]))
+        alone = hits & matches(trimmed, _WHOLE_RE2[kind])
         if kind == "NHS number" and alone.any():
             alone[alone] = nhs_numbers_valid(trimmed.filter(pa.array(alone)).to_pylist())
         elif kind == "phone number" and alone.any():
             alone &= _whole_phone_ok(arr)
-        inside = hits & ~_mask(pc.match_substring_regex(trimmed, _WHOLE_RE2[kind]))
+        inside = hits & ~matches(trimmed, _WHOLE_RE2[kind])
         if kind in ("NHS number", "phone number"):  # a shape is not enough: confirm
             for i in np.flatnonzero(inside):
                 inside[i] = bool(_confirm(kind, arr[int(i)].as_py()))

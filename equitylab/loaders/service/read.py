@@ -23,7 +23,7 @@ from ..identifiers import Identifier, header_kind, identifying_columns
 from . import values as V
 from .files import FileInfo, RawTable, read_table
 from .headers import SOURCE_FIELDS, load_mapping, map_headers
-from .problems import Problems
+from .problems import Problems, headers_listed
 from .schema import (DEFAULT_AGE_BANDS, FREE_TEXT, IDENTIFYING_FIELDS, SCHEMA_COLUMNS, Context,
                      build_columns)
 
@@ -166,7 +166,7 @@ def normalise(table: RawTable, problems: Problems, *, wanted=None, required=None
                       hint="equitylab looks for columns such as ethnicity, sex, age, LSOA and "
                            "dates; tell it what yours are called with mapping={'Your header': "
                            "'ethnicity'} (see docs/service-data-schema.md). The headers found "
-                           "were: " + ", ".join(f"'{h}'" for h in headers))
+                           "were: " + headers_listed(headers))
     ident, unsure = _identifiers(raw, fields, headers)
     ident_cols = {i.column for i in ident}
     validation = {"rows": len(raw), "file": label, "columns_mapped": {}, "notes": info.notes,
@@ -193,7 +193,7 @@ def normalise(table: RawTable, problems: Problems, *, wanted=None, required=None
                       column=missing_required[0],
                       hint=f"Add it to the extract, or say which column holds it with mapping="
                            f"{{'Your header': '{missing_required[0]}'}}. The headers found "
-                           "were: " + ", ".join(f"'{h}'" for h in headers))
+                           "were: " + headers_listed(headers))
     frame, excluded = _bad_rows(frame, problems, bad_rows)
     for message in ctx.warnings:
         warnings.warn(message, UserWarning, stacklevel=3)
