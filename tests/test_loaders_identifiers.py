@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+import re._constants as sre_constants
+import re._parser as re_parser
 import warnings
 from pathlib import Path
 
@@ -17,10 +19,12 @@ from hypothesis import strategies as st
 
 from equitylab import DataError, IdentifiableDataWarning
 from equitylab.loaders.codes import ETHNIC_CATEGORY, ethnicity_lookup
+from equitylab.loaders.identifiers import shapes
 from equitylab.loaders.identifiers import (header_kind, identifiers_in, identifying_columns, name_shaped,
                                            nhs_number_valid, nhs_numbers_valid)
 from equitylab.loaders.service import read_service_data
 from equitylab.loaders.service.headers import known_field
+from equitylab.reports import scrub as scrub_module
 
 HERE = Path(__file__).resolve().parent
 
@@ -439,3 +443,63 @@ def test_no_hostile_file_message_shows_a_value_the_detector_flags(path):
                 assert phrase.lower() in str(err).lower(), f"{phrase!r} not in {str(err)!r}"
     said += " ".join(str(w.message) for w in rec)
     _no_secret_in(said, secrets)
+
+
+# ---- linear time, by construction --------------------------------------------------------------
+
+_REPEATS = {getattr(sre_constants, n) for n in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT")
+            if hasattr(sre_constants, n)}
+
+
+def _unbounded_repeats(parsed) -> list:
+    """Repeats with no upper bound anywhere in a parsed Python pattern."""
+    found = []
+    for op, arg in parsed:
+        if op in _REPEATS:
+            low, high, sub = arg
+            if high == sre_constants.MAXREPEAT:
+                found.append((op, low))
+            found += _unbounded_repeats(sub)
+        elif op == sre_constants.SUBPATTERN:
+            found += _unbounded_repeats(arg[-1])
+        elif op == sre_constants.BRANCH:
+            for branch in arg[1]:
+                found += _unbounded_repeats(branch)
+        elif op in (sre_constants.ASSERT, sre_constants.ASSERT_NOT):
+            found += _unbounded_repeats(arg[1])
+    return found
+
+
+PYTHON_PATTERNS = {**{f"shapes.{n}": getattr(shapes, n) for n in (
+    "FULL_POSTCODE", "OUTWARD_CODE", "EMAIL", "NHS_IN_TEXT", "POSTCODE_IN_TEXT", "EMAIL_IN_TEXT",
+    "PHONE_IN_TEXT")}, **{f"scrub.{i}": p for i, p in enumerate(scrub_module._PATTERNS)},
+    "scrub._WORD": scrub_module._WORD}
+
+
+@pytest.mark.parametrize("name", sorted(PYTHON_PATTERNS))
+def test_python_patterns_have_only_bounded_repeats(name):
+    """Every quantifier bounded: the work at each start is bounded by a constant, so a text
+    of n characters costs O(n) whatever it holds (RE2 patterns are linear by RE2's design)."""
+    pattern = PYTHON_PATTERNS[name]
+    assert _unbounded_repeats(re_parser.parse(pattern.pattern, pattern.flags)) == []
+
+
+def test_the_bounded_repeat_check_finds_the_old_quadratic_email_pattern():
+    old = re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}")  # before issue 17: quadratic on long text
+    assert len(_unbounded_repeats(re_parser.parse(old.pattern))) == 3
+
+
+@pytest.mark.parametrize("filler", ["a", "ab@", "1234567890", "a.", "E81A"])
+def test_a_megabyte_of_unbroken_text_is_read_whole(filler):
+    """Correctness only (timing is in benchmarks/bench_identifiers.py): an identifier at the
+    very end of a megabyte with no break in it is found by every path, and nothing before it."""
+    body = (filler * (1_000_000 // len(filler) + 1))[:1_000_000]
+    tail = " 943 476 5919 jane@example.org"
+    kinds = {kind for kind, _ in identifiers_in(body + tail)}
+    assert kinds == {"NHS number", "email"}
+    assert identifiers_in(body) == []
+    found = identifying_columns(pd.DataFrame({"notes": [body + tail, "ok"]}))
+    assert [(i.column, i.kind) for i in found] == [("notes", "free text with identifiers")]
+    assert identifying_columns(pd.DataFrame({"notes": [body, "ok"]})) == []
+    out = scrub_module.scrub(body + tail)
+    assert out.endswith(" [removed] [removed]") and out.startswith(body[:1000])

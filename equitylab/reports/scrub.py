@@ -33,6 +33,7 @@ _DATES = [
 ]
 # NHS-number shaped, valid or not: a log is no place for any 10-digit patient number.
 _PATTERNS = [NHS_IN_TEXT, POSTCODE_IN_TEXT, EMAIL_IN_TEXT, PHONE_IN_TEXT, *_DATES]
+_DIGIT = re.compile(r"[0-9]")
 _WORD = re.compile(r"[^\W_]{1,100}(?:['’-][^\W_]{1,100}){0,4}")
 
 
@@ -50,8 +51,10 @@ def scrub(text: str, values=()) -> str:
         would remove ordinary words.
     """
     out = str(text)
+    digits = bool(_DIGIT.search(out))
     for pattern in _PATTERNS:
-        out = pattern.sub(REDACTED, out)
+        if (pattern is EMAIL_IN_TEXT and "@" in out) or (pattern is not EMAIL_IN_TEXT and digits):
+            out = pattern.sub(REDACTED, out)
     known = {w.lower() for v in values if v is not None for w in _WORD.findall(str(v)) if len(w) >= 3}
     if known:
         out = _WORD.sub(lambda m: REDACTED if m.group(0).lower() in known else m.group(0), out)

@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .headers import header_kind, names_something_else
-from .shapes import KINDS, OUTWARD_CODE, SHAPE, matches, nhs_numbers_valid, value_kinds
+from .shapes import KINDS, OUTWARD_CODE, SHAPE, as_arrow, matches, nhs_numbers_valid, value_kinds
 
 NAME_SHAPE = "values shaped like people's names ('Firstname Surname')"
 MIN_BIRTH_SPREAD_YEARS = 10   # dates of birth of a service's patients spread over decades
@@ -72,24 +72,29 @@ def identifying_columns(df: pd.DataFrame) -> list[Identifier]:
     return found
 
 
-def _distinct(s: pd.Series) -> tuple[pd.Series, np.ndarray]:
-    """(distinct non-missing values, rows holding each): categories and their counts for a
-    categorical, unique values otherwise. Counts are computed only when asked."""
-    if isinstance(s.dtype, pd.CategoricalDtype):
-        return pd.Series(s.cat.categories), s.cat.codes.to_numpy()
-    counts = s.value_counts(dropna=True, sort=False)
-    return pd.Series(counts.index), counts.to_numpy()
+class _Distinct:
+    """A column's distinct non-missing values and, only when asked, how many rows hold each
+    (from the category codes of a categorical, from ``value_counts`` otherwise)."""
 
+    def __init__(self, s: pd.Series):
+        self._codes = None
+        if isinstance(s.dtype, pd.CategoricalDtype):
+            self.values = pd.Series(s.cat.categories)
+            self._codes, self._counts = s.cat.codes.to_numpy(), None
+        else:
+            counts = s.value_counts(dropna=True, sort=False)
+            self.values, self._counts = pd.Series(counts.index), counts.to_numpy()
 
-def _rows(s: pd.Series, codes_or_counts: np.ndarray, mask: np.ndarray) -> int:
-    """How many rows hold one of the distinct values marked in ``mask``."""
-    if not mask.any():
-        return 0
-    if isinstance(s.dtype, pd.CategoricalDtype):
-        codes = codes_or_counts
-        per = np.bincount(codes[codes >= 0], minlength=len(mask))
-        return int(per[mask].sum())
-    return int(codes_or_counts[mask].sum())
+    @property
+    def counts(self) -> np.ndarray:
+        if self._counts is None:
+            codes = self._codes
+            self._counts = np.bincount(codes[codes >= 0], minlength=len(self.values))
+        return self._counts
+
+    def rows(self, mask: np.ndarray) -> int:
+        """How many rows hold one of the distinct values marked in ``mask``."""
+        return int(self.counts[mask].sum()) if mask.any() else 0
 
 
 def _rows_text(n: int) -> str:
@@ -97,8 +102,7 @@ def _rows_text(n: int) -> str:
 
 
 def _outward_codes_only(s: pd.Series) -> bool:
-    values, _ = _distinct(s)
-    values = values.astype(str).str.strip()
+    values = _Distinct(s).values.astype(str).str.strip()
     values = values[values != ""]
     return bool(len(values)) and bool(values.str.match(OUTWARD_CODE).all())
 
@@ -110,12 +114,12 @@ def _by_content(column: str, s: pd.Series) -> Identifier | None:
         return _birth_dates(column, s)
     if pd.api.types.is_numeric_dtype(s) and not isinstance(s.dtype, pd.CategoricalDtype):
         return _nhs_numbers_as_numbers(column, s)
-    values, tally = _distinct(s)
-    if not len(values):
+    distinct = _Distinct(s)
+    if not len(distinct.values):
         return None
-    values = pd.Series([_text(v) for v in values], dtype=object)
-    kinds = value_kinds(values.to_numpy())
-    rows = {k: _rows(s, tally, kinds[k]) for k in KINDS}
+    arr = as_arrow(distinct.values)
+    kinds = value_kinds(arr)
+    rows = {k: distinct.rows(kinds[k]) for k in KINDS}
     hit = [k for k in KINDS if rows[k]]
     if hit:
         flagged = np.logical_or.reduce([kinds[k] for k in hit])
@@ -126,21 +130,11 @@ def _by_content(column: str, s: pd.Series) -> Identifier | None:
         reason = "; ".join(f"{SHAPE[k]}, in {_rows_text(rows[k])}" for k in hit)
         return Identifier(column, kind, reason)
     if not names_something_else(column):
-        names = _names(values, s, tally)
+        names = _names(arr, distinct)
         if names is not None:
             return Identifier(column, "name", f"{NAME_SHAPE}, in {_rows_text(names)}; kept: "
                               "confirm whether they are names", drop=False)
-    return _birth_dates(column, s, values, tally)
-
-
-def _text(value) -> str | None:
-    """A value as it was written: whole-number floats without '.0' (a 10-digit number read
-    as a float is still an NHS number)."""
-    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
-        return None
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    return value if isinstance(value, str) else str(value)
+    return _birth_dates(column, s, arr, distinct)
 
 
 def _nhs_numbers_as_numbers(column: str, s: pd.Series) -> Identifier | None:
@@ -186,31 +180,32 @@ _NOT_NAMES_RE2 = (r"(?i)(?:^|[ ,.-])(?:" + "|".join(sorted(_NOT_NAMES)) + r")(?:
 
 
 def name_shaped(values) -> np.ndarray:
-    """Which of ``values`` (strings, any missing) are shaped like a person's name: two to
-    five words of letters, each starting with a capital (or a particle such as "da", "van
-    der"), as in "Aisha Okonkwo", "SMITH, John", "Mrs Ana-Maria da Silva"; and none of them
-    a word that names a practice, team, place, group or outcome ("Dr Smith's Surgery",
-    "White British", "Moved Away")."""
-    arr = pa.array([v if isinstance(v, str) else None for v in values], type=pa.large_string())
+    """Which of ``values`` (strings, any missing, or an Arrow string array) are shaped like
+    a person's name: two to five words of letters, each starting with a capital (or a
+    particle such as "da", "van der"), as in "Aisha Okonkwo", "SMITH, John", "Mrs Ana-Maria
+    da Silva"; and none of them a word that names a practice, team, place, group or outcome
+    ("Dr Smith's Surgery", "White British", "Moved Away")."""
+    arr = values if isinstance(values, pa.Array) else as_arrow(list(values))
     shaped = matches(arr, NAME_RE2)
     if not shaped.any():
         return shaped
-    plain = pc.replace_substring_regex(pc.replace_substring_regex(arr, _PARTICLE, " "),
+    idx = np.flatnonzero(shaped)
+    sub = arr.take(pa.array(idx))
+    plain = pc.replace_substring_regex(pc.replace_substring_regex(sub, _PARTICLE, " "),
                                        _PARTICLE, " ")
-    shaped &= ~matches(plain, _LOWER_WORD)
-    shaped &= ~matches(arr, _NOT_NAMES_RE2)
+    shaped[idx] = ~matches(plain, _LOWER_WORD) & ~matches(sub, _NOT_NAMES_RE2)
     return shaped
 
 
-def _names(values: pd.Series, s: pd.Series, tally: np.ndarray) -> int | None:
+def _names(arr: pa.Array, distinct: _Distinct) -> int | None:
     """Rows whose value looks like a person's name, when most distinct values do and they
     recur as names do (a category such as a team recurs far more); else None."""
-    shaped = name_shaped(values)
+    shaped = name_shaped(arr)
     n_distinct = int(shaped.sum())
-    present = int(values.notna().sum())
+    present = len(arr) - arr.null_count
     if n_distinct < 3 or n_distinct < 0.5 * present:
         return None
-    rows = _rows(s, tally, shaped)
+    rows = distinct.rows(shaped)
     return rows if rows <= MAX_NAME_REPEATS * n_distinct else None
 
 
@@ -222,22 +217,23 @@ _DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y", "%d
                  "%d-%b-%Y", "%d %B %Y", "%Y-%m-%d %H:%M:%S", "%d/%m/%Y %H:%M")
 
 
-def _birth_dates(column: str, s: pd.Series, values=None, tally=None) -> Identifier | None:
+def _birth_dates(column: str, s: pd.Series, arr: pa.Array | None = None,
+                 distinct: _Distinct | None = None) -> Identifier | None:
     """Dates spread over many years, as dates of birth are and one extract's event dates
     rarely are, in a column whose header does not say what they are."""
-    if values is None:  # a datetime column
+    if arr is None:  # a datetime column
         when = s.dropna()
         if not len(when):
             return None
         dates = pd.Series(when.to_numpy())
         weights = np.ones(len(dates))
     else:
-        arr = pa.array(values.tolist(), type=pa.large_string())
         shaped = matches(arr, _DATE_RE2)
-        present = int(values.notna().sum())
+        present = len(arr) - arr.null_count
         if not present or shaped.sum() < 0.8 * present:
             return None
-        text = values[shaped].str.strip().to_numpy(dtype=object)
+        text = np.array(pc.utf8_trim_whitespace(arr.filter(pa.array(shaped))).to_pylist(),
+                        dtype=object)
         parsed = np.full(len(text), np.datetime64("NaT"), dtype="datetime64[ns]")
         for fmt in _DATE_FORMATS:
             todo = np.isnat(parsed)
@@ -245,8 +241,7 @@ def _birth_dates(column: str, s: pd.Series, values=None, tally=None) -> Identifi
                 break
             parsed[todo] = pd.to_datetime(pd.Series(text[todo]), format=fmt,
                                           errors="coerce").to_numpy(dtype="datetime64[ns]")
-        counts = (np.bincount(tally[tally >= 0], minlength=len(values))
-                  if isinstance(s.dtype, pd.CategoricalDtype) else tally)
+        counts = distinct.counts
         keep = ~np.isnat(parsed)
         dates = pd.Series(parsed[keep])
         weights = counts[np.flatnonzero(shaped)][keep].astype(float)

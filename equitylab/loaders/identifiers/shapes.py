@@ -44,7 +44,9 @@ EMAIL = re.compile(r"^[A-Za-z0-9._%+'-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-
 NHS_IN_TEXT = re.compile(r"(?<![0-9])(?<![0-9]\.)[0-9]{3}[ -]?[0-9]{3}[ -]?[0-9]{4}"
                          r"(?![0-9]|\.[0-9])")
 POSTCODE_IN_TEXT = re.compile(rf"(?<![A-Za-z0-9]){_POSTCODE}(?![A-Za-z0-9])", re.IGNORECASE)
-EMAIL_IN_TEXT = re.compile(r"[A-Za-z0-9._%+'-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}"
+# (starts only where a local part can start, so a long run of letters is read once; RFC 5321
+# caps the local part at 64 characters)
+EMAIL_IN_TEXT = re.compile(r"(?<![A-Za-z0-9._%+'-])[A-Za-z0-9._%+'-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}"
                            r"\.[A-Za-z]{2,24}(?![A-Za-z0-9-])")
 PHONE_IN_TEXT = re.compile(
     r"(?<![0-9+.,/])(?:(?:\+44[ ]?(?:\(0\)[ ]?)?|0044[ ]?|\(0|0)[0-9]{2,4}\)?[ -]?[0-9]{3,4}"
@@ -67,6 +69,11 @@ _WHOLE_RE2 = {
                      r"[0-9]{3,4}|\+[1-9][0-9 ()-]{7,18}[0-9])$"),
 }
 KINDS = tuple(_RE2)
+_ANY_RE2 = "|".join(f"(?:{p})" for p in _RE2.values())
+
+# What each kind cannot do without ("0": any digit), to skip patterns that cannot match.
+_NEEDS = {"NHS number": "0", "postcode": "0", "email": "@", "phone number": "0"}
+_DIGIT = re.compile(r"[0-9]")
 
 #: How a message describes a value of each kind, instead of showing it.
 SHAPE = {
@@ -139,7 +146,8 @@ def identifiers_in(text: str) -> list[tuple[str, str]]:
     """Every (kind, matched text) in ``text``: valid NHS numbers, full postcodes, email
     addresses and phone numbers. For checks and tests; messages must never show the match."""
     text = str(text)
-    return [(kind, hit) for kind in KINDS for hit in _confirm(kind, text)]
+    kinds = [k for k, needs in _NEEDS.items() if needs in text or (needs == "0" and _DIGIT.search(text))]
+    return [(kind, hit) for kind in kinds for hit in _confirm(kind, text)]
 
 
 def matches(arr: pa.Array, pattern: str) -> np.ndarray:
@@ -159,34 +167,63 @@ def _whole_phone_ok(arr: pa.Array) -> np.ndarray:
     return np.where(plus, (digits >= 8) & (digits <= 15), (national == 9) | (national == 10))
 
 
-def value_kinds(values) -> dict[str, np.ndarray]:
-    """For each kind, which of ``values`` (distinct strings, any missing) hold one, whole or
+def as_arrow(values) -> pa.Array:
+    """Distinct values (a categorical's categories, or unique values) as an Arrow string
+    array, without a Python loop where pandas already holds them as strings; whole-number
+    floats are written without '.0' (a 10-digit number read as a float is still an NHS
+    number)."""
+    values = pd.Series(values)
+    if pd.api.types.is_float_dtype(values):
+        whole = values.notna() & (values == np.floor(values)) & (values.abs() < 1e15)
+        text = values.astype(str).where(~whole, values.where(whole, 0).astype("int64").astype(str))
+        values = text.where(values.notna(), None)
+    elif not pd.api.types.is_string_dtype(values) or values.dtype == object:
+        values = values.astype(object).where(values.notna(), None).map(
+            lambda v: v if v is None or isinstance(v, str) else str(v))
+    return pa.array(values, type=pa.large_string(), from_pandas=True)
+
+
+def value_kinds(arr: pa.Array) -> dict[str, np.ndarray]:
+    """For each kind, which strings of ``arr`` (see :func:`as_arrow`) hold one, whole or
     inside longer text; under ``"whole"``, which are nothing but one identifier.
 
-    Whole values are checked all at once (RE2, and Modulus 11 or digit counts on arrays);
-    only values with an identifier-shaped part inside longer text are confirmed one by one."""
-    arr = pa.array(pd.Series(values, dtype=object).where(pd.notna(values), None).tolist(),
-                   type=pa.large_string())
-    trimmed = pc.utf8_trim_whitespace(arr)
-    out: dict[str, np.ndarray] = {}
-    whole = np.zeros(len(arr), dtype=bool)
+    One RE2 pass finds the values with any identifier shape; only those are looked at again.
+    Whole values are checked all at once (Modulus 11 or digit counts on arrays); only values
+    with an identifier-shaped part inside longer text are confirmed one by one."""
+    out = {kind: np.zeros(len(arr), dtype=bool) for kind in (*KINDS, "whole")}
+    candidates = np.flatnonzero(matches(arr, _ANY_RE2))
+    if not len(candidates):
+        return out
+    sub = arr.take(pa.array(candidates))
+    trimmed = pc.utf8_trim_whitespace(sub)
+    whole = np.zeros(len(sub), dtype=bool)
     for kind, pattern in _RE2.items():
-        hits = matches(arr, pattern)
+        hits = matches(sub, pattern)
         if not hits.any():
-            out[kind] = hits
             continue
-        alone = hits & matches(trimmed, _WHOLE_RE2[kind])
+        is_whole = matches(trimmed, _WHOLE_RE2[kind])
+        alone = hits & is_whole
         if kind == "NHS number" and alone.any():
             alone[alone] = nhs_numbers_valid(trimmed.filter(pa.array(alone)).to_pylist())
-        elif kind == "phone number" and alone.any():
-            alone &= _whole_phone_ok(arr)
-        inside = hits & ~matches(trimmed, _WHOLE_RE2[kind])
-        if kind in ("NHS number", "phone number"):  # a shape is not enough: confirm
-            for i in np.flatnonzero(inside):
-                inside[i] = bool(_confirm(kind, arr[int(i)].as_py()))
-        if kind == "phone number":  # "0123456789" passing Modulus 11 is an NHS number
-            alone &= ~(whole & out["NHS number"])
-        out[kind] = alone | inside
+        elif kind == "phone number":
+            alone &= _whole_phone_ok(sub) & ~(whole & out["NHS number"][candidates])
+        inside = hits & ~is_whole
+        if kind in ("NHS number", "phone number") and inside.any():  # confirm the shape
+            texts = sub.filter(pa.array(inside)).to_pylist()
+            inside[inside] = _confirmed(kind, texts)
+        out[kind][candidates] = alone | inside
         whole |= alone
-    out["whole"] = whole
+    out["whole"][candidates] = whole
+    return out
+
+
+def _confirmed(kind: str, texts: list[str]) -> np.ndarray:
+    """Which texts hold a confirmed identifier of ``kind`` (one Modulus 11 check for all)."""
+    if kind != "NHS number":
+        return np.array([bool(_confirm(kind, t)) for t in texts], dtype=bool)
+    found = [(i, m.group(0)) for i, t in enumerate(texts) for m in NHS_IN_TEXT.finditer(t)]
+    out = np.zeros(len(texts), dtype=bool)
+    if found:
+        valid = nhs_numbers_valid([f for _, f in found])
+        out[[i for (i, _), ok in zip(found, valid) if ok]] = True
     return out
