@@ -503,3 +503,19 @@ def test_a_megabyte_of_unbroken_text_is_read_whole(filler):
     assert identifying_columns(pd.DataFrame({"notes": [body, "ok"]})) == []
     out = scrub_module.scrub(body + tail)
     assert out.endswith(" [removed] [removed]") and out.startswith(body[:1000])
+
+
+def test_a_date_of_birth_or_postcode_in_any_spelling_is_used_then_dropped(tmp_path):
+    path = tmp_path / "extract.csv"
+    pd.DataFrame({"DOB (dd/mm/yyyy)": ["01/02/1980", "03/04/1990"], "Referral Date": ["01/03/2024", "02/03/2024"],
+                  "Ethnicity": ["A", "B"], "Cod post": ["CF10 1EP", "SA1 1DP"]}).to_csv(path, index=False)
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        df = read_service_data(path)
+    assert any(issubclass(w.category, IdentifiableDataWarning) for w in rec)
+    # ages on 1 and 2 March 2024 of people born on 1 February 1980 and 3 April 1990
+    assert df["age"].tolist() == [44, 33] and df["postcode_district"].astype(str).tolist() == ["CF10", "SA1"]
+    assert {d["column"] for d in df.attrs["dropped_identifiers"]} == {"DOB (dd/mm/yyyy)", "Cod post"}
+    said = " ".join(str(w.message) for w in rec)
+    assert "date of birth was used first to work out age bands" in said
+    _no_secret_in(said + df.to_csv(), {"01/02/1980", "03/04/1990", "CF10 1EP", "SA1 1DP"})

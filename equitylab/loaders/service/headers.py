@@ -170,6 +170,13 @@ def map_headers(headers: list[str], mapping: dict, problems: Problems) -> dict[s
         field = _SYN_LOOKUP.get(k)
         if field:
             out[h] = field
+    # a date of birth or postcode in any spelling the detector knows ("DOB (dd/mm/yyyy)",
+    # "Dyddiad geni", "Cod post") is used for age or district before it is dropped
+    for kind, field in (("date of birth", "date_of_birth"), ("postcode", "postcode")):
+        spelt = [h for h in headers if h not in out and key(h) not in keyed_mapping
+                 and header_kind(h) == kind]
+        if len(spelt) == 1 and field not in out.values():
+            out[spelt[0]] = field
     by_field: dict[str, list[str]] = {}
     for h, f in out.items():
         by_field.setdefault(f, []).append(h)
