@@ -51,9 +51,9 @@ def _friendly(method):
         except Exception as exc:
             if os.environ.get("EQUITYLAB_STRICT"):
                 raise
-            _md(f"> **Something went wrong in this step** ({type(exc).__name__}: {exc}). Your saved answers "
-                "are safe. Try *Kernel → Restart Kernel and Run All Cells*; if it happens again, tell your "
-                "facilitator.")
+            # a bug of ours: the learner gets no exception name or code, just what to do next
+            _md("> **This step could not run.** Your saved answers are safe. Try *Kernel → Restart Kernel and "
+                "Run All Cells*; if it happens again, tell your facilitator.")
         return None
 
     return wrapper
