@@ -229,8 +229,14 @@ class Session:
 
     @_friendly
     def gap_chart(self, group=None, reference=None, by="ethnicity"):
+        """The gap over time between the team's group of concern and its comparison group: those the aim
+        names, when the extract has them; otherwise the lowest group against the largest."""
+        aim = self.project.aim
+        known = set(self.service[by].astype(str)) if by in self.service else set()
+        group = group or (aim.group if aim.group in known else None)
+        reference = reference or (aim.comparison_group if aim.comparison_group in known else None)
         return findings.gap_over_time(self.service, group=group, reference=reference, by=by,
-                                     audience=self.audience)
+                                      audience=self.audience)
 
     # -- 05 between sessions -----------------------------------------------------
     @_friendly
