@@ -133,9 +133,11 @@ def test_html_has_no_code_every_section_sources_and_alt_text(built):
     assert "In [" not in page and "<pre" not in page and "report.show(" not in page and "import " not in page
     assert not re.search(r"<(script|link|iframe)\b", page, re.IGNORECASE)
     assert not re.search(r"(src|href)\s*=\s*['\"]?https?:", page, re.IGNORECASE)
-    headings = re.findall(r"<h2>(.*?)</h2>", page)
+    headings = re.findall(r"<h2(?: id='section-\d+')?>(.*?)</h2>", page)
     headings = [h.replace("&#x27;", "'").replace("&#39;", "'") for h in headings]
-    assert headings == SECTIONS
+    assert headings == [SECTIONS[0], "Contents", *SECTIONS[1:]]
+    contents = page[page.index("<nav class='contents'"):page.index("</nav>")]
+    assert re.findall(r"<a href='#section-\d+'>(.*?)</a>", contents.replace("&#x27;", "'")) == SECTIONS[1:]
     images = re.findall(r"<img\b[^>]*>", page)
     assert len(images) >= 8  # population, access, experience, outcomes, SPC, gap, driver diagram ...
     assert all(re.search(r"alt='[^']{20,}'", img) for img in images)
