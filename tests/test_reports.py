@@ -142,7 +142,7 @@ def test_html_has_no_code_every_section_sources_and_alt_text(built):
     assert len(images) >= 8  # population, access, experience, outcomes, SPC, gap, driver diagram ...
     assert all(re.search(r"alt='[^']{20,}'", img) for img in images)
     assert "Open Government Licence" in page and "SYNTHETIC teaching data" in page
-    aim = page[page.index("6. The team's aim"):page.index("7. Data sources")]
+    aim = page[page.index("<h2 id='section-6'>"):page.index("<h2 id='section-7'>")]
     assert "Reduce the gap in referrals" in aim and "<img" in aim  # the example project's aim and its diagram
     sources = out / "hackney_tables"
     assert any("data_sources" in p.name for p in sources.glob("*.csv"))
