@@ -14,7 +14,7 @@ import pandas as pd
 from .. import provenance
 from ..errors import DataError
 from ..measures._common import require_columns
-from .theme import GROUP_COLOURS, HEIGHT, WIDTH, config, lines, set_properties, tooltips
+from .theme import COMPARATOR, GROUP_COLOURS, HEIGHT, WIDTH, config, lines, set_properties, tooltips
 
 
 def describe(chart) -> str:
@@ -72,7 +72,7 @@ def deprivation_gradient(result_or_data: pd.DataFrame, *, sii: pd.DataFrame | No
     if "lower" in d:
         layers.append(base.mark_rule(color=GROUP_COLOURS[0]).encode(x=alt.X("quantile:O", title=xlab),
                                                                      y=alt.Y("lower:Q"), y2=alt.Y2("upper")))
-    layers.append(base.mark_point(filled=True, size=70, color=GROUP_COLOURS[0]).encode(
+    layers.append(base.mark_point(filled=True, size=70, opacity=1, color=GROUP_COLOURS[0]).encode(
         x=alt.X("quantile:O", title=xlab), y=alt.Y("value:Q", title=indicator, scale=alt.Scale(zero=False)),
         tooltip=tooltips(*d.columns)))
     most, least = d["value"].iloc[0], d["value"].iloc[-1]
@@ -131,13 +131,14 @@ def compare_groups(data: pd.DataFrame, *, by: str, value: str, lower_ci: str = "
     base = alt.Chart()  # the rows are given once, to the layered chart
     x = alt.X("value:Q", title=indicator, scale=alt.Scale(zero=False))
     if ref_value is not None:
-        points = base.mark_point(filled=True, size=80).encode(
+        # opacity 1: Vega's default 0.7 fades the grey "similar" points below 3:1 on white
+        points = base.mark_point(filled=True, size=80, opacity=1).encode(
             y=y, x=x,
             color=alt.Color("versus reference:N", scale=palette, title="Compared with reference"),
             shape=alt.Shape("versus reference:N", scale=shapes, title="Compared with reference"),
             tooltip=tooltips("group", "value", "lower", "upper", "versus reference"))
     else:  # nothing to compare with: one look for every group, and no legend that says nothing
-        points = base.mark_point(filled=True, size=80, color=GROUP_COLOURS[0], shape="circle").encode(
+        points = base.mark_point(filled=True, size=80, opacity=1, color=GROUP_COLOURS[0], shape="circle").encode(
             y=y, x=x, tooltip=tooltips("group", "value", "lower", "upper"))
     layers = [base.mark_rule(color="#555555").encode(y=y, x=alt.X("lower:Q"), x2=alt.X2("upper")), points]
     text = f"{indicator} for {len(d)} groups with their intervals."
@@ -165,11 +166,15 @@ def access_chart(data: pd.DataFrame, *, by: str, service_share: str, population_
     d.columns = ["group", "Share of " + service, "Share of population"]
     d["group"] = d["group"].astype(str)
     long = d.melt("group", var_name="measure", value_name="share")
+    # shares given as fractions are shown as %, like shares given in %
+    percent = bool((long["share"].abs() > 1).any())
+    axis = alt.Axis() if percent else alt.Axis(format="%")
     chart = alt.Chart(long).mark_bar().encode(
         y=alt.Y("group:N", title=None, sort=list(d["group"])),
         yOffset=alt.YOffset("measure:N"),
-        x=alt.X("share:Q", title="Share"),
-        color=alt.Color("measure:N", scale=alt.Scale(range=[GROUP_COLOURS[0], GROUP_COLOURS[1]]), title=None),
+        x=alt.X("share:Q", title=f"Share of {service} and of the population (%)", axis=axis),
+        color=alt.Color("measure:N", scale=alt.Scale(domain=list(d.columns[1:]), range=[GROUP_COLOURS[0], COMPARATOR]),
+                        title=None),
         tooltip=tooltips("group", "measure", "share"))
     gap = d["Share of " + service] - d["Share of population"]
     order = np.argsort(gap.to_numpy())
@@ -209,7 +214,7 @@ def funnel_plot(data: pd.DataFrame, *, by: str, value: str, denominator: str, li
         x=alt.X("denominator:Q", title="Denominator (size)"), y=alt.Y("y:Q"), detail=alt.Detail("limit:N"),
         strokeDash=alt.StrokeDash("band:N", scale=alt.Scale(domain=["2 SD", "3 SD"], range=[[4, 3], [1, 0]]),
                                   title="Limit"), color=alt.ColorValue("#7F7F7F"))
-    points = alt.Chart(pts).mark_point(filled=True, size=60).encode(
+    points = alt.Chart(pts).mark_point(filled=True, size=60, opacity=1).encode(
         x=alt.X("denominator:Q"), y=alt.Y("value:Q", title=indicator),
         color=alt.Color("position:N", scale=alt.Scale(domain=["above 3 SD", "below 3 SD", "within limits"],
                                                       range=[GROUP_COLOURS[0], GROUP_COLOURS[5], "#7F7F7F"]),

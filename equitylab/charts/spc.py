@@ -16,7 +16,7 @@ import pandas as pd
 from ..errors import DataError
 from ..spc.describe import KIND_LABEL, describe, describe_gap, fmt, measure_words
 from ..spc.gap import EXPERIMENTAL
-from .theme import HEIGHT, MDC, MDC_SHAPES, WIDTH, config, set_properties
+from .theme import HEIGHT, MDC, MDC_SHAPES, MDC_TEXT, WIDTH, config, set_properties
 
 BANNER = "SMALL NUMBERS: DO NOT SHARE (for the team only)"
 # MDC icons are letters in coloured circles; the letter and the words carry the meaning without colour
@@ -34,6 +34,9 @@ ASSURANCE_ICON = {
     "fail": ("F", MDC["concern"]),
     "inconsistent": ("?", MDC["common_cause"]),
 }
+
+
+_TEXT_SHADE = {MDC[k]: MDC_TEXT[k] for k in MDC_TEXT}
 
 
 def _chart_frame(result, audience: str) -> pd.DataFrame:
@@ -98,6 +101,7 @@ def _verdict_rows(result, groups) -> pd.DataFrame:
         strict=True,
     ):
         letter, colour = VARIATION_ICON.get(variation, ("~", MDC["common_cause"]))
+        colour = _TEXT_SHADE.get(colour, colour)  # the verdict is words: the darker shade of its hue
         if isinstance(assurance, str):
             letter += " " + ASSURANCE_ICON[assurance][0]
             words += "; " + a_text.replace("Assurance: ", "assurance: ")
@@ -118,6 +122,21 @@ def _x_type(series: pd.Series) -> str:
     if pd.api.types.is_datetime64_any_dtype(series):
         return "temporal"
     return "quantitative" if pd.api.types.is_numeric_dtype(series) else "ordinal"
+
+
+_SPACING = {1: "Day", 7: "Week", 14: "Fortnight", 30: "Month", 91: "Quarter", 365: "Year"}
+
+
+def _x_title(result, x_type: str) -> str:
+    """The x axis title: the column's name, or, for a bare "period" (what ``spc.aggregate`` writes) or
+    "date", the length of a period in words ("Month"), read from the dates' usual spacing."""
+    name = str(result.settings["x"])
+    if x_type != "temporal" or name.lower() not in ("period", "date", "x"):
+        return name
+    days = pd.Series(pd.to_datetime(result.points["x"].unique())).sort_values().diff().dt.days.median()
+    if not np.isfinite(days):
+        return "Date"
+    return _SPACING[min(_SPACING, key=lambda d: abs(d - days))]
 
 
 def _subtitle(result, audience: str, extra: list[str] | None = None) -> list[str]:
@@ -163,9 +182,12 @@ def _layers(
         frames.append(_verdict_rows(result, groups))
     combined = pd.concat([f for f in frames if len(f)], ignore_index=True)
     x_type = _x_type(result.points["x"])
-    x = {"field": "x", "type": x_type, "title": result.settings["x"]}
+    x = {"field": "x", "type": x_type, "title": _x_title(result, x_type)}
     if x_type == "quantitative":
         x["scale"] = {"zero": False}
+    elif x_type == "temporal":
+        # "Apr 2024" rather than Vega's mixed "April", "2024" ticks, which run together in a small panel
+        x["axis"] = {"format": "%b %Y", "labelOverlap": "greedy", "tickCount": max(2, width // 90)}
     x_plain = {"field": "x", "type": x_type}
 
     def yq(field, title=None):
@@ -174,7 +196,7 @@ def _layers(
         return enc
 
     tooltip = [
-        {"field": "x", "type": x_type, "title": result.settings["x"]},
+        {"field": "x", "type": x_type, "title": x["title"]},
         {"field": "y", "type": "quantitative", "title": y_title, "format": ",.4~g"},
         {"field": "kind", "type": "nominal", "title": "variation"},
         {"field": "rule", "type": "nominal", "title": "rule"},
