@@ -6,11 +6,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from equitylab.reports.curriculum import curriculum_notebooks, run_curriculum
+from equitylab.reports.curriculum import curriculum_notebooks
 
 pytestmark = [pytest.mark.notebooks, pytest.mark.slow]
 
-AREAS = {"E09000012": "Hackney", "E08000003": "Manchester"}
+AREAS = {"E09000012": "Hackney", "E08000003": "Manchester"}  # as tests/conftest.py runs them
 
 
 def outputs(path: Path) -> str:
@@ -27,11 +27,11 @@ def outputs(path: Path) -> str:
     return "\n".join(shown)
 
 
-@pytest.fixture(scope="module", params=sorted(AREAS))
-def run(request, tmp_path_factory):
-    out = tmp_path_factory.mktemp(f"curriculum-{request.param}")
-    records = run_curriculum(out, area_code=request.param, log=lambda *_: None)
-    return request.param, out, records
+@pytest.fixture
+def run(curriculum_run):
+    """The curriculum run once per area for the whole session (tests/conftest.py), shared with
+    tests/test_notebook_outputs.py."""
+    return curriculum_run
 
 
 def test_every_notebook_ran_in_order(run):
