@@ -16,8 +16,8 @@ from functools import cache
 
 import pandas as pd
 import pytest
-
 import visual
+
 from equitylab import findings
 from equitylab.charts import access_chart, compare_groups, funnel_plot, render
 from equitylab.errors import SourceUnavailable
@@ -123,21 +123,19 @@ CHARTS = {
 }
 
 # faults known today, for the lead to fix: (check, charts, areas or None for every area, the fault)
-SMALL_AREAS = ("E09000001", "E06000053")
-NOT_MANCHESTER = ("E09000012", "E09000001", "E06000053")
 KNOWN = [
     ("draws", ("outcomes_by_deprivation", "outcomes_by_deprivation/publish"), ("E06000053",),
-     "findings.outcomes_by_deprivation raises DataError 'Cannot cut 1 LSOAs into 5 local groups. Use n between 2 "
-     "and 1.' for the Isles of Scilly (one LSOA): it should say the area is too small to split, not fail the report"),
+     ("findings.outcomes_by_deprivation raises DataError 'Cannot cut 1 LSOAs into 5 local groups. Use n between 2 "
+      "and 1.' for the Isles of Scilly (one LSOA): it should say the area is too small to split, not fail the report")),
     ("missing groups", ("experience", "experience/publish", "outcomes"), None,
-     "findings.experience and findings.outcomes (service.py _group_table) chart 'Not stated' ethnicity (and "
-     "'Not known' sex) as an equity group beside the others; it belongs in a data-quality sentence"),
+     ("findings.experience and findings.outcomes (service.py _group_table) chart 'Not stated' ethnicity (and "
+      "'Not known' sex) as an equity group beside the others; it belongs in a data-quality sentence")),
     ("missing groups", ("outcomes/publish",), ("E08000003", "E09000001", "E06000053"),
-     "published findings.outcomes charts 'Not stated' ethnicity as an equity group (Hackney's is hidden as a "
-     "small number, so only there it passes)"),
+     ("published findings.outcomes charts 'Not stated' ethnicity as an equity group (Hackney's is hidden as a "
+      "small number, so only there it passes)")),
     ("one group", ("outcomes/publish",), ("E09000012",),
-     "Hackney's published outcomes-by-sex chart draws Male only: Female is hidden by secondary suppression "
-     "because 'Indeterminate' and 'Not known' hold 1-7 people; the chart should compare Female and Male"),
+     ("Hackney's published outcomes-by-sex chart draws Male only: Female is hidden by secondary suppression "
+      "because 'Indeterminate' and 'Not known' hold 1-7 people; the chart should compare Female and Male")),
 ]
 
 
@@ -173,11 +171,11 @@ def drawn(area: str, name: str) -> list[Drawn] | str:
 
 def _cases(check: str):
     cases = []
-    for area in AREAS:
+    for area, area_name in AREAS.items():
         for name in CHARTS:
             reason = _known(check, name, area)
             marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
-            cases.append(pytest.param(area, name, id=f"{AREAS[area]}-{name}", marks=marks))
+            cases.append(pytest.param(area, name, id=f"{area_name}-{name}", marks=marks))
     return cases
 
 

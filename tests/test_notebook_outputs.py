@@ -48,7 +48,7 @@ def shown(cell: dict) -> list[tuple[str, str]]:
             out.append(("html", "".join(data["text/html"])))
         elif "image/svg+xml" in data:
             svg = "".join(data["image/svg+xml"])
-            out.append(("chart", " ".join(re.findall(r"<text[^>]*>(.*?)</text>", svg, re.S))))
+            out.append(("chart", " ".join(re.findall(r"<text[^>]*>(.*?)</text>", svg, re.DOTALL))))
         elif "text/plain" in data and not any(k.startswith("application/vnd.jupyter.widget") for k in data):
             out.append(("plain", "".join(data["text/plain"])))
     return out
@@ -93,7 +93,7 @@ def code_and_exceptions(cell: dict) -> list[str]:
 
 
 def _faults(run, notebook: str, check) -> list[str]:
-    area, out, _ = run
+    _, out, _ = run
     nb = json.loads((Path(out) / notebook).read_text(encoding="utf-8"))
     return [f"cell {i}: {fault}" for i, cell in enumerate(nb["cells"]) if cell["cell_type"] == "code"
             for fault in check(cell)]

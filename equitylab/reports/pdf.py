@@ -38,7 +38,7 @@ def _launch(pw):
     for option in options:
         try:
             return pw.chromium.launch(headless=True, args=SANDBOX, **option)
-        except Exception:  # noqa: BLE001 - not this browser; try the next
+        except Exception:  # noqa: BLE001, S112 - not this browser; try the next
             continue
     raise _why_not("no Chrome, Edge or Chromium browser was found")
 

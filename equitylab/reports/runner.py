@@ -31,8 +31,8 @@ from .._paths import notebooks_dir
 from ..errors import DataError, EquityLabError
 from ..loaders.areas import area_info
 from . import html, tables
-from .pdf import PdfUnavailable, html_to_pdf
 from .params import DEFAULT_DIMENSIONS, ENGLAND, ReportParameters, check
+from .pdf import PdfUnavailable, html_to_pdf
 from .scrub import identifying_values, scrub
 
 TEMPLATE = "equity_report.ipynb"

@@ -110,3 +110,31 @@ def forms(browser_ready, tmp_path_factory):
     yield Forms(url, project, server)
     server.stop()
     shutil.copy(work / "forms.log", ARTIFACTS / "forms.log")
+
+
+class Report:
+    """The Hackney report as the runner wrote it: its HTML, its PDF and the runner's result."""
+
+    def __init__(self, result):
+        self.result = result
+        self.html = Path(result.html)
+        self.pdf = Path(result.pdf) if result.pdf else None
+
+
+@pytest.fixture(scope="session")
+def hackney_report(browser_ready, tmp_path_factory):
+    """The Hackney report (synthetic service data, a project with a driver diagram), built once a session
+    for the accessibility and the print tests."""
+    from equitylab.reports import run
+
+    work = tmp_path_factory.mktemp("report")
+    project = work / "project.yaml"
+    seed_driver_diagram(project)
+    result = run("E09000012", out=work / "out", project_file=str(project), name="hackney")
+    assert result.status == "ok", f"report failed: {result.reason} (log {result.log})"
+    return Report(result)
+
+
+@pytest.fixture
+def report(hackney_report):
+    return hackney_report.html
