@@ -33,13 +33,11 @@ MDC = {
     "limit": "#7F7F7F",
     "target": "#DE1A1A",
 }
-# the same hues for words (verdicts written in the chart): 4.5:1 on white
-MDC_TEXT = {"common_cause": "#595959", "improvement": "#007AAB", "concern": "#B85300", "neutral": "#490092"}
 # shapes so that a signal is visible in black and white
 MDC_SHAPES = {"common_cause": "circle", "improvement": "triangle-up", "concern": "diamond", "neutral": "square"}
 
 FONT = "Arial, Helvetica, sans-serif"
-WIDTH, HEIGHT = 560, 300
+WIDTH, HEIGHT = 560, 220
 
 
 def lines(*texts: str, width: int = 90) -> list[str]:

@@ -33,9 +33,7 @@ def _why_not(reason: str) -> PdfUnavailable:
 def _launch(pw):
     """The first browser found: EQUITYLAB_CHROMIUM, one on the PATH, then Chrome or Edge where installed."""
     found = [os.environ.get("EQUITYLAB_CHROMIUM")] + [shutil.which(name) for name in BROWSERS]
-    options = [{"executable_path": p} for p in found if p and Path(p).exists()]
-    options += [{"channel": c} for c in CHANNELS]
-    for option in options:
+    for option in [{"executable_path": p} for p in found if p and Path(p).exists()] + [{"channel": c} for c in CHANNELS]:
         try:
             return pw.chromium.launch(headless=True, args=SANDBOX, **option)
         except Exception:  # noqa: BLE001, S112 - not this browser; try the next
@@ -47,9 +45,8 @@ def _print(sync_playwright, html_path: Path, pdf_path: Path) -> None:
     with sync_playwright() as pw:
         browser = _launch(pw)
         try:
-            page = browser.new_page()
-            page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(("file:", "data:"))
-                       else route.abort())
+            page = browser.new_page()  # that may fetch nothing but the page itself
+            page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:")) else r.abort())
             page.goto(html_path.resolve().as_uri(), wait_until="load")
             page.emulate_media(media="print")
             page.pdf(path=str(pdf_path), prefer_css_page_size=True, print_background=True)

@@ -55,6 +55,16 @@ def hidden_groups(result, audience: str) -> list[str]:
     return [str(g) for g, hidden in every.items() if hidden]
 
 
+def withheld_groups(result, audience: str) -> list[str]:
+    """Groups with some points hidden: their centre line and limits, computed from every point, could
+    help work the hidden counts out, so published views withhold them (and the verdicts built on them)."""
+    if audience != "publish":
+        return []
+    some = result.points.groupby("group", sort=False)["small_number"].any()
+    hidden = set(hidden_groups(result, audience))
+    return [str(g) for g, s in some.items() if s and str(g) not in hidden]
+
+
 def describe(result, audience: str = "team") -> str:
     """What the chart shows in a few sentences: the measure and span, one sentence for each group with a
     signal (Making Data Count variation, or a non-random pattern on a run chart), and one naming the
@@ -62,6 +72,7 @@ def describe(result, audience: str = "team") -> str:
     s, summ, pts = result.settings, result.summary, result.points
     run = s["chart"] == "run"
     hidden = hidden_groups(result, audience)
+    withheld = withheld_groups(result, audience)
     last = summ.groupby("group", sort=False).tail(1).set_index("group")
     last = last[~last.index.astype(str).isin(hidden)]
     totals = summ.groupby("group", sort=False)[["improvement", "concern", "neutral"]].sum()
@@ -71,6 +82,8 @@ def describe(result, audience: str = "team") -> str:
     lines = [f"{s['chart_label']} of {measure_words(s)}{groups}, {x_text(span['min'])} to {x_text(span['max'])}."]
     quiet = []
     for group, row in last.iterrows():
+        if str(group) in withheld:
+            continue
         if run:
             signal = bool(row["runs_signal"]) or bool(totals.loc[group].sum())
             words = "a non-random pattern (a shift, a trend or too few runs)"
@@ -90,6 +103,10 @@ def describe(result, audience: str = "team") -> str:
     elif quiet:
         names = ", ".join(quiet[:-1]) + (" and " if len(quiet) > 1 else "") + quiet[-1]
         lines.append(f"No sign of change for {names} (common cause variation only).")
+    if withheld:
+        names = ", ".join(withheld[:-1]) + (" and " if len(withheld) > 1 else "") + withheld[-1]
+        lines.append(f"For {names}, some {str(s['x']).lower()}s rest on small numbers and are hidden, so the "
+                     "centre line, limits and verdict are not shown.")
     if hidden:
         lines.append(f"{len(hidden)} group(s) hidden because their numbers are small.")
     if summ["trial_limits"].any() and not run:
