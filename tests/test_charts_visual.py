@@ -207,12 +207,18 @@ def test_every_mark_lies_inside_its_plot_area(area, name):
 def test_axis_titles_are_words_not_column_names(area, name):
     faults = _faults(area, name, lambda d: visual.bad_axis_titles(d.sg))
     faults += _faults(area, name, lambda d: visual.overlapping_titles(d.sg))
+    faults += _faults(area, name, lambda d: visual.titles_past_their_axis(d.sg))
     assert faults == []
 
 
 @pytest.mark.parametrize(("area", "name"), _cases("contrast"))
 def test_text_and_marks_contrast_with_the_page(area, name):
     assert _faults(area, name, lambda d: visual.low_contrast(d.sg)) == []
+
+
+@pytest.mark.parametrize(("area", "name"), _cases("legend"))
+def test_legend_entries_that_name_different_things_look_different(area, name):
+    assert _faults(area, name, lambda d: visual.legend_lookalikes(d.sg)) == []
 
 
 @pytest.mark.parametrize(("area", "name"), _cases("nan"))
@@ -287,6 +293,15 @@ def test_placeholder_axis_titles_pale_colours_and_code_are_found():
                                                   "axis title 'y' is a single letter"]
     assert any("#A6A6A6" in f and "2.4:1" in f for f in visual.low_contrast(sg))
     assert len(visual.code_advice(visual.texts(spec))) == 2
+
+
+def test_legend_entries_that_look_alike_are_found():
+    spec = _spec({"type": "point", "filled": True}, [{"a": 1, "b": 1, "k": "one"}, {"a": 2, "b": 2, "k": "two"}],
+                 {"field": "a", "type": "quantitative"}, {"field": "b", "type": "quantitative"})
+    spec["encoding"]["color"] = {"field": "k", "type": "nominal", "scale": {"range": ["#555555", "#555555"]}}
+    assert len(visual.legend_lookalikes(visual.scenegraph(spec))) == 1
+    spec["encoding"]["color"]["scale"]["range"] = ["#555555", "#0072B2"]
+    assert visual.legend_lookalikes(visual.scenegraph(spec)) == []
 
 
 def test_contrast_follows_wcag():

@@ -46,6 +46,7 @@ class Drawn:
     oy: float
     cell: tuple | None
     furniture: bool
+    span: tuple = (0.0, 0.0)  # the width and height of the nearest group that has them (a facet's header too)
 
     @property
     def role(self) -> str:
@@ -77,7 +78,7 @@ def walk(sg: dict) -> list[Drawn]:
     """Every item of every non-group mark, with where it sits."""
     out: list[Drawn] = []
 
-    def visit(mark: dict, ox: float, oy: float, cell, furniture: bool) -> None:
+    def visit(mark: dict, ox: float, oy: float, cell, furniture: bool, span: tuple) -> None:
         furniture = furniture or (mark.get("role") in FURNITURE)
         for item in mark.get("items", []):
             if mark.get("marktype") == "group":
@@ -85,12 +86,13 @@ def walk(sg: dict) -> list[Drawn]:
                 here = cell
                 if not furniture and "width" in item and "height" in item:
                     here = (x, y, item["width"], item["height"])
+                size = (item.get("width") or span[0], item.get("height") or span[1])
                 for child in item.get("items", []):
-                    visit(child, x, y, here, furniture)
+                    visit(child, x, y, here, furniture, size)
             else:
-                out.append(Drawn(mark, item, ox, oy, cell, furniture))
+                out.append(Drawn(mark, item, ox, oy, cell, furniture, span))
 
-    visit(sg["scenegraph"], 0.0, 0.0, None, False)
+    visit(sg["scenegraph"], 0.0, 0.0, None, False, (0.0, 0.0))
     return out
 
 
@@ -307,3 +309,37 @@ def groups_drawn(sg: dict) -> int:
     rows = {round(d.oy + (d.item.get("y") or 0)) for d in walk(sg)
             if d.role == "mark" and d.marktype in ("symbol", "rect") and d.item.get("y") is not None}
     return len(rows)
+
+
+def titles_past_their_axis(sg: dict, slack: float = 1.25) -> list[str]:
+    """Axis titles longer than the side of the plot they name (a y title taller than the plot runs
+    into the chart's title above it), estimated as in :func:`overlapping_titles`."""
+    faults = []
+    for d in walk(sg):
+        if d.role != "axis-title" or not d.item.get("text"):
+            continue
+        left, top, right, bottom = _box(d)
+        vertical = abs(d.item.get("angle") or 0) % 180 == 90
+        length, side = (bottom - top, d.span[1]) if vertical else (right - left, d.span[0])
+        if side and length > side * slack:
+            faults.append(f"axis title {_text(d.item['text'])!r} is about {length:.0f} px long beside a "
+                          f"{side:.0f} px axis")
+    return faults
+
+
+def legend_lookalikes(sg: dict) -> list[str]:
+    """Legend entries whose symbols look the same (colour and shape) but name different things."""
+    symbols, labels = {}, {}
+    for d in walk(sg):
+        where = (round(d.ox), round(d.oy))  # an entry's symbol and label share their group's origin
+        if d.role == "legend-symbol":
+            symbols[where] = (str(d.item.get("fill") or d.item.get("stroke")).lower(), d.item.get("shape"),
+                              str(d.item.get("strokeDash")))
+        elif d.role == "legend-label" and d.item.get("text"):
+            labels[where] = _text(d.item["text"])
+    looks: dict[tuple, set] = {}
+    for where, look in symbols.items():
+        if where in labels:
+            looks.setdefault(look, set()).add(labels[where])
+    return [f"legend entries {sorted(names)} look the same ({look[0]} {look[1]})"
+            for look, names in looks.items() if len(names) > 1]
