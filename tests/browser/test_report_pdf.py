@@ -60,7 +60,8 @@ def test_the_report_pdf_is_a4_portrait(printed):
             f"page {i} is {w:.0f} x {h:.0f} points, not A4 portrait (595 x 842)")
 
 
-@pytest.mark.xfail(strict=True, reason="the Hackney report (with a project and its driver diagram) prints on 38 A4 pages (issue 18's target: at most 12)")
+@pytest.mark.xfail(strict=True, reason=("the Hackney report (with a project and its driver diagram) prints on 38 A4 "
+                                        "pages (issue 18's target: at most 12)"))
 def test_the_hackney_report_prints_on_at_most_12_pages(printed):
     assert len(printed) <= MOST_PAGES, f"{len(printed)} pages"
 
