@@ -8,6 +8,7 @@ from pathlib import Path
 from ..errors import EquityLabError
 from ..findings import onepage
 from ..findings.project import save_diagram
+from ..pdf import html_to_pdf
 from ..workbook import store
 from ..workbook.model import LADDER, Project
 
@@ -99,8 +100,6 @@ def _run(args) -> int:
                 out = out.with_suffix(".json")
             onepage.save(project, out)
         elif args.format == "pdf":  # the page as HTML, printed by the browser that prints the reports
-            from ..reports.pdf import html_to_pdf  # heavy: equitylab.reports loads papermill, for this only
-
             page = onepage.save(project, out.with_suffix(".html"), audience=args.audience)
             out = html_to_pdf(page, out.with_suffix(".pdf"))
         else:

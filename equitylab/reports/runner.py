@@ -30,9 +30,9 @@ from .. import __version__
 from .._paths import notebooks_dir
 from ..errors import DataError, EquityLabError
 from ..loaders.areas import area_info
+from ..pdf import PdfUnavailable, html_to_pdf
 from . import html, tables
 from .params import DEFAULT_DIMENSIONS, ENGLAND, ReportParameters, check
-from .pdf import PdfUnavailable, html_to_pdf
 from .scrub import identifying_values, scrub
 
 TEMPLATE = "equity_report.ipynb"
@@ -183,15 +183,13 @@ def execute(params: ReportParameters, out: Path, template_nb, *, keep_notebook: 
     target = out / f"{params.name}.html"
     target.write_text(page, encoding="utf-8")
     csvs, xlsx = tables.write_tables(found, out, params.name)
-    pdf, pdf_note = out / f"{params.name}.pdf", ""
-    try:
-        html_to_pdf(target, pdf)
-    except PdfUnavailable as exc:  # the HTML is the report; the PDF is a print of it
+    try:  # the HTML is the report; the PDF is a print of it
+        pdf, pdf_note = str(html_to_pdf(target, out / f"{params.name}.pdf")), ""
+    except PdfUnavailable as exc:
         pdf, pdf_note = None, str(exc)
-    result = ReportResult(name=params.name, area_code=params.area_code, status="ok", html=str(target),
-                          pdf=str(pdf) if pdf else None, pdf_note=pdf_note, xlsx=str(xlsx) if xlsx else None,
-                          csv=[str(p) for p in csvs], row=params.row,
-                          seconds=round(time.perf_counter() - started, 3), area_name=area)
+    result = ReportResult(name=params.name, area_code=params.area_code, status="ok", html=str(target), pdf=pdf,
+                          pdf_note=pdf_note, xlsx=str(xlsx) if xlsx else None, csv=[str(p) for p in csvs],
+                          row=params.row, seconds=round(time.perf_counter() - started, 3), area_name=area)
     log = out / "logs" / f"{params.name}.log"
     if log.exists():
         log.unlink()  # an earlier failure of this report no longer applies
@@ -231,8 +229,7 @@ def run(area_code: str, *, out="reports", service_data: str = "", project_file: 
         ONS code of the area, e.g. "E09000012" (Hackney). Checked before any kernel starts:
         an unknown code raises :class:`~equitylab.errors.DataError` with close matches.
     out : str or Path
-        Folder for ``NAME.html``, ``NAME.pdf`` (when a browser can print it), ``NAME.xlsx`` and
-        ``NAME_tables/*.csv``.
+        Folder for ``NAME.html``, ``NAME.pdf`` (printed by a browser), ``NAME.xlsx`` and ``NAME_tables/*.csv``.
     service_data : str
         The team's service extract; "" uses the synthetic teaching extract (labelled).
     project_file : str

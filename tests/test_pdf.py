@@ -4,8 +4,8 @@ import sys
 
 import pytest
 
+from equitylab import pdf
 from equitylab.errors import EquityLabError
-from equitylab.reports import pdf
 
 
 @pytest.fixture
