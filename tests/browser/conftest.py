@@ -121,18 +121,29 @@ class Report:
         self.pdf = Path(result.pdf) if result.pdf else None
 
 
-@pytest.fixture(scope="session")
-def hackney_report(browser_ready, tmp_path_factory):
-    """The Hackney report (synthetic service data, a project with a driver diagram), built once a session
-    for the accessibility and the print tests."""
+def _report(tmp_path_factory, project: bool) -> Report:
     from equitylab.reports import run
 
     work = tmp_path_factory.mktemp("report")
-    project = work / "project.yaml"
-    seed_driver_diagram(project)
-    result = run("E09000012", out=work / "out", project_file=str(project), name="hackney")
+    project_file = work / "project.yaml"
+    if project:
+        seed_driver_diagram(project_file)
+    result = run("E09000012", out=work / "out", project_file=str(project_file) if project else "", name="hackney")
     assert result.status == "ok", f"report failed: {result.reason} (log {result.log})"
     return Report(result)
+
+
+@pytest.fixture(scope="session")
+def hackney_report(browser_ready, tmp_path_factory):
+    """The Hackney report with a project and its driver diagram (synthetic service data), built once a
+    session for the accessibility and the print tests."""
+    return _report(tmp_path_factory, project=True)
+
+
+@pytest.fixture(scope="session")
+def hackney_default_report(browser_ready, tmp_path_factory):
+    """The Hackney report as ``equitylab report --area E09000012`` makes it: the one issue 18 counts pages of."""
+    return _report(tmp_path_factory, project=False)
 
 
 @pytest.fixture
