@@ -232,8 +232,7 @@ def profiles() -> Finding:
         warnings.simplefilter("ignore")
         prof = fingertips_profiles(source="snapshot")
     text = ("These OHID Fingertips profiles hold public health data for every area in England. Open them on the "
-            "Fingertips website; with internet access, your facilitator can also bring their latest data into "
-            "equitylab.")
+            "Fingertips website; with internet access, your facilitator can also bring in their latest data.")
     keys = prof["key"].astype("string")
     readable = pd.DataFrame({
         "profile": prof["name"],
