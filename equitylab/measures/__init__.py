@@ -14,9 +14,10 @@ from .compare import compare
 from .disclosure import suppress
 from .funnel import funnel_limits, funnel_significance
 from .heat import summary_measures
+from .maihda import intersectional
 from .rates import proportion, rate
 from .sii import sii
 from .standardise import dsr, isr
 
-__all__ = ["access_vs_population", "compare", "dsr", "funnel_limits", "funnel_significance", "isr",
-           "proportion", "rate", "sii", "summary_measures", "suppress"]
+__all__ = ["access_vs_population", "compare", "dsr", "funnel_limits", "funnel_significance", "intersectional",
+           "isr",            "proportion", "rate", "sii", "summary_measures", "suppress"]

@@ -1,0 +1,222 @@
+"""What :func:`equitylab.measures.intersectional` returns: the strata, the variances, and their words.
+
+Disclosure (NHS England practice, counts of 1 to 7): for ``audience="publish"`` a stratum with 1 to
+7 people, events or non-events is hidden in full, and so is the smallest other stratum in any
+group (a category of one ``by`` column) that would otherwise have exactly one hidden stratum, so
+that a hidden stratum cannot be worked out from a group total published elsewhere.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+BANNER = "Small numbers: for the team only, do not share."
+THRESHOLD = 7
+_NOT_CAUSES = "These are differences between groups in this data, not their causes."
+
+
+def hide_small(table: pd.DataFrame, by: list[str], binary: bool) -> tuple[np.ndarray, np.ndarray]:
+    """(strata with a count of 1 to 7, strata to hide when publishing: those and their protectors)."""
+    n = table["n"].to_numpy()
+    counts = [n] + ([table["events"].to_numpy(), n - table["events"].to_numpy()] if binary else [])
+    small = np.zeros(len(table), dtype=bool)
+    for c in counts:
+        small |= (c >= 1) & (c <= THRESHOLD)
+    hidden = small.copy()
+    slices = [np.flatnonzero((table[c] == level).to_numpy()) for c in by for level in table[c].unique()]
+    changed = True
+    while changed:
+        changed = False
+        for rows in slices:
+            if hidden[rows].sum() == 1 and len(rows) > 1:
+                visible = rows[~hidden[rows]]
+                hidden[visible[np.argmin(n[visible])]] = True
+                changed = True
+    return small, hidden
+
+
+def _count_words(count: int, publish: bool) -> str:
+    return "fewer than 8" if publish and 1 <= count <= THRESHOLD else f"{count:,}"
+
+
+def default_label(row: dict, by: list[str]) -> str:
+    """'Black, Male, imd_quintile 1': each category, numbers with their column's name."""
+    parts = []
+    for c in by:
+        v = row[c]
+        numeric = isinstance(v, int | float | np.integer | np.floating)
+        parts.append(f"{c} {v:g}" if numeric else str(v))
+    return ", ".join(parts)
+
+
+def _join(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+@dataclass
+class Intersectional:
+    """Intersectional (MAIHDA) estimates; made by :func:`equitylab.measures.intersectional`.
+
+    ``strata`` is one row per stratum (without the hidden ones when ``audience="publish"``);
+    ``variance`` and ``variance_adjusted`` the between-stratum variances of Models 1 and 2 (on the
+    log-odds scale for binary outcomes); ``vpc`` and ``pcv`` percentages; ``notes`` what was left
+    out or hidden and why; ``models`` the two fits.
+    """
+
+    strata: pd.DataFrame
+    variance: float
+    variance_adjusted: float
+    vpc: float
+    pcv: float
+    by: list
+    outcome: str
+    binary: bool
+    confidence: float
+    audience: str
+    polarity: str | None
+    overall: float
+    residual_variance: float
+    method: str
+    models: dict
+    small: np.ndarray = field(repr=False)
+    hidden: np.ndarray = field(repr=False)
+    left_out: dict = field(default_factory=dict)
+    left_out_rows: int = 0
+    outcome_missing: int = 0
+    people: int = 0
+    converged: bool = True
+    banner: str | None = None
+    notes: list = field(default_factory=list)
+
+    def __post_init__(self):
+        publish = self.audience == "publish"
+        full = self.strata
+        self.total_strata = len(full)
+        self.hidden_strata = int(self.hidden.sum()) if publish else 0
+        table = full.loc[~self.hidden].reset_index(drop=True) if publish else full.copy()
+        table["versus_overall"] = np.where(table["lower_ci"] > self.overall, "higher",
+                                           np.where(table["upper_ci"] < self.overall, "lower", "similar"))
+        null = 1.0 if self.binary else 0.0
+        table["beyond_main_effects"] = np.where(
+            table["interaction_lower_ci"] > null, "higher",
+            np.where(table["interaction_upper_ci"] < null, "lower", "as predicted"))
+        table.attrs.update(full.attrs)
+        self.strata = table
+        if not publish and self.small.any():
+            self.banner = BANNER
+            table.attrs["banner"] = BANNER
+        self.notes = self._notes(publish)
+        if publish:
+            table.attrs["suppression"] = self.notes[0] if self.hidden_strata else "No stratum hidden."
+
+    # -- words -------------------------------------------------------------------------
+    def _notes(self, publish: bool) -> list[str]:
+        notes = []
+        if publish and self.hidden_strata:
+            primary = int(self.small.sum())
+            notes.append(f"{self.hidden_strata} of {self.total_strata} strata are not shown: {primary} have "
+                         f"1 to {THRESHOLD} {'people, events or non-events' if self.binary else 'people'}, and "
+                         f"{self.hidden_strata - primary} more are hidden so that those cannot be worked out "
+                         "from a group's total.")
+        if self.left_out:
+            parts = [f"{c} {label} ({_count_words(rows, publish)})" for c, labels in self.left_out.items()
+                     for label, rows in labels.items()]
+            rows = _count_words(self.left_out_rows, publish)
+            notes.append(f"{rows} {'row is' if self.left_out_rows == 1 else 'rows are'} left out because a "
+                         f"group is not recorded: {', '.join(parts)}. Missing categories are data quality, not "
+                         "an equity group.")
+        if self.outcome_missing:
+            notes.append(f"{_count_words(self.outcome_missing, publish)} rows have no {self.outcome} recorded "
+                         "and are left out.")
+        if np.isnan(self.pcv):
+            notes.append("The strata barely differ in Model 1 (its between-stratum variance is about 0), so the "
+                         "share of those differences explained by the main effects (PCV) cannot be worked out.")
+        if self.total_strata < 10:
+            notes.append(f"With only {self.total_strata} strata the between-stratum variances are imprecise.")
+        if not self.converged:
+            notes.append("A model did not fully converge; treat its numbers with caution.")
+        return notes
+
+    def _fmt(self, x: float) -> str:
+        return f"{100 * x:.1f}%" if self.binary else f"{x:,.1f}"
+
+    def concern(self) -> pd.Series:
+        """Strata worse than the overall value by more than chance (their interval wholly on the worse
+        side); with no polarity, strata higher or lower than it."""
+        side = {"low_is_good": ["higher"], "high_is_good": ["lower"]}.get(self.polarity, ["higher", "lower"])
+        return self.strata["versus_overall"].isin(side)
+
+    def describe(self, *, label: Callable[[dict], str] | None = None, what: str | None = None,
+                 limit: int = 5) -> str:
+        """The results in plain sentences. ``label`` names a stratum from its row (default: its
+        categories); ``what`` names the outcome (default: its column)."""
+        name = label or (lambda row: default_label(row, self.by))
+        what = what or self.outcome
+        dims = _join([str(c) for c in self.by])
+        publish = self.audience == "publish"
+        out = [self.banner] if self.banner else []
+        people = "" if publish else f", {self.people:,} {'person' if self.people == 1 else 'people'}"
+        scale = " on the log-odds scale" if self.binary else ""
+        out.append(f"There are {self.total_strata} strata (combinations of {dims}{people}). {self.vpc:.1f}% of the "
+                   f"variation between people in {what} lies between these strata (the variance partition "
+                   f"coefficient, VPC, from Model 1{scale}).")
+        if np.isnan(self.pcv):
+            pass
+        elif self.pcv < 0:
+            out.append(f"Adding {dims} as main effects did not shrink the differences between strata (PCV "
+                       f"{self.pcv:.0f}%): what differs is how the groups combine.")
+        elif self.variance_adjusted <= 1e-8:
+            out.append(f"{dims[:1].upper() + dims[1:]}, each on its own, explain all of the differences between "
+                       "strata (PCV 100%): no sign that the groups combine in a way of their own.")
+        else:
+            out.append(f"{dims[:1].upper() + dims[1:]}, each on its own (their main effects), explain "
+                       f"{self.pcv:.0f}% of the differences between strata (the proportional change in variance, "
+                       f"PCV); the other {100 - self.pcv:.0f}% comes from how they combine.")
+        t = self.strata
+        rows = t.to_dict("records")
+        level = f"{100 * self.confidence:g}%"
+
+        def estimate(r):
+            return f"{self._fmt(r['predicted'])} ({level} interval {self._fmt(r['lower_ci'])} to {self._fmt(r['upper_ci'])})"
+
+        concern = self.concern().to_numpy()
+        if self.polarity:
+            worse = "higher" if self.polarity == "low_is_good" else "lower"
+            picked = [r for r, c in zip(rows, concern) if c][:limit]
+            if picked:
+                out.append(f"Of concern, {worse} than the overall {self._fmt(self.overall)} by more than chance: "
+                           + "; ".join(f"{name(r)}: {estimate(r)}" for r in picked) + ".")
+            else:
+                out.append(f"No stratum is {worse} than the overall {self._fmt(self.overall)} by more than chance.")
+        else:
+            for side in ("higher", "lower"):
+                picked = [r for r in rows if r["versus_overall"] == side]
+                picked = picked[:limit] if side == "higher" else picked[::-1][:limit]
+                if picked:
+                    out.append(f"{side.capitalize()} than the overall {self._fmt(self.overall)} by more than "
+                               "chance: " + "; ".join(f"{name(r)}: {estimate(r)}" for r in picked) + ".")
+        beyond = [r for r in rows if r["beyond_main_effects"] != "as predicted"][:limit]
+        if beyond:
+            out.append("; ".join(
+                f"{name(r)}: {estimate(r)}, {'above' if r['beyond_main_effects'] == 'higher' else 'below'} the "
+                f"{self._fmt(r['main_effects'])} that their {dims} alone predict" for r in beyond) + ".")
+        else:
+            out.append(f"No stratum differs by more than chance from what its {dims} alone predict.")
+        out.append(_NOT_CAUSES)
+        out.extend(self.notes)
+        return " ".join(out)
+
+    def chart(self, *, label: Callable[[dict], str] | None = None, indicator: str | None = None):
+        """A caterpillar plot: each stratum's estimate with its interval, against the overall value."""
+        # altair is imported only when a chart is asked for, so the statistics stay chart-free
+        from ..charts.strata import caterpillar
+
+        return caterpillar(self, label=label, indicator=indicator)
+
+    def __repr__(self) -> str:
+        pcv = "NA" if np.isnan(self.pcv) else f"{self.pcv:.1f}%"
+        return (f"Intersectional(by={self.by}, strata={self.total_strata}, variance={self.variance:.4g}, "
+                f"variance_adjusted={self.variance_adjusted:.4g}, vpc={self.vpc:.1f}%, pcv={pcv})")
