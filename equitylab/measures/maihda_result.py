@@ -117,12 +117,14 @@ class Intersectional:
         notes = []
         if publish and self.hidden_strata:
             primary = int(self.small.sum())
-            notes.append(f"{self.hidden_strata} of {self.total_strata} strata are not shown: {primary} have "
-                         f"1 to {THRESHOLD} {'people, events or non-events' if self.binary else 'people'}, and "
-                         f"{self.hidden_strata - primary} more are hidden so that those cannot be worked out "
-                         "from a group's total.")
+            extra = self.hidden_strata - primary
+            notes.append(f"{self.hidden_strata} of {self.total_strata} strata are not shown: {primary} "
+                         f"{'has' if primary == 1 else 'have'} 1 to {THRESHOLD} "
+                         f"{'people, events or non-events' if self.binary else 'people'}"
+                         + (f", and {extra} more {'is' if extra == 1 else 'are'} hidden so that those cannot be "
+                            "worked out from a group's total." if extra else "."))
         if self.left_out:
-            parts = [f"{c} {label} ({_count_words(rows, publish)})" for c, labels in self.left_out.items()
+            parts = [f"{c} {label} ({_count_words(rows, publish)} rows)" for c, labels in self.left_out.items()
                      for label, rows in labels.items()]
             rows = _count_words(self.left_out_rows, publish)
             notes.append(f"{rows} {'row is' if self.left_out_rows == 1 else 'rows are'} left out because a "
@@ -198,7 +200,7 @@ class Intersectional:
                 if picked:
                     out.append(f"{side.capitalize()} than the overall {self._fmt(self.overall)} by more than "
                                "chance: " + "; ".join(f"{name(r)}: {estimate(r)}" for r in picked) + ".")
-        beyond = [r for r in rows if r["beyond_main_effects"] != "as predicted"][:limit]
+        beyond = [r for r in rows if r["beyond_main_effects"] != "as predicted"][:max(1, limit - 2)]
         if beyond:
             out.append("; ".join(
                 f"{name(r)}: {estimate(r)}, {'above' if r['beyond_main_effects'] == 'higher' else 'below'} the "
