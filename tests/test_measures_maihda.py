@@ -249,3 +249,24 @@ def test_no_warnings_for_clean_input():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         _fit("binary_interaction_two")
+
+
+def test_caterpillar_is_valid_vega_lite_and_names_the_strata_of_concern():
+    result = _fit("gaussian_interaction", polarity="low_is_good")
+    chart = result.chart(indicator="Waiting time (days)")
+    spec = chart.to_dict(validate=True)
+    rows = spec["datasets"][next(iter(spec["datasets"]))]
+    assert len(rows) == len(result.strata)
+    worst = result.strata[result.concern()].iloc[0]
+    assert f"{worst['ethnicity']}, {worst['sex']}, imd_quintile {worst['imd_quintile']:g}" in chart.description
+    assert f"{int(result.concern().sum())} of {len(result.strata)} strata are of concern" in " ".join(
+        spec["title"]["text"])
+
+
+def test_caterpillar_in_publish_draws_no_hidden_stratum():
+    result = _fit("binary_small", audience="publish")
+    spec = result.chart().to_dict(validate=True)
+    rows = spec["datasets"][next(iter(spec["datasets"]))]
+    assert len(rows) == len(result.strata) < result.total_strata
+    assert min(r["people"] for r in rows) > 7
+    assert f"{result.hidden_strata} strata with small numbers are not shown" in result.chart().description

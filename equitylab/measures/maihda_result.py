@@ -52,7 +52,7 @@ def default_label(row: dict, by: list[str]) -> str:
     return ", ".join(parts)
 
 
-def _join(words: list[str]) -> str:
+def join_words(words: list[str]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
@@ -157,7 +157,7 @@ class Intersectional:
         categories); ``what`` names the outcome (default: its column)."""
         name = label or (lambda row: default_label(row, self.by))
         what = what or self.outcome
-        dims = _join([str(c) for c in self.by])
+        dims = join_words([str(c) for c in self.by])
         publish = self.audience == "publish"
         out = [self.banner] if self.banner else []
         people = "" if publish else f", {self.people:,} {'person' if self.people == 1 else 'people'}"
