@@ -30,12 +30,13 @@ def _status_words(result: Intersectional) -> dict[str, str]:
 
 
 def caterpillar(result: Intersectional, *, label: Callable[[dict], str] | None = None,
-                indicator: str | None = None):
+                indicator: str | None = None, groups: str | None = None):
     """Each stratum's estimate (Model 2, fixed plus random part) with its interval, ranked, against the
     overall value; ticks mark the observed values.
 
     ``label`` names a stratum from its row (default: its categories, "Black, Male, imd_decile 1");
-    ``indicator`` names the measure for the axis (default: the outcome column, in % for a binary one).
+    ``indicator`` names the measure for the axis (default: the outcome column, in % for a binary one);
+    ``groups`` names the group columns together (default: "ethnicity, sex and imd quintile").
     """
     name = label or (lambda row: default_label(row, result.by))
     scale = 100 if result.binary else 1
@@ -43,7 +44,7 @@ def caterpillar(result: Intersectional, *, label: Callable[[dict], str] | None =
     if not indicator:
         words_ = str(result.outcome).replace("_", " ").strip()
         indicator = words_[:1].upper() + words_[1:]
-    groups = join_words([str(c).replace("_", " ") for c in result.by])
+    groups = groups or join_words([str(c).replace("_", " ") for c in result.by])
     words = _status_words(result)
     t = result.strata
     d = pd.DataFrame({
@@ -62,7 +63,7 @@ def caterpillar(result: Intersectional, *, label: Callable[[dict], str] | None =
                "Better than overall": GROUP_COLOURS[0], "Lower than overall": GROUP_COLOURS[0],
                "Similar to overall": _GREY}
     shapes = {"higher": "triangle-right", "lower": "triangle-left", "similar": "circle"}
-    y = alt.Y("stratum:N", sort=order, title=None, axis=alt.Axis(labelLimit=320))
+    y = alt.Y("stratum:N", sort=order, title=None, axis=alt.Axis(labelLimit=400))
     x_title = f"{indicator}{unit}: estimate and {100 * result.confidence:g}% interval"
     base = alt.Chart()
     layers = [
@@ -77,7 +78,7 @@ def caterpillar(result: Intersectional, *, label: Callable[[dict], str] | None =
             tooltip=tooltips("stratum", "estimate", "lower", "upper", "observed", "people", "compared with overall")),
         alt.Chart().mark_rule(strokeDash=[5, 4], color="#000000").encode(x=alt.XDatum(overall)),
     ]
-    fmt = (lambda v: f"{v:.1f}%") if result.binary else (lambda v: f"{v:,.1f}")
+    fmt = (lambda v: f"{v:.1f}%") if result.binary else (lambda v: f"{v:,.1f}{result.unit}")
     concern = result.concern().to_numpy()
     named = [f"{s} ({fmt(v)})" for s, v, c in zip(d["stratum"], d["estimate"], concern) if c]
     kind = "of concern" if result.polarity else "clearly higher or lower than overall"

@@ -235,7 +235,8 @@ def intersectional(data: pd.DataFrame, *, by, numerator: str | None = None, deno
     table = table.sort_values("predicted", ascending=False, kind="stable").reset_index(drop=True)
     small, hidden = hide_small(table, by, binary)
 
-    variance, adjusted = model1.sigma2_u, model2.sigma2_u
+    # below 1e-10 a variance is the optimiser's rounding of the boundary, 0
+    variance, adjusted = (v if v > 1e-10 else 0.0 for v in (model1.sigma2_u, model2.sigma2_u))
     vpc = 100 * variance / (variance + residual)
     pcv = 100 * (variance - adjusted) / variance if vpc >= 0.01 else np.nan
     method = ("Two random-intercept logistic models fitted by maximum likelihood (adaptive Gauss-Hermite "

@@ -63,7 +63,8 @@ class Intersectional:
     ``strata`` is one row per stratum (without the hidden ones when ``audience="publish"``);
     ``variance`` and ``variance_adjusted`` the between-stratum variances of Models 1 and 2 (on the
     log-odds scale for binary outcomes); ``vpc`` and ``pcv`` percentages; ``notes`` what was left
-    out or hidden and why; ``models`` the two fits.
+    out or hidden and why; ``models`` the two fits; ``unit`` the words after a continuous value in
+    the text and chart (" days"; set it before describing).
     """
 
     strata: pd.DataFrame
@@ -90,6 +91,7 @@ class Intersectional:
     converged: bool = True
     banner: str | None = None
     notes: list = field(default_factory=list)
+    unit: str = ""
 
     def __post_init__(self):
         publish = self.audience == "publish"
@@ -143,7 +145,7 @@ class Intersectional:
         return notes
 
     def _fmt(self, x: float) -> str:
-        return f"{100 * x:.1f}%" if self.binary else f"{x:,.1f}"
+        return f"{100 * x:.1f}%" if self.binary else f"{x:,.1f}{self.unit}"
 
     def concern(self) -> pd.Series:
         """Strata worse than the overall value by more than chance (their interval wholly on the worse
@@ -152,17 +154,19 @@ class Intersectional:
         return self.strata["versus_overall"].isin(side)
 
     def describe(self, *, label: Callable[[dict], str] | None = None, what: str | None = None,
-                 limit: int = 5) -> str:
+                 groups: str | None = None, limit: int = 5) -> str:
         """The results in plain sentences. ``label`` names a stratum from its row (default: its
-        categories); ``what`` names the outcome (default: its column)."""
+        categories); ``what`` names the outcome (default: its column); ``groups`` names the group
+        columns together (default: their names, "ethnicity, sex and imd_quintile")."""
         name = label or (lambda row: default_label(row, self.by))
         what = what or self.outcome
-        dims = join_words([str(c) for c in self.by])
+        dims = groups or join_words([str(c) for c in self.by])
         publish = self.audience == "publish"
         out = [self.banner] if self.banner else []
         people = "" if publish else f", {self.people:,} {'person' if self.people == 1 else 'people'}"
         scale = " on the log-odds scale" if self.binary else ""
-        out.append(f"There are {self.total_strata} strata (combinations of {dims}{people}). {self.vpc:.1f}% of the "
+        share = f"{self.vpc:.1f}%" if self.vpc >= 0.05 else "Less than 0.1%"
+        out.append(f"There are {self.total_strata} strata (combinations of {dims}{people}). {share} of the "
                    f"variation between people in {what} lies between these strata (the variance partition "
                    f"coefficient, VPC, from Model 1{scale}).")
         if np.isnan(self.pcv):
@@ -182,7 +186,8 @@ class Intersectional:
         level = f"{100 * self.confidence:g}%"
 
         def estimate(r):
-            return f"{self._fmt(r['predicted'])} ({level} interval {self._fmt(r['lower_ci'])} to {self._fmt(r['upper_ci'])})"
+            low = self._fmt(r["lower_ci"]).removesuffix(self.unit) if self.unit else self._fmt(r["lower_ci"])
+            return f"{self._fmt(r['predicted'])} ({level} interval {low} to {self._fmt(r['upper_ci'])})"
 
         concern = self.concern().to_numpy()
         if self.polarity:
@@ -211,12 +216,14 @@ class Intersectional:
         out.extend(self.notes)
         return " ".join(out)
 
-    def chart(self, *, label: Callable[[dict], str] | None = None, indicator: str | None = None):
-        """A caterpillar plot: each stratum's estimate with its interval, against the overall value."""
+    def chart(self, *, label: Callable[[dict], str] | None = None, indicator: str | None = None,
+              groups: str | None = None):
+        """A caterpillar plot: each stratum's estimate with its interval, against the overall value
+        (:func:`equitylab.charts.strata.caterpillar`)."""
         # altair is imported only when a chart is asked for, so the statistics stay chart-free
         from ..charts.strata import caterpillar
 
-        return caterpillar(self, label=label, indicator=indicator)
+        return caterpillar(self, label=label, indicator=indicator, groups=groups)
 
     def __repr__(self) -> str:
         pcv = "NA" if np.isnan(self.pcv) else f"{self.pcv:.1f}%"
