@@ -34,8 +34,9 @@ from filelock import FileLock, Timeout
 from ._paths import notebooks_dir
 from .errors import DataError, EquityLabError, ProjectFileError
 from .provenance import stamp
-from .workbook import FOUR_QUESTIONS, LADDER, Project, load
-from .workbook.store import atomic_write
+from .workbook import Project
+from .workbook.model import FOUR_QUESTIONS, LADDER
+from .workbook.store import atomic_write, load
 
 REGISTRY = "cohort.yaml"
 TEAMS = "teams"

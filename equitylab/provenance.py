@@ -86,6 +86,6 @@ def caption(obj) -> str:
         parts.append(f"Source: {attrs['source']}")
     if attrs.get("retrieved"):
         parts.append(f"(retrieved {attrs['retrieved']})")
-    if attrs.get("licence"):
+    if attrs.get("licence") and not str(attrs["licence"]).startswith("n/a"):
         parts.append(f"Licence: {attrs['licence']}.")
     return " ".join(parts)

@@ -73,9 +73,9 @@ REFERRAL_SOURCES = ("GP", "Self-referral", "A&E / crisis team", "Police or crimi
 EMPLOYMENT = ("01", "02", "03", "04", "05", "06", "07", "08", "ZZ")
 HOUSING = ("Settled", "Unsettled", "Homeless", "Not stated")
 
-DESCRIPTION = (SYNTHETIC_LABEL + ". A community mental-health team's referrals, built on the "
-               "Census 2021 ethnic and age mix and the IMD 2019 LSOA deciles of {area}, with "
-               "built-in inequities documented in equitylab.synthetic and data/examples/README.md.")
+DESCRIPTION = (SYNTHETIC_LABEL + ". A made-up community mental-health team's referrals, built on the "
+               "real Census 2021 ethnic and age mix and IMD 2019 deprivation of {area}, with inequities "
+               "built in for teaching")
 
 
 def _band_bounds(label: str) -> tuple[int, int]:

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import threading
-import time
 from collections import defaultdict
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -139,12 +137,3 @@ class FingertipsTestServer:
                                                 if line.split(",", 1)[0] == pid]
             return 200, ("\n".join(body) + "\n").encode("utf-8"), "text/csv"
         return 404, b"not found", "text/plain"
-
-
-def wait_until(predicate, timeout: float = 5.0) -> bool:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if predicate():
-            return True
-        time.sleep(0.02)
-    return predicate()

@@ -67,9 +67,14 @@ def test_compare_groups_without_a_reference_draws_no_comparison_legend():
     d = pd.DataFrame({"group": ["A", "B"], "value": [50.0, 40], "lower_ci": [48.0, 36], "upper_ci": [52.0, 44]})
     spec, svg = _svg_offline(compare_groups(d, by="group", value="value", indicator="Uptake %"))
     assert all("color" not in layer.get("encoding", {}) for layer in spec["layer"])
-    assert "Compared with reference" not in svg
+    assert "Compared with" not in svg
     with_ref, svg_ref = _svg_offline(compare_groups(d, by="group", value="value", reference="A"))
-    assert "Compared with reference" in svg_ref
+    assert "Compared with the reference group A" in svg_ref
+    # against the overall value: B's interval (36 to 44) lies wholly below 47, A's (48 to 52) wholly above
+    overall = compare_groups(d, by="group", value="value", overall=47.0, indicator="Uptake %")
+    _, svg_overall = _svg_offline(overall)
+    assert "Compared with the overall value" in svg_overall
+    assert "Intervals wholly above it: A; wholly below it: B" in describe(overall)
 
 
 def test_access_chart_lists_gaps():
@@ -94,7 +99,7 @@ def test_funnel_plot_names_outliers():
 
 def test_bad_option_is_a_data_error():
     from equitylab.errors import DataError
-    with pytest.raises(DataError):
+    with pytest.raises(DataError, match=r"national_or_local must be 'national' or 'within-area'"):
         deprivation_gradient(_deciles(), national_or_local="regional")
 
 
@@ -112,7 +117,7 @@ def test_every_chart_of_an_equity_report_is_valid_vega_lite():
                 findings.over_time(service, by="ethnicity", audience="publish"),
                 findings.gap_over_time(service, by="ethnicity", audience="publish")]
     charts = [c for f in shown for c in f.charts]
-    assert len(charts) >= 10
+    assert len(charts) >= 8  # experience and outcome measures get a chart only where a group differs
     for chart in charts:
         spec = chart.to_dict(validate=True)
         assert spec["description"] and spec["title"]

@@ -209,26 +209,31 @@ def test_dashboard_refresh_shows_new_teams_and_exports_the_summary(tmp_path):
     assert "Aim of team A" in summary and "Aim of team B" in summary
 
 
-def test_dashboard_timer_refreshes_by_itself_and_stops(tmp_path):
-    import time
+def test_dashboard_timer_refreshes_by_itself_and_stops(tmp_path, monkeypatch):
+    import threading
 
     from equitylab.widgets.cohort import FacilitatorDashboard
 
-    FacilitatorDashboard.MIN_SECONDS = 0.1
-    try:
-        board = FacilitatorDashboard(tmp_path)
-        board.every.min, board.every.value = 0, 0
-        board.auto.value = True  # starts the timer
-        _team(tmp_path, "Team Z", "zed")
-        deadline = time.monotonic() + 10
-        while "Team Z" not in board.table.value and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert "Team Z" in board.table.value
-        board.auto.value = False
-        board._thread.join(2)
-        assert not board._thread.is_alive()
-    finally:
-        FacilitatorDashboard.MIN_SECONDS = 5
+    monkeypatch.setattr(FacilitatorDashboard, "MIN_SECONDS", 0.01)
+    board = FacilitatorDashboard(tmp_path)
+    refreshed, by_itself = threading.Event(), []
+    button_refresh = board.refresh
+
+    def refresh():
+        button_refresh()
+        by_itself.append(threading.current_thread().name)
+        refreshed.set()
+
+    board.refresh = refresh  # the timer's loop calls self.refresh
+    _team(tmp_path, "Team Z", "zed")
+    assert "Team Z" not in board.table.value
+    board.every.min, board.every.value = 0, 0
+    board.auto.value = True  # starts the timer
+    assert refreshed.wait(60)  # a safety net for a stuck timer, not a time limit on the code
+    assert "Team Z" in board.table.value and by_itself[0] == "equitylab-cohort-refresh"
+    board.auto.value = False
+    board._thread.join(60)
+    assert not board._thread.is_alive()
 
 
 def test_facilitator_notebook_writes_the_summary_for_an_advisor(tmp_path):

@@ -1,13 +1,12 @@
 """The live Fingertips path against a local stand-in server on 127.0.0.1 (no internet).
 
 Checks: rows arrive live and are cached; each failure mode (slow, HTTP 500, malformed CSV,
-web page, blackhole, stalled download, TLS failure) falls back to the snapshot within the
-shrunk deadline with a warning naming the reason; no request is ever made with
+web page, blackhole, stalled download, TLS failure) falls back to the snapshot with a warning
+naming the reason, the request having asked for the shrunk deadline (no test reads the clock); no request is ever made with
 ``verify=False``; a second call with the server down returns the cached answer.
 """
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -22,18 +21,27 @@ HACKNEY_MALE_SUICIDE = 13.996202968791  # raw London export, line 15 (Hackney, M
 DEADLINE = 0.5
 
 
-@pytest.fixture
-def verify_calls(monkeypatch):
-    """Every ``verify`` value any requests call used (fingertips_py included)."""
+def _recorder(monkeypatch, keyword, default):
+    """Every value of ``keyword`` that any requests call used (fingertips_py included)."""
     seen = []
     original = requests.Session.request
 
     def recording(self, method, url, *args, **kwargs):
-        seen.append(kwargs.get("verify", "default"))
+        seen.append(kwargs.get(keyword, default))
         return original(self, method, url, *args, **kwargs)
 
     monkeypatch.setattr(requests.Session, "request", recording)
     return seen
+
+
+@pytest.fixture
+def verify_calls(monkeypatch):
+    return _recorder(monkeypatch, "verify", "default")
+
+
+@pytest.fixture
+def timeouts(monkeypatch):
+    return _recorder(monkeypatch, "timeout", None)
 
 
 @pytest.fixture
@@ -82,13 +90,12 @@ def test_area_codes_filter_live(server):
     ("blackhole", r"no answer within 0.5 seconds \(timeout\)"),
     ("stall", r"stopped sending data for 0.5 seconds \(timeout\)"),
 ])
-def test_failures_fall_back_to_snapshot_within_deadline(server, mode, reason, verify_calls):
+def test_failures_fall_back_to_snapshot_within_deadline(server, mode, reason, verify_calls, timeouts):
+    # the server stalls for 60 s: a request without the shrunk timeout would end in another reason
     server.mode = mode
-    start = time.monotonic()
     with pytest.warns(ft.FingertipsFallbackWarning, match=reason) as record:
         df = ft.fingertips_data(41001, 502)
-    elapsed = time.monotonic() - start
-    assert elapsed < DEADLINE * 2 + 1.5, elapsed
+    assert timeouts == [(DEADLINE, DEADLINE)]  # (connect, first byte), as the module constants say
     assert df.attrs["source"] == "snapshot"
     assert _hackney(df) == pytest.approx(HACKNEY_MALE_SUICIDE, abs=1e-12)
     assert "snapshot (built" in str(record[0].message)
@@ -98,11 +105,9 @@ def test_failures_fall_back_to_snapshot_within_deadline(server, mode, reason, ve
 
 def test_a_dead_connection_is_waited_for_once_not_per_indicator(server):
     server.mode = "blackhole"
-    start = time.monotonic()
     with pytest.warns(ft.FingertipsFallbackWarning):
         df = ft.fingertips_data([41001, 93356, 93553], 502)
-    assert time.monotonic() - start < DEADLINE * 2 + 1.5
-    assert len(server.requests) == 1
+    assert len(server.requests) == 1  # one wait for the timeout, not three
     assert set(df["Indicator ID"]) == {41001, 93356, 93553}
 
 
@@ -173,11 +178,9 @@ def test_after_a_dead_connection_later_calls_do_not_wait_again(server):
     server.mode = "blackhole"
     with pytest.warns(ft.FingertipsFallbackWarning):
         ft.fingertips_data(41001, 502)
-    start = time.monotonic()
     with pytest.warns(ft.FingertipsFallbackWarning, match="not retried for 5 minutes"):
         df = ft.fingertips_data(93356, 502)
-    assert time.monotonic() - start < DEADLINE
-    assert len(server.requests) == 1 and df.attrs["source"] == "snapshot"
+    assert len(server.requests) == 1 and df.attrs["source"] == "snapshot"  # no second request to wait on
     server.mode = "normal"  # an explicit live request still tries
     assert ft.fingertips_data(41001, 502, source="live").attrs["source"] == "live"
 

@@ -6,11 +6,20 @@ from pathlib import Path
 import pytest
 import yaml
 
-from equitylab.reports.curriculum import curriculum_notebooks, run_curriculum
+from equitylab.reports.curriculum import run_curriculum
 
 pytestmark = [pytest.mark.notebooks, pytest.mark.slow]
 
 AREAS = {"E09000012": "Hackney", "E08000003": "Manchester"}
+# the learning session's order, as the README's curriculum table lists it
+CURRICULUM = [
+    "00_start_here.ipynb",
+    "01_defining_equity.ipynb",
+    "02_building_the_team.ipynb",
+    "03_running_the_data_exercise.ipynb",
+    "04_drafting_the_aim_and_driver_diagram.ipynb",
+    "05_between_sessions.ipynb",
+]
 
 
 def outputs(path: Path) -> str:
@@ -36,7 +45,7 @@ def run(request, tmp_path_factory):
 
 def test_every_notebook_ran_in_order(run):
     area, out, records = run
-    assert [r["notebook"] for r in records] == [p.name for p in curriculum_notebooks()]
+    assert [r["notebook"] for r in records] == CURRICULUM
     for r in records:
         assert Path(r["output"]).exists()
 

@@ -23,7 +23,7 @@ from equitylab.reports import batch
 
 ROOT = Path(__file__).resolve().parents[1]
 PROJECT = ROOT / "tests" / "fixtures" / "projects" / "example_project.yaml"
-SECTIONS = ["In brief", "1. The area's population", "2. The service's data",
+SECTIONS = ["Main points", "1. The area's population", "2. The service's data",
             "3. Access: who uses the service, against who lives here", "4. Experience and outcomes, group by group",
             "5. Over time", "6. The team's aim and driver diagram", "7. Data sources and licences"]
 COUNT_COLUMNS = {"numerator", "denominator", "count", "observed", "n", "patients", "people", "persons", "referrals"}

@@ -19,6 +19,7 @@ from equitylab.spc import (
     gap_chart,
     run_chart,
 )
+from equitylab.workbook.model import PDSA, Project
 
 
 def _weekly(groups=("A", "B"), weeks=30, seed=1, p=0.3, n=(40, 80)):
@@ -146,7 +147,7 @@ def test_stratified_chart_points_summary_provenance_and_caption():
     assert provenance.is_synthetic(p) and provenance.is_synthetic(s)
     caption = res.caption()
     assert provenance.SYNTHETIC_LABEL in caption
-    assert "Making Data Count rules" in caption and "Moving ranges not used" in caption
+    assert "Making Data Count rules" in caption and "Moving ranges" not in caption and "multiplied" not in caption
 
 
 def test_chart_spec_has_caption_description_banner_and_hides_small_numbers_when_publishing():
@@ -164,16 +165,19 @@ def test_chart_spec_has_caption_description_banner_and_hides_small_numbers_when_
     team = res.chart().to_dict()
     assert team["title"]["subtitle"][0] == "SMALL NUMBERS: DO NOT SHARE (for the team only)"
     assert "Moving ranges not screened" in " ".join(team["title"]["subtitle"])
-    assert team["description"] == res.describe() and "Latest phase mean" in team["description"]
+    assert team["description"] == res.describe() and "No sign of change (common cause variation only)." in team["description"]
     (rows,) = team["datasets"].values()
     assert any(r.get("note") == "PDSA 1: text reminders" for r in rows)
     small = int(res.points["small_number"].sum())
     assert small > 0
     published = res.chart(audience="publish").to_dict()
-    (prow,) = published["datasets"].values()
+    prow = [r for rows in published.get("datasets", {}).values() for r in rows]
     shown = [r for r in prow if r["row"] == "point" and "y" in r]
     assert len(shown) == len(res.points) - small
     assert all("n" not in r for r in prow)
+    if small == len(res.points):  # every point hidden: no line either, and the chart says why
+        assert not any("centre" in r for r in prow)
+        assert "Every point is hidden" in str(published)
     text = " ".join(published["title"]["subtitle"])
     assert f"{small} point(s) based on counts of 1 to 7 hidden" in text and "DO NOT SHARE" not in text
     with pytest.raises(DataError):
@@ -187,7 +191,7 @@ def test_describe_names_verdicts_in_words():
     )
     text = res.describe()
     assert "concern (higher values)" in text
-    assert "Assurance: the process will consistently miss the target" in text
+    assert "Special cause, concern (higher values); latest mean 10; assurance: the process will consistently miss the target." in text
     assert res.summary["variation"][0] == "concern_high"
 
 
@@ -307,9 +311,6 @@ def test_statistics_do_not_import_altair():
 
 
 def test_annotations_from_a_workbook_project():
-    model = pytest.importorskip("equitylab.workbook.model")  # the workbook is another module's
-    PDSA, Project = model.PDSA, model.Project
-
     project = Project()
     project.pdsa = [
         PDSA(change_idea="text reminders", cycle=1, start=pd.Timestamp("2024-02-05").date()),

@@ -68,13 +68,33 @@ def test_two_in_three(close, side, expected):
     assert out.astype(int).tolist() == expected
 
 
-def test_mdc_precedence_outside_then_trend_then_two_of_three_then_run():
-    # a rising run of 8 above the mean: a trend (higher precedence) covers the run
-    y = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8]
-    res = control_chart(pd.DataFrame({"x": range(20), "y": y}), x="x", y="y")
-    rules = res.points["rule"].tolist()
-    assert rules[12:] == ["trend of 7"] * 8 or "outside the limits" in rules[12:]
-    assert all(r in ("trend of 7", "outside the limits") for r in rules[12:])
+# Precedence (spc-and-qi.md §2, NHSRplotthedots ptd_special_cause_type): outside the limits, then
+# trend of 7, then 2 of 3 beyond 2 sigma, then run of 7. Each series below shares a frozen baseline of
+# 12 points alternating 9, 11: mean 10, mean moving range 2, so by hand the limits are 10 ± 2.66·2 =
+# 4.68 .. 15.32 and the 2-sigma lines 10 ± (2/3)·2.66·2 = 6.453 .. 13.547. The baseline itself has no
+# signal (no run, trend or point beyond 2 sigma), and point 11 (value 11) lies above the mean.
+PRECEDENCE_BASELINE = [9, 11] * 6
+TREND, OUT, TWO, RUN = "trend of 7", "outside the limits", "2 of 3 beyond 2 sigma", "run of 7"
+
+
+@pytest.mark.parametrize(
+    "tail,expected",
+    [
+        # 9.5 .. 16 rise strictly over 7 points; 16 is above 15.32, so outside beats the trend
+        ([9.5, 10.5, 11, 12, 13, 14, 16, 9], [""] + [TREND] * 6 + [OUT, ""]),
+        # 14 and 15 are 2 of 3 beyond 13.547 (inside 15.32) and end a trend of 7: the trend wins
+        ([9.5, 10.5, 11, 12, 13, 14, 15, 9], [""] + [TREND] * 7 + [""]),
+        # the same two points with the trend broken by 10.8: now they are 2 of 3 beyond 2 sigma
+        ([9.5, 10.5, 11, 10.8, 13, 14, 15, 9], [""] * 6 + [TWO, TWO, ""]),
+        # points 11 .. 18 are all above the mean (a run of 8); 14 and 14.5 are 2 of 3 beyond 2 sigma
+        # and take that label over the run's
+        ([10.5, 11, 10.6, 14, 10.7, 14.5, 10.8, 9], [RUN] * 4 + [TWO, RUN, TWO, RUN, ""]),
+    ],
+)
+def test_mdc_precedence_outside_then_trend_then_two_of_three_then_run(tail, expected):
+    y = PRECEDENCE_BASELINE + tail
+    res = control_chart(pd.DataFrame({"x": range(len(y)), "y": y}), x="x", y="y", freeze=12)
+    assert res.points["rule"].tolist() == [""] * 11 + expected  # expected: points 11 .. 19
 
 
 def test_ihi_shift_skips_points_on_the_median_and_trend_skips_ties():

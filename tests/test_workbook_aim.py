@@ -1,4 +1,5 @@
 """The aim checker: IHI aim fields, Berwick's "some is not a number; soon is not a time", equity gap."""
+import re
 from datetime import date
 
 import pytest
@@ -44,9 +45,20 @@ def test_aim_fields_are_checked_one_by_one():
 
 def test_aim_with_only_a_statement_is_checked_as_a_sentence():
     assert check_aim(Aim(statement=GOOD)) == []
-    assert check_aim(Aim(statement="Improve things")) != []
+    problems = check_aim(Aim(statement="Improve things"))
+    assert problems == check_aim("Improve things")  # the sentence checks, not the field checks
+    text = " ".join(problems).lower()
+    assert len(problems) == 4 and all(w in text for w in ("no number", "no date", "no group", '"improve" is vague'))
 
 
-def test_templates_show_the_blanks():
-    assert aim_template().count("[") == 6
+def test_the_aim_template_filled_in_is_a_good_aim():
+    # the template asks for everything the checker looks for: fill each blank and nothing is missing
+    blanks = {"[change what]": "reduce did-not-attend rates", "[which group]": "Black African women aged 18 to 35",
+              "[where]": "the Riverside community team", "[baseline]": "12%", "[target]": "4%",
+              "[date]": "31 March 2027"}
+    template = aim_template()
+    assert sorted(re.findall(r"\[[^]]+\]", template)) == sorted(blanks)
+    for blank, words in blanks.items():
+        template = template.replace(blank, words)
+    assert check_aim(template) == []
     assert equity_aim_template() == "Reduce the gap in [X] between [group A] and [group B] from [Y] to [Z] by [date]."

@@ -10,7 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from equitylab import DataError, ProjectFileError
-from equitylab.workbook import MIGRATIONS, Aim, Measure, Project, find_identifiers, model, schema
+from equitylab.workbook import Aim, Measure, Project, model, schema
+from equitylab.workbook.model import identifier_kinds
+from equitylab.workbook.schema import MIGRATIONS
 
 EXAMPLE = Path(__file__).parent / "fixtures" / "projects" / "example_project.yaml"
 
@@ -104,7 +106,7 @@ def test_unknown_role_is_refused_with_the_list():
     ("Hello, my name is Fatima and I waited months", "a person's name"),
 ])
 def test_quotes_that_identify_someone_are_refused_without_echoing_them(text, kind):
-    assert kind in find_identifiers(text)
+    assert kind in identifier_kinds(text)
     p = Project.new(title="t")
     with pytest.raises(DataError) as err:
         p.add_quote(text, "service user", consent=True)
@@ -117,7 +119,7 @@ def test_quotes_that_identify_someone_are_refused_without_echoing_them(text, kin
 def test_ordinary_quotes_are_kept_and_hand_added_identifiers_are_flagged():
     p = Project.new(title="t")
     p.add_quote("I waited 12 weeks for a letter in 2024 and nobody called", "carer", consent=True)
-    assert find_identifiers("Only 3 of 10 people came back; the E1 area is busy") == []
+    assert identifier_kinds("Only 3 of 10 people came back; the E1 area is busy") == []
     p.heard[0].text = "write to me at a@b.com"  # as if typed into the file by hand
     assert p.privacy_problems() == ["What we heard, quote 1: contains an email address; remove it before sharing."]
 
@@ -188,6 +190,7 @@ def test_choices_and_types_are_checked_with_field_path():
 
 
 def test_workbook_imports_without_ui_or_heavy_libraries():
+    # the forms load it; pandas is imported only for measure templates
     import subprocess
     import sys
 
@@ -200,7 +203,7 @@ def test_workbook_imports_without_ui_or_heavy_libraries():
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(base=strategy(Project), other=strategy(Project))
 def test_merge_takes_whichever_side_changed(base, other):
-    from equitylab.workbook import merge
+    from equitylab.workbook.store import merge
 
     b, o = base.to_dict(), other.to_dict()
     assert merge(b, b, o) == (o, [])

@@ -1,5 +1,6 @@
 """Next steps between sessions follow the session's two lists and what the project file holds."""
-from equitylab.workbook import PDSA, Member, Project
+from equitylab.workbook import PDSA, Project
+from equitylab.workbook.model import Member
 from equitylab.workbook.next_steps import next_steps, stage
 
 

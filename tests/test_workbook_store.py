@@ -1,18 +1,19 @@
 """Saving safely: merges between team members, atomic writes, backups, restore, broken files."""
 import multiprocessing as mp
 import os
+import re
 import shutil
 import signal
 import subprocess
 import sys
-import time
+import threading
 from pathlib import Path
 
 import pytest
 
 from equitylab import ProjectFileError
-from equitylab.workbook import AutoSaver, Debouncer, Project, list_backups, merge, restore
-from equitylab.workbook import store
+from equitylab.workbook import Project, list_backups, restore, store
+from equitylab.workbook.store import AutoSaver, Debouncer, merge
 
 EXAMPLE = Path(__file__).parent / "fixtures" / "projects" / "example_project.yaml"
 
@@ -51,7 +52,7 @@ def test_two_people_saving_different_fields_keep_both(path):
 
 def _save_field(path, field, value, start):
     project = Project.load(path)
-    start.wait()
+    start.wait(60)  # a barrier: both processes have loaded the file before either saves
     for i in range(5):
         setattr(project, field, f"{value} {i}")
         project.save(path)
@@ -59,13 +60,11 @@ def _save_field(path, field, value, start):
 
 def test_two_processes_saving_one_file_at_once_keep_both_fields(path):
     ctx = mp.get_context("spawn")
-    start = ctx.Event()
+    start = ctx.Barrier(2)
     procs = [ctx.Process(target=_save_field, args=(str(path), f, v, start))
              for f, v in (("topic", "topic from A"), ("why_it_matters", "why from B"))]
     for p in procs:
         p.start()
-    time.sleep(0.5)
-    start.set()
     for p in procs:
         p.join(60)
         assert p.exitcode == 0
@@ -92,7 +91,7 @@ def test_save_that_fails_at_the_swap_leaves_the_previous_version(path, monkeypat
 
 def test_a_save_killed_mid_write_leaves_a_readable_file(path):
     code = f"""
-import os, sys, time
+import os, sys, threading
 from equitylab.workbook import Project, store
 real_fdopen = os.fdopen
 class Slow:
@@ -101,7 +100,7 @@ class Slow:
     def __exit__(self, *a): return self.fh.__exit__(*a)
     def write(self, text):
         self.fh.write(text[: len(text) // 2]); self.fh.flush()
-        print("HALF", flush=True); time.sleep(30)
+        print("HALF", flush=True); threading.Event().wait()  # stuck here until killed
         self.fh.write(text[len(text) // 2:])
     def __getattr__(self, name): return getattr(self.fh, name)
 store.os.fdopen = lambda *a, **k: Slow(real_fdopen(*a, **k))
@@ -222,15 +221,30 @@ def test_debouncer_calls_once_after_a_burst_and_flush_runs_it_now():
     assert calls == [1, 1]
 
 
-def test_debouncer_with_a_real_timer_waits_for_the_pause():
+def test_debouncer_with_real_timers_cancels_all_but_the_last_of_a_burst():
+    timers = []
+
+    def real_timer(wait, fn):
+        timers.append(threading.Timer(wait, fn))
+        return timers[-1]
+
     calls = []
-    d = Debouncer(lambda: calls.append(time.monotonic()), wait=0.2)
-    t0 = time.monotonic()
+    d = Debouncer(lambda: calls.append(1), wait=3600, timer=real_timer)
     for _ in range(5):
         d.trigger()
-        time.sleep(0.05)
-    time.sleep(0.5)
-    assert len(calls) == 1 and calls[0] - t0 >= 0.4
+    assert [t.finished.is_set() for t in timers] == [True] * 4 + [False]  # cancelled, bar the last
+    assert timers[-1].daemon and timers[-1].is_alive() and calls == []
+    d.flush()
+    assert calls == [1] and timers[-1].finished.is_set() and not d.pending
+
+
+def test_debouncer_with_a_real_timer_calls_from_the_timer_thread():
+    called = threading.Event()
+    threads = []
+    d = Debouncer(lambda: (threads.append(threading.current_thread()), called.set()), wait=0.01)
+    d.trigger()
+    assert called.wait(60)  # a safety net for a stuck timer, not a time limit on the code
+    assert threads[0] is not threading.main_thread() and d.calls == 1 and not d.pending
 
 
 def test_autosaver_saves_after_a_pause_and_reports_the_time(path):
@@ -242,7 +256,7 @@ def test_autosaver_saves_after_a_pause_and_reports_the_time(path):
     assert saver.status() == "Saving…" and Project.load(path).topic != "autosaved"
     saver.flush()
     assert Project.load(path).topic == "autosaved"
-    assert saver.status().startswith("Saved ") and len(saver.status()) == len("Saved 14:02")
+    assert re.fullmatch(r"Saved [0-2]\d:[0-5]\d", saver.status())  # "Saved 14:02"
 
 
 @pytest.mark.skipif(os.name != "posix", reason="permission bits are POSIX")

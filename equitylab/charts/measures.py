@@ -104,11 +104,13 @@ def deprivation_gradient(result_or_data: pd.DataFrame, *, sii: pd.DataFrame | No
 
 
 def compare_groups(data: pd.DataFrame, *, by: str, value: str, lower_ci: str = "lower_ci",
-                   upper_ci: str = "upper_ci", reference: str | None = None, indicator: str = "Indicator"):
-    """Each group's value with its interval, against a reference group (or the overall value).
+                   upper_ci: str = "upper_ci", reference: str | None = None, overall: float | None = None,
+                   indicator: str = "Indicator"):
+    """Each group's value with its interval, against a reference group or the overall value.
 
-    ``reference`` is the label of the reference group in column ``by``; its value is drawn as a vertical
-    line, and the description names the groups whose interval lies wholly above or below it.
+    ``reference`` is the label of the reference group in column ``by``; ``overall`` is a value to compare
+    with instead (the service overall). It is drawn as a dashed vertical line, and the description names
+    the groups whose interval lies wholly above or below it. The chart is as tall as its groups need.
     """
     require_columns(data, [by, value, lower_ci, upper_ci], what="compare_groups")
     d = data[[by, value, lower_ci, upper_ci]].copy()
@@ -116,11 +118,13 @@ def compare_groups(data: pd.DataFrame, *, by: str, value: str, lower_ci: str = "
     d["group"] = d["group"].astype(str)
     if reference is not None and str(reference) not in set(d["group"]):
         raise DataError(f"the reference group '{reference}' is not in column '{by}'", column=by)
-    ref_value = float(d.loc[d["group"] == str(reference), "value"].iloc[0]) if reference is not None else None
+    ref_value = float(d.loc[d["group"] == str(reference), "value"].iloc[0]) if reference is not None else overall
+    ref_name = f"the reference group {reference}" if reference is not None else "the overall value"
     if ref_value is not None:
         d["versus reference"] = np.where(d["lower"] > ref_value, "higher",
                                          np.where(d["upper"] < ref_value, "lower", "similar"))
-        d.loc[d["group"] == str(reference), "versus reference"] = "reference"
+        if reference is not None:
+            d.loc[d["group"] == str(reference), "versus reference"] = "reference"
     else:
         d["versus reference"] = "group"
     palette = alt.Scale(domain=["higher", "lower", "similar", "reference", "group"],
@@ -133,8 +137,8 @@ def compare_groups(data: pd.DataFrame, *, by: str, value: str, lower_ci: str = "
     if ref_value is not None:
         points = base.mark_point(filled=True, size=80).encode(
             y=y, x=x,
-            color=alt.Color("versus reference:N", scale=palette, title="Compared with reference"),
-            shape=alt.Shape("versus reference:N", scale=shapes, title="Compared with reference"),
+            color=alt.Color("versus reference:N", scale=palette, title=f"Compared with {ref_name}"),
+            shape=alt.Shape("versus reference:N", scale=shapes, title=f"Compared with {ref_name}"),
             tooltip=tooltips("group", "value", "lower", "upper", "versus reference"))
     else:  # nothing to compare with: one look for every group, and no legend that says nothing
         points = base.mark_point(filled=True, size=80, color=GROUP_COLOURS[0], shape="circle").encode(
@@ -145,10 +149,11 @@ def compare_groups(data: pd.DataFrame, *, by: str, value: str, lower_ci: str = "
         layers.append(alt.Chart().mark_rule(strokeDash=[4, 4]).encode(x=alt.XDatum(ref_value)))
         hi = d.loc[d["versus reference"] == "higher", "group"].tolist()
         lo = d.loc[d["versus reference"] == "lower", "group"].tolist()
-        text += (f" The reference group {reference} has {_fmt(ref_value)} (dashed line). "
+        text += (f" {ref_name[0].upper() + ref_name[1:]} is {_fmt(ref_value)} (dashed line). "
                  f"Intervals wholly above it: {', '.join(hi) or 'none'}; wholly below it: {', '.join(lo) or 'none'}; "
                  "the rest overlap it. Differences describe a pattern, not its cause.")
     chart = _finish(alt.LayerChart(data=d, layer=layers), f"{indicator} by group", "", text, data)
+    chart.height = max(60, 26 * len(d))
     chart.description = text
     return chart
 
@@ -168,7 +173,7 @@ def access_chart(data: pd.DataFrame, *, by: str, service_share: str, population_
     chart = alt.Chart(long).mark_bar().encode(
         y=alt.Y("group:N", title=None, sort=list(d["group"])),
         yOffset=alt.YOffset("measure:N"),
-        x=alt.X("share:Q", title="Share"),
+        x=alt.X("share:Q", title="Share (%)" if d.iloc[:, 1:].max().max() > 1 else "Share (fraction)"),
         color=alt.Color("measure:N", scale=alt.Scale(range=[GROUP_COLOURS[0], GROUP_COLOURS[1]]), title=None),
         tooltip=tooltips("group", "measure", "share"))
     gap = d["Share of " + service] - d["Share of population"]
@@ -179,6 +184,7 @@ def access_chart(data: pd.DataFrame, *, by: str, service_share: str, population_
             f"Groups using the service less than their population share: {', '.join(under) or 'none'}; "
             f"more: {', '.join(over) or 'none'} (difference in share). A gap may reflect need as well as access.")
     out = _finish(chart, f"Share of {service} and of the population", "", text, data)
+    out.height = max(80, 26 * len(d))  # two bars a group
     out.description = text
     return out
 

@@ -14,7 +14,15 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError
-from ..spc.describe import KIND_LABEL, describe, describe_gap, fmt
+from ..spc.describe import (
+    KIND_LABEL,
+    describe,
+    describe_gap,
+    fmt,
+    hidden_groups,
+    measure_words,
+    withheld_groups,
+)
 from ..spc.gap import EXPERIMENTAL
 from .theme import HEIGHT, MDC, MDC_SHAPES, WIDTH, config, set_properties
 
@@ -36,14 +44,23 @@ ASSURANCE_ICON = {
 }
 
 
+def _shown_points(result, audience: str) -> pd.DataFrame:
+    """The points a published chart may draw from: groups with every point hidden are left out."""
+    hidden = hidden_groups(result, audience)
+    return result.points[~result.points["group"].astype(str).isin(hidden)]
+
+
 def _chart_frame(result, audience: str) -> pd.DataFrame:
-    p = result.points
+    p = _shown_points(result, audience)
     df = pd.DataFrame({"group": p["group"].astype(str), "x": p["x"], "phase": p["phase"].astype(int)})
     hide = p["small_number"].to_numpy() if audience == "publish" else np.zeros(len(p), bool)
+    # lines computed with hidden points in them could help work those points out: withheld for the group
+    lines_off = df["group"].isin(withheld_groups(result, audience)).to_numpy()
     for col in ("y", "centre", "lower_limit", "upper_limit", "lower_2sigma", "upper_2sigma"):
         v = p[col].to_numpy(float).copy()
-        if col != "centre":
-            v[hide] = np.nan  # limits of p and u charts would reveal a small denominator
+        v[hide] = np.nan  # a hidden point, and the limits that would reveal its small denominator
+        if col != "y":
+            v[lines_off] = np.nan
         df[col] = v
     kind = p["point_type"].str.replace(r"_(high|low)$", "", regex=True)
     df["kind"] = kind.map(KIND_LABEL).to_numpy()
@@ -56,7 +73,8 @@ def _chart_frame(result, audience: str) -> pd.DataFrame:
 
 
 def _label_rows(result, run: bool, audience: str = "team") -> pd.DataFrame:
-    p = result.points
+    p = _shown_points(result, audience)
+    p = p[~p["group"].astype(str).isin(withheld_groups(result, audience))]
     last = p.groupby(["group", "phase"], sort=False).tail(1)
     rows = []
     centre_word = "Median" if run or result.settings["chart"] == "g" else "Mean"
@@ -86,8 +104,14 @@ def _label_rows(result, run: bool, audience: str = "team") -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _verdict_rows(result, groups) -> pd.DataFrame:
+# the verdict line is text: darker shades of the Making Data Count colours, for 4.5:1 contrast on white
+_TEXT_SHADE = {MDC["common_cause"]: "#505050", MDC["improvement"]: "#00688F", MDC["concern"]: "#A34800"}
+
+
+def _verdict_rows(result, groups, audience: str) -> pd.DataFrame:
     last = result.summary.groupby("group", sort=False).tail(1)
+    last = last[last["group"].astype(str).isin(groups)]
+    withheld = set(withheld_groups(result, audience))
     rows = []
     for g, variation, words, assurance, a_text in zip(
         last["group"].astype(str),
@@ -97,7 +121,12 @@ def _verdict_rows(result, groups) -> pd.DataFrame:
         last["assurance_text"],
         strict=True,
     ):
+        if g in withheld:
+            rows.append({"group": g, "verdict": "Centre line, limits and verdict not shown: small numbers",
+                         "verdict_colour": _TEXT_SHADE[MDC["common_cause"]], "row": "verdict"})
+            continue
         letter, colour = VARIATION_ICON.get(variation, ("~", MDC["common_cause"]))
+        colour = _TEXT_SHADE.get(colour, colour)
         if isinstance(assurance, str):
             letter += " " + ASSURANCE_ICON[assurance][0]
             words += "; " + a_text.replace("Assurance: ", "assurance: ")
@@ -157,15 +186,21 @@ def _layers(
     _check_audience(audience)
     run = result.settings["chart"] == "run"
     data = _chart_frame(result, audience)
+    if data["y"].isna().all():  # every point hidden: say so, draw nothing that could be worked back
+        return alt.Chart(alt.InlineData(values=[{"row": "note"}]), width=width, height=60).mark_text(
+            align="left", x=0, y=20, fontSize=13, color="#333333").encode(
+            text=alt.value("Every point is hidden because its numbers are small."))
     groups = list(dict.fromkeys(data["group"]))
     frames = [data] if minimal else [data, _label_rows(result, run, audience), _note_rows(result, groups)]
     if not run and not minimal:
-        frames.append(_verdict_rows(result, groups))
+        frames.append(_verdict_rows(result, groups, audience))
     combined = pd.concat([f for f in frames if len(f)], ignore_index=True)
     x_type = _x_type(result.points["x"])
     x = {"field": "x", "type": x_type, "title": result.settings["x"]}
     if x_type == "quantitative":
         x["scale"] = {"zero": False}
+    elif x_type == "temporal":  # a few dated labels, not one run-together word per month
+        x["axis"] = {"format": "%b %Y", "tickCount": 4 if len(groups) > 1 else 8, "labelOverlap": True}
     x_plain = {"field": "x", "type": x_type}
 
     def yq(field, title=None):
@@ -343,19 +378,20 @@ def spc_chart(result, *, audience="team", title=None, width=None, height=None, c
     # two panels a row must fit a notebook's output area (about 850 px) without scrolling sideways
     width = width or (WIDTH if groups == 1 else 270)
     height = height or (HEIGHT if groups == 1 else 200)
-    y_title = result.settings["y"] + (f" per {result.settings['n']}" if result.settings.get("n") else "")
+    y_title = measure_words(result.settings)
     chart = _layers(result, audience, width, height, y_title)
     if groups > 1 and columns != 2:
         chart.columns = columns
     heading = alt.TitleParams(text=title or y_title, subtitle=_subtitle(result, audience))
-    return set_properties(chart, title=heading, description=describe(result)).configure(**config())
+    return set_properties(chart, title=heading, description=describe(result, audience)).configure(**config())
 
 
 def gap_chart_view(result, *, audience="team", title=None, width=None, height=None):
     """The gap chart above both groups' own series, configured with the equitylab look."""
     width, height = width or 480, height or 200
     measure = "difference" if result.settings["measure"] == "difference" else "log ratio"
-    gap = _layers(result.gap, audience, width, height, f"gap ({measure})", zero_line=True)
+    unit = "percentage points" if measure == "difference" and result.settings.get("multiplier", 1) == 100 else measure
+    gap = _layers(result.gap, audience, width, height, f"Gap ({unit})", zero_line=True)
     # the groups' own series sit two to a row under the gap: half the width each
     series = _layers(result.series, audience, (width - 60) // 2, height, result.settings["y"], minimal=True)
     gap = set_properties(gap, title=alt.TitleParams(f"Gap: each group vs {result.settings['reference']}", fontSize=13))
@@ -368,7 +404,7 @@ def gap_chart_view(result, *, audience="team", title=None, width=None, height=No
     if result.settings.get("limits"):
         extra.insert(0, EXPERIMENTAL)
     heading = alt.TitleParams(
-        text=title or f"Gap in {result.settings['y']} over time",
+        text=title or f"The gap in {result.settings['y']} over time",
         subtitle=_subtitle(result.gap, audience, extra),
     )
     # stacked, not side by side, so the pair fits a notebook or an A4 page without scrolling

@@ -27,7 +27,7 @@ MDC = {
 MDC_SHAPES = {"common_cause": "circle", "improvement": "triangle-up", "concern": "diamond", "neutral": "square"}
 
 FONT = "Arial, Helvetica, sans-serif"
-WIDTH, HEIGHT = 560, 300
+WIDTH, HEIGHT = 560, 220
 
 
 def lines(*texts: str, width: int = 90) -> list[str]:

@@ -24,6 +24,8 @@ from .html import escape, figure, table_html
 SMALL_NUMBERS_BANNER = "Small numbers: for the team only, do not share."
 SUPPRESSION_THRESHOLD = 7
 ENGLAND = "E92000001"
+# categories that record that a group is unknown: data quality, never an equity group to compare
+MISSING_LABELS = frozenset({"Not stated", "Not known", "not stated", "not known", "Unknown", "Not recorded"})
 
 
 @dataclass
@@ -47,6 +49,8 @@ class Finding:
         The small-numbers banner for team-only output.
     extra : dict
         Results behind the finding (``"sii"``, ``"result"``) and drawings made as SVG (``"svg"``).
+    export : DataFrame or None
+        The full table, for a report's CSV and Excel files, when ``table`` is a shorter one to read.
     """
 
     title: str
@@ -59,6 +63,7 @@ class Finding:
     banner: str | None = None
     extra: dict = field(default_factory=dict)
     provenance: dict = field(default_factory=dict)
+    export: pd.DataFrame | None = None
 
     @property
     def charts(self) -> list:
@@ -67,8 +72,10 @@ class Finding:
             return []
         return list(self.chart) if isinstance(self.chart, list | tuple) else [self.chart]
 
-    def display(self, *, table: bool = False) -> None:
-        """Show the finding in a notebook: words first, then the chart, then the source."""
+    def display(self, *, table: bool | None = None) -> None:
+        """Show the finding in a notebook: heading, labels, the chart, the words, then the table (by default
+        only when there is no chart). The chart carries its own source and, for screen readers, its
+        description; a finding without a chart shows its source under the table."""
         head = [f"### {self.title}"]
         if self.synthetic:
             head.append(f"**{provenance.SYNTHETIC_LABEL}.**")
@@ -77,14 +84,14 @@ class Finding:
         display(Markdown("\n\n".join(head)))
         for chart in self.charts:
             display(chart)
-        if self.charts and self.alt_text:
-            display(Markdown(f"*Chart description:* {self.alt_text}"))
         display(Markdown(self.text))
         if self.extra.get("svg"):
             display(inline_svg(self.extra["svg"], self.alt_text or self.title))
+        if table is None:
+            table = not self.charts
         if table and self.table is not None:
             display(self.table)
-        if self.source:
+        if self.source and not self.charts:
             display(Markdown(f"<small>{self.source}</small>"))
 
     def _ipython_display_(self):
@@ -100,10 +107,10 @@ class Finding:
             parts.append(f"<p class='banner'>{escape(self.banner)}</p>")
         parts.extend(f"<p>{escape(p)}</p>" for p in re.split(r"\n\s*\n", self.text or "") if p.strip())
         charts = self.charts
-        for i, chart in enumerate(charts):
+        for chart in charts:
             # one chart: the finding's own text alternative; several: each chart's own description
             alt = self.alt_text if len(charts) == 1 else (render.description(chart) or self.alt_text)
-            parts.append(figure(render.svg(chart), alt, self.source if i == len(charts) - 1 else ""))
+            parts.append(figure(render.svg(chart), alt, ""))  # the chart's subtitle names its source
         drawing = self.extra.get("svg")
         if not charts and isinstance(drawing, str) and drawing.lstrip().startswith("<"):
             parts.append(figure(drawing, self.alt_text, self.source))  # the driver diagram
@@ -152,15 +159,21 @@ def protect(table: pd.DataFrame, audience: str, *, by=None, derived=None) -> pd.
 
 
 def sources(*findings: Finding) -> pd.DataFrame:
-    """The data sources behind the findings: one row each with what it is, when it was retrieved,
-    its licence, and whether it is synthetic."""
+    """The data sources behind the findings: one row for each source (a result built from several
+    sources names each), with when it was retrieved, its licence, and whether it is synthetic."""
     rows, seen = [], set()
     for f in findings:
         p = f.provenance or {}
-        what = p.get("description") or p.get("source") or f.source
-        if not what or what in seen:
-            continue
-        seen.add(what)
-        rows.append({"source": what, "retrieved": p.get("retrieved", ""), "licence": p.get("licence", ""),
-                     "synthetic": bool(p.get("synthetic", f.synthetic))})
+        parts = str(p.get("description") or p.get("source") or f.source or "").split(" + ")
+        retrieved = str(p.get("retrieved", "")).split(" + ")
+        licences = str(p.get("licence", "")).split(" + ")
+        for i, what in enumerate(parts):
+            if not what or what in seen:
+                continue
+            seen.add(what)
+            synthetic = what.startswith(provenance.SYNTHETIC_LABEL)
+            licence = licences[i] if len(licences) == len(parts) else licences[0]
+            rows.append({"source": what, "retrieved": retrieved[i] if len(retrieved) == len(parts) else retrieved[0],
+                         "licence": "" if synthetic or licence.startswith("n/a") else licence,
+                         "synthetic": synthetic})
     return pd.DataFrame(rows, columns=["source", "retrieved", "licence", "synthetic"])

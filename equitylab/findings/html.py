@@ -8,7 +8,7 @@ import numbers
 
 import pandas as pd
 
-HTML_ROWS = 40  # longer tables are cut in the HTML; the CSV has every row
+HTML_ROWS = 15  # longer tables are cut in the HTML; the CSV and Excel files have every row
 
 
 def escape(text) -> str:

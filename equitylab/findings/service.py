@@ -13,12 +13,12 @@ import pandas as pd
 
 from .. import provenance
 from ..charts.measures import access_chart, compare_groups, deprivation_gradient
-from ..errors import DataError
+from ..errors import DataError, SourceUnavailable
 from ..loaders.population import lsoa_deciles, population
 from ..loaders.service import read_service_data
 from ..measures import access_vs_population, compare, proportion, sii
 from ..synthetic import service_data as synthetic_service_data
-from .finding import Finding, check_audience, make, protect
+from .finding import MISSING_LABELS, Finding, check_audience, make, protect
 from .words import join_words
 
 _POLARITY = {"missed": "low_is_good", "experience": "high_is_good", "disengaged": "low_is_good",
@@ -26,6 +26,7 @@ _POLARITY = {"missed": "low_is_good", "experience": "high_is_good", "disengaged"
 GROUP_LABELS = {"imd_decile": "national deprivation decile", "age_band": "age band",
                 "local_decile": "deprivation decile within the area", "ethnicity": "ethnic group"}
 _NOT_CAUSES = "These are differences between groups in this data, not their causes."
+SHORT_TABLE = 12  # rows a reader takes in at a glance
 
 
 def load_service(service_data: str | Path | None, area_code: str) -> pd.DataFrame:
@@ -61,9 +62,48 @@ def service_summary(service: pd.DataFrame) -> Finding:
     return make("Your service's data", " ".join(sentences), data=service, table=table)
 
 
-def access(service: pd.DataFrame, area_code: str, by: str = "ethnicity", *,
-           audience: str = "team", eligible_ages=(18, None)) -> Finding:
-    """Each group's share of referrals against its share of the local population (Census 2021)."""
+def access(service: pd.DataFrame, area_code: str, by="ethnicity", *, audience: str = "team",
+           eligible_ages=(18, None)) -> Finding:
+    """Each group's share of referrals against its share of the local population (Census 2021), for
+    each grouping in ``by`` (a column or a list). A grouping whose population is not held offline is
+    named in the text (or, asked for alone, raises :class:`~equitylab.errors.SourceUnavailable`)."""
+    bys = [by] if isinstance(by, str) else list(by)
+    if len(bys) == 1:
+        return _access_one(service, area_code, bys[0], audience, eligible_ages)
+    parts, used, missing = [], [], []
+    for b in bys:
+        try:
+            parts.append(_access_one(service, area_code, b, audience, eligible_ages))
+            used.append(b)
+        except SourceUnavailable as exc:
+            missing.append(str(exc))
+    if not parts:
+        raise SourceUnavailable(" ".join(missing))
+    keep = [f.text.replace(_NOT_NEED, "").strip() for f in parts]
+    text = " ".join(keep + missing + [_NOT_NEED])
+    table = pd.concat([f.table.rename(columns={f.table.columns[0]: "group"})
+                       .assign(**{"grouped by": f.title.removeprefix("Access by ")}) for f in parts],
+                      ignore_index=True)
+    if len(table) > SHORT_TABLE:  # the groups whose share differs from their share of residents
+        low = table["95% interval"].str.extract(r"^([\d.]+) to ([\d.]+)$").astype(float)
+        table = table[(low[0] > 1) | (low[1] < 1)]
+    provenance.carry(table, parts[0].table)
+    export = pd.concat([f.export.assign(grouping=b) for f, b in zip(parts, used)], ignore_index=True)
+    provenance.carry(export, parts[0].export)
+    # a chart where some group's interval for the ratio lies wholly above or below 1
+    chart = [f.chart for f in parts if ((f.export["lower_ci"] > 1) | (f.export["upper_ci"] < 1)).any()] or None
+    finding = make("Access by " + join_words([f.title.removeprefix("Access by ") for f in parts]), text,
+                   data=export, table=table.reset_index(drop=True), chart=chart,
+                   alt_text=" ".join(f.alt_text for f in parts), audience=audience)
+    finding.export = export
+    return finding
+
+
+_NOT_NEED = ("This compares shares of the population, not need: a group may need the service more or "
+             "less than others.")
+
+
+def _access_one(service, area_code, by, audience, eligible_ages) -> Finding:
 
     check_audience(audience)
     column = {"age": "age_band", "deprivation": "imd_decile"}.get(by, by)
@@ -103,16 +143,27 @@ def access(service: pd.DataFrame, area_code: str, by: str = "ethnicity", *,
     miss = res.attrs.get("missing_percent")
     if miss:
         sentences.append(f"{miss:.1f}% of referrals have no {dimension} recorded and are left out of the shares.")
-    sentences.append("This compares shares of the population, not need: a group may need the service more or "
-                     "less than others.")
+    sentences.append(_NOT_NEED)
     sentences.extend(cautions[:1])
     text = " ".join(sentences)
     alt = f"Chart comparing each {dimension} group's share of referrals with its share of {name}'s population. " \
           + sentences[0]
     chart = access_chart(table.dropna(subset=["share_service"]), by="group",
-                   service_share="share_service", population_share="share_population", service="referrals")
-    return make(f"Access by {dimension}", text, data=res, table=table, chart=chart, alt_text=alt,
-                    audience=audience)
+                         service_share="share_service", population_share="share_population", service="referrals")
+    label = GROUP_LABELS.get(column, column.replace("_", " "))
+    readable = pd.DataFrame({
+        label: table["group"].astype(str),
+        "share of referrals (%)": table["share_service"].round(1),
+        "share of residents (%)": table["share_population"].round(1),
+        "ratio": table["ratio"].round(2),
+        "95% interval": [f"{lo:.2f} to {hi:.2f}" if pd.notna(lo) and pd.notna(hi) else ""
+                         for lo, hi in zip(table["lower_ci"], table["upper_ci"])],
+    })
+    provenance.carry(readable, table)
+    finding = make(f"Access by {label}", text, data=res, table=readable, chart=chart, alt_text=alt,
+                   audience=audience)
+    finding.export = table
+    return finding
 
 
 def _outcome_columns(service: pd.DataFrame) -> dict[str, tuple[str, pd.Series, pd.Series]]:
@@ -138,15 +189,13 @@ def _outcome_columns(service: pd.DataFrame) -> dict[str, tuple[str, pd.Series, p
 
 _POLARITY = {"missed": "low_is_good", "experience": "high_is_good", "disengaged": "low_is_good",
              "readmitted": "low_is_good"}
-GROUP_LABELS = {"imd_decile": "national deprivation decile", "age_band": "age band",
-                 "local_decile": "deprivation decile within the area", "ethnicity": "ethnic group"}
 
 
 def _group_table(service, by, measures, audience):
 
     cols = _outcome_columns(service)
-    labels = service[by].astype("string").fillna("not stated")
-    stated = (labels != "not stated").to_numpy()
+    labels = service[by].astype("string")
+    stated = (labels.notna() & ~labels.isin(MISSING_LABELS)).to_numpy()  # a missing category is no group
     kept = labels[stated].reset_index(drop=True)  # the groups, once for all the measures
     frames = []
     for key in measures:
@@ -172,46 +221,79 @@ def _group_table(service, by, measures, audience):
 
 
 def _group_name(by: str, value) -> str:
+    """A group as a sentence names it: "people aged 20-24", "national deprivation decile 1 (most deprived)"."""
     if by == "imd_decile":
         extra = " (most deprived)" if str(value) == "1" else " (least deprived)" if str(value) == "10" else ""
-        return f"National deprivation decile {value}{extra}"
+        return f"national deprivation decile {value}{extra}"
     if by == "age_band":
-        return f"Aged {value}"
-    return str(value)
+        return f"people aged {value}"
+    return f"the {value} group"
 
 
 def _sentences(table: pd.DataFrame, by: str) -> list[str]:
+    """One sentence per measure on which some group differs from the overall value (95% comparison):
+    "By age band, 61.9% of people aged 20-24 and 74.2% of people aged 65-69 missed at least one
+    appointment, more than the 52.7% overall; 46.6% of people aged 35-39: less." Hidden groups are never
+    named."""
     out = []
-    for _, r in table.iterrows():
-        if pd.isna(r.get("value")):
+    label = GROUP_LABELS.get(by, by.replace("_", " "))
+    for measure, part in table.dropna(subset=["value"]).groupby("measure", sort=False):
+        words = []
+        differs = part[part["label"].astype(str).isin(["better", "worse", "higher", "lower"])]
+        for direction in ("more", "less"):
+            rows = differs[(differs["value"] > differs["reference_value"]) == (direction == "more")]
+            if len(rows):
+                who = join_words([f"{r['value']:.1f}% of {_group_name(by, r[by])}" for _, r in rows.iterrows()])
+                words.append((direction, who))
+        if not words:
             continue
-        if str(r.get("label")) in ("better", "worse", "higher", "lower"):
-            out.append(f"{_group_name(by, r[by])}: {r['value']:.1f}% {r['measure']}, {r['label']} than the overall "
-                       f"{r['reference_value']:.1f}% (95% CI {r['lower_ci']:.1f}% to {r['upper_ci']:.1f}%).")
+        overall = part["reference_value"].iloc[0]
+        first_dir, first = words[0]
+        sentence = f"By {label}, {first} {measure}, {first_dir} than the {overall:.1f}% overall"
+        if len(words) > 1:
+            sentence += f"; {words[1][1]}: {words[1][0]}"
+        out.append(sentence + ".")
     return out
 
 
-def experience(service: pd.DataFrame, by: str = "ethnicity", *, audience: str = "team") -> Finding:
-    """Experience by group: missed appointments, rating of care, and dropping out, with 95% intervals."""
-    return _by_group(service, by, ["missed", "experience", "disengaged"], "Experience", audience)
+def experience(service: pd.DataFrame, by="ethnicity", *, audience: str = "team") -> Finding:
+    """Experience by group: missed appointments, rating of care, and dropping out, with 95% intervals,
+    for each grouping in ``by`` (a column or a list)."""
+    bys = [by] if isinstance(by, str) else list(by)
+    parts = [_by_group(service, b, ["missed", "experience", "disengaged"], "Experience", audience,
+                       closing=len(bys) == 1) for b in bys]
+    return _combined(parts, bys, "Experience by " + join_words([GROUP_LABELS.get(b, b) for b in bys]),
+                     service, audience)
 
 
 def outcomes(service: pd.DataFrame, by="ethnicity", *, audience: str = "team") -> Finding:
-    """Outcomes by group: readmission within 90 days, for each grouping in ``by``."""
+    """Outcomes by group: readmission within 90 days, for each grouping in ``by`` (a column or a list)."""
     bys = [by] if isinstance(by, str) else list(by)
-    findings = [_by_group(service, b, ["readmitted"], "Outcomes", audience, closing=len(bys) == 1) for b in bys]
-    if len(findings) == 1:
-        return findings[0]
-    text = " ".join(f.text for f in findings) + " " + _NOT_CAUSES
-    table = pd.concat([f.table.assign(grouping=b) for f, b in zip(findings, bys)], ignore_index=True)
-    provenance.carry(table, findings[0].table)
-    chart = [c for f in findings for c in f.charts] or None
-    alt_text = " ".join(f.alt_text for f in findings)
-    return make("Outcomes: readmission within 90 days by " + join_words([GROUP_LABELS.get(b, b) for b in bys]),
-                    text, data=service, table=table, chart=chart, alt_text=alt_text, audience=audience)
+    parts = [_by_group(service, b, ["readmitted"], "Outcomes", audience, closing=len(bys) == 1) for b in bys]
+    return _combined(parts, bys, "Outcomes: readmission within 90 days by "
+                     + join_words([GROUP_LABELS.get(b, b) for b in bys]), service, audience)
 
 
-_NOT_CAUSES = "These are differences between groups in this data, not their causes."
+def _combined(parts: list[Finding], bys: list[str], title: str, service, audience) -> Finding:
+    """One finding for several groupings: each one's sentences, the charts of the measures where a group
+    differs, and one short table of the groups that differ (every row goes to the files)."""
+    if len(parts) == 1:
+        return parts[0]
+    text = " ".join(f.text for f in parts) + " " + _NOT_CAUSES
+    table = pd.concat([f.table.rename(columns={f.table.columns[0]: "group"})
+                       .assign(**{"grouped by": GROUP_LABELS.get(b, b)}) for f, b in zip(parts, bys)],
+                      ignore_index=True)
+    if len(table) > SHORT_TABLE:
+        table = table[table["compared with overall"].isin(["better", "worse", "higher", "lower"])]
+    provenance.carry(table, parts[0].table)
+    export = pd.concat([f.export.assign(grouping=b) for f, b in zip(parts, bys)], ignore_index=True)
+    provenance.carry(export, parts[0].export)
+    chart = [c for f in parts for c in f.charts] or None
+    alt_text = " ".join(f.alt_text for f in parts)
+    finding = make(title, text, data=service, table=table.reset_index(drop=True), chart=chart, alt_text=alt_text,
+                   audience=audience)
+    finding.export = export
+    return finding
 
 
 def _by_group(service, by, measures, kind, audience, *, closing=True):
@@ -229,17 +311,48 @@ def _by_group(service, by, measures, kind, audience, *, closing=True):
     if not sentences:
         sentences = [f"No {label} differs clearly from the overall value on these measures; the intervals are "
                      "wide or the groups similar."]
+    missing = service[by].astype("string").isna() | service[by].astype("string").isin(MISSING_LABELS)
+    if missing.any():
+        sentences.append(f"{missing.mean():.0%} of referrals have no recorded {label}; they count in the overall "
+                         "value but not as a group.")
     if closing:
         sentences.append(_NOT_CAUSES)
     text = " ".join(sentences)
     alt = f"Chart of {kind.lower()} measures by {label}, each group with its 95% interval and the overall value. " \
           + sentences[0]
-    charts = [compare_groups(part, by=by, value="value",
-                     indicator=f"% who {measure}")
-              for measure, part in table.dropna(subset=["value"]).groupby("measure", sort=False)]
+    shown = table.dropna(subset=["value"])
+    # one message per chart: a measure gets a chart only when some group differs from the overall value
+    charts = [compare_groups(part, by=by, value="value", overall=float(part["reference_value"].iloc[0]),
+                             indicator=f"% who {measure}")
+              for measure, part in shown.groupby("measure", sort=False)
+              if part["label"].astype(str).isin(["better", "worse", "higher", "lower"]).any()]
     chart = charts if len(charts) > 1 else (charts[0] if charts else None)
-    return make(f"{kind} by {label}", text, data=table, table=table, chart=chart, alt_text=alt,
-                    audience=audience)
+    finding = make(f"{kind} by {label}", text, data=table, table=_readable(table, by), chart=chart, alt_text=alt,
+                   audience=audience)
+    finding.export = table
+    return finding
+
+
+def _readable(table: pd.DataFrame, by: str) -> pd.DataFrame:
+    """The comparison as a reader needs it: the group, the measure, how many people, the %, its 95%
+    interval and how it compares with the overall value; every other column goes to the files."""
+    hidden = table["value"].isna()
+    ci = [f"{lo:.1f} to {hi:.1f}" if pd.notna(lo) and pd.notna(hi) else "" for lo, hi in
+          zip(table["lower_ci"], table["upper_ci"])]
+    if len(table) > SHORT_TABLE:  # a long table: the groups that differ (every row is in the files)
+        table = table[table["label"].astype(str).isin(["better", "worse", "higher", "lower"])]
+        hidden = table["value"].isna()
+        ci = [f"{lo:.1f} to {hi:.1f}" if pd.notna(lo) and pd.notna(hi) else "" for lo, hi in
+              zip(table["lower_ci"], table["upper_ci"])]
+    out = pd.DataFrame({
+        GROUP_LABELS.get(by, by.replace("_", " ")): table[by].astype(str),
+        "measure": table["measure"],
+        "people": table["denominator"].round().astype("Int64"),
+        "%": table["value"].round(1),
+        "95% interval (%)": ci,
+        "compared with overall": table["label"].where(~hidden, "not shown: small numbers"),
+    })
+    return provenance.carry(out, table)
 
 
 def outcomes_by_deprivation(service: pd.DataFrame, area_code: str, *, audience: str = "team",

@@ -8,8 +8,9 @@ import pandas as pd
 
 from .. import provenance
 from ..errors import DataError
-from ..spc import aggregate, control_chart, gap_chart, run_chart
-from .finding import Finding, check_audience, make
+from ..spc import SmallDenominatorWarning, TrialLimitsWarning, aggregate, control_chart, gap_chart, run_chart
+from ..spc.describe import hidden_groups
+from .finding import MISSING_LABELS, Finding, check_audience, make
 from .service import GROUP_LABELS
 
 _PERIOD_WORDS = {"MS": "month", "M": "month", "W": "week", "QS": "quarter"}
@@ -26,55 +27,106 @@ def _waits(service: pd.DataFrame, by: str | None, freq: str) -> pd.DataFrame:
     return aggregate(data, date="referral_date", outcome="seen_28", by=by, freq=freq)
 
 
-_PERIOD_WORDS = {"MS": "month", "M": "month", "W": "week", "QS": "quarter"}
+CONTROL_POINTS = 15  # fewer published points than this give a run chart: control limits need a baseline
+
+
+def _recorded(data: pd.DataFrame, by: str | None) -> tuple[pd.DataFrame, str]:
+    """Rows whose group is recorded, and a sentence on the share of referrals without one: a missing
+    category is a data-quality fact, never an equity group."""
+    if not by:
+        return data, ""
+    missing = data[by].astype("string").isin(MISSING_LABELS)
+    share = data.loc[missing, "n"].sum() / max(data["n"].sum(), 1)
+    label = GROUP_LABELS.get(by, by.replace("_", " "))
+    note = f"{share:.0%} of referrals have no recorded {label} and are not shown as a group." if share else ""
+    return data[~missing.to_numpy()], note
+
+
+def _summary_table(result, audience: str) -> pd.DataFrame:
+    """One row per group (its latest phase): what a reader needs before the charts, Making Data Count style."""
+    hidden = set(hidden_groups(result, audience))
+    last = result.summary.groupby("group", sort=False).tail(1)
+    last = last[~last["group"].astype(str).isin(hidden)]
+    run = result.settings["chart"] == "run"
+    table = pd.DataFrame({
+        "group": last["group"].astype(str),
+        "points": last["n_points"].astype(int),
+        ("median" if run else "mean") + " (%)": last["centre"].round(1),
+    })
+    if not run:
+        table["lower limit (%)"] = last["lower_limit"].round(1)
+        table["upper limit (%)"] = last["upper_limit"].round(1)
+        table["variation"] = last["variation_text"].str.replace("Special cause variation: ", "special cause, ")
+    else:
+        table["pattern"] = last["runs_signal"].map({True: "non-random (runs signal)", False: "no signal"})
+    return provenance.carry(table.reset_index(drop=True), result.points)
 
 
 def over_time(service: pd.DataFrame, by: str | None = "ethnicity", *, audience: str = "team",
               chart: str = "p", freq: str = "MS") -> Finding:
-    """Share of referrals seen within 28 days, period by period: a run chart (``chart="run"``, IHI
-    rules) or a control chart (default a p-chart with Making Data Count rules), one per group."""
-
+    """Share of referrals seen within 28 days, period by period, one panel per group: a control chart
+    (default a p-chart with Making Data Count rules) or a run chart (``chart="run"``, IHI rules). Groups
+    with fewer than 15 points get a run chart, since control limits need a baseline."""
     check_audience(audience)
-    data = _waits(service, by, freq)
-    if by:
-        data = data[data[by] != "Not known"]
-    data = data.rename(columns={"y": "seen within 28 days", "n": "referrals"})
+    word = _PERIOD_WORDS.get(freq, "period")
+    data, missing_note = _recorded(_waits(service, by, freq), by)
+    data = data.rename(columns={"y": "seen within 28 days", "n": "referrals", "period": word.capitalize()})
+    points = data.groupby(by).size().min() if by else len(data)
+    if chart != "run" and points < CONTROL_POINTS:
+        chart = "run"
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         if chart == "run":
-            result = run_chart(data, x="period", y="seen within 28 days", n="referrals", by=by, multiplier=100)
+            result = run_chart(data, x=word.capitalize(), y="seen within 28 days", n="referrals", by=by,
+                               multiplier=100)
         else:
-            result = control_chart(data, x="period", y="seen within 28 days", n="referrals", chart=chart, by=by, improvement="increase",
-                                   multiplier=100)
-    cautions = sorted({str(w.message) for w in caught if issubclass(w.category, UserWarning)})
+            result = control_chart(data, x=word.capitalize(), y="seen within 28 days", n="referrals", chart=chart,
+                                   by=by, improvement="increase", multiplier=100)
+    # the small-numbers caution is the team view's; published charts hide those points
+    cautions = sorted({str(w.message) for w in caught
+                       if issubclass(w.category, (SmallDenominatorWarning, TrialLimitsWarning))})
     kind = "Run chart" if chart == "run" else "SPC chart"
-    word = _PERIOD_WORDS.get(freq, "period")
-    text = result.describe() + ("\n\n" + " ".join(cautions) if cautions else "")
+    described = result.describe(audience)
+    text = " ".join(t for t in (described, missing_note, *cautions) if t)
     title = f"{kind}: referrals seen within 28 days, by {word}" + (f", by {GROUP_LABELS.get(by, by)}" if by else "")
-    return make(title, text, data=service, table=result.summary, chart=result.chart(audience=audience),
-                    alt_text=result.describe(), audience=audience, extra={"result": result})
+    heading = "Referrals seen within 28 days" + (f", by {GROUP_LABELS.get(by, by)}" if by else "")
+    finding = make(title, text, data=service, table=_summary_table(result, audience),
+                   chart=result.chart(audience=audience, title=heading), alt_text=described, audience=audience,
+                   extra={"result": result})
+    finding.export = result.summary
+    return finding
 
 
 def gap_over_time(service: pd.DataFrame, *, group: str | None = None, reference: str | None = None,
                   by: str = "ethnicity", audience: str = "team", freq: str = "MS") -> Finding:
     """The gap in the share seen within 28 days between a group and a reference group, over time,
-    as a run chart above both groups' own series (levelling down is flagged)."""
+    as a run chart above both groups' own series (levelling down is flagged).
 
+    The reference is the largest recorded group unless the team names one; the group is the one with
+    the lowest share seen within 28 days unless named. Missing categories are never either."""
     check_audience(audience)
-    data = _waits(service, by, freq)
-    data = data[data[by] != "Not known"]
+    word = _PERIOD_WORDS.get(freq, "period")
+    data, _ = _recorded(_waits(service, by, freq), by)
     totals = data.groupby(by)[["y", "n"]].sum()
     if reference is None:
         reference = totals["n"].idxmax()
     if group is None:
         others = totals[totals.index != reference]
         group = (others["y"] / others["n"]).idxmin()
+    data = data.rename(columns={"y": "seen within 28 days", "n": "referrals", "period": word.capitalize()})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        result = gap_chart(data, x="period", y="y", n="n", by=by, group=group, reference=reference,
-                           multiplier=100, improvement="increase")
+        result = gap_chart(data, x=word.capitalize(), y="seen within 28 days", n="referrals", by=by, group=group,
+                           reference=reference, multiplier=100, improvement="increase")
     text = result.describe()
-    return make(f"The gap over time: {group} against {reference}", text, data=service,
-                    table=getattr(result, "summary", None), chart=result.chart(audience=audience), alt_text=text,
-                    audience=audience, extra={"result": result})
-
+    summary = result.summary.drop_duplicates("comparison", keep="last")
+    table = pd.DataFrame({"comparison": summary["comparison"],
+                          "median gap, first half (points)": summary["before_gap"].round(1),
+                          "median gap, second half (points)": summary["after_gap"].round(1),
+                          "what happened": summary["verdict"]}).reset_index(drop=True)
+    provenance.carry(table, result.summary)
+    finding = make(f"The gap over time: {group} against {reference}", text, data=service, table=table,
+                   chart=result.chart(audience=audience), alt_text=text, audience=audience,
+                   extra={"result": result})
+    finding.export = result.summary
+    return finding

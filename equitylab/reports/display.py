@@ -83,11 +83,12 @@ def _table_payload(table, title: str, source: str, synthetic: bool) -> dict:
 
 
 def show(finding, *, heading: int = 3, table: bool = True) -> None:
-    """Display one finding: heading, labels, text, chart (static SVG with alt text), table, source."""
+    """Display one finding: heading, labels, text, chart (static SVG with alt text), table (``table=False``
+    leaves it to the report's CSV and Excel files), source."""
     _state["findings"].append(finding)
     bundle = {"text/html": finding.html(heading=heading, table=table)}
-    data = finding.table
-    if table and data is not None and len(data.columns):
+    data = finding.export if finding.export is not None else finding.table
+    if data is not None and len(data.columns):  # every table goes to the files, shown on the page or not
         bundle[TABLE_MIME] = _table_payload(data, finding.title, finding.source, finding.synthetic)
     display(bundle, raw=True)
 
@@ -102,21 +103,25 @@ def findings() -> list:
     return list(_state["findings"])
 
 
-def summary(max_sentences: int = 2) -> None:
-    """"In brief": the first sentences of every finding, shown at the top of the report."""
+_NO_NEWS = ("No ", "The offline data", "The extract has")
+
+
+def summary(max_points: int = 8) -> None:
+    """"Main points": one sentence from each finding that found something, at most ``max_points``, shown
+    at the top of the report (findings that found no difference are left to their sections)."""
     items = []
     for f in _state["findings"]:
         text = " ".join(str(getattr(f, "text", "")).split())
-        sentences = re.split(r"(?<=[.!?])\s+(?=[A-Z0-9])", text)
-        lead = " ".join(sentences[:max_sentences]).strip()
-        if lead:
-            label = " <span class='synthetic'>synthetic</span>" if getattr(f, "synthetic", False) else ""
-            title = str(f.title).rstrip()
-            title += "" if title[-1:] in ".?!" else "."
-            items.append(f"<li><strong>{_e(title)}</strong>{label} {_e(lead)}</li>")
-    body = ("<section class='summary'><h2>In brief</h2><p>What the numbers below show, in the report's own "
-            "words. They describe differences between groups; they do not say what causes them.</p>"
-            f"<ul>{''.join(items)}</ul></section>")
+        lead = re.split(r"(?<=[.!?])\s+(?=[A-Z0-9])", text)[0].strip() if text else ""
+        if not lead or lead.startswith(_NO_NEWS):
+            continue
+        label = " <span class='synthetic'>synthetic</span>" if getattr(f, "synthetic", False) else ""
+        title = str(f.title).rstrip()
+        title += "" if title[-1:] in ".?!" else "."
+        items.append(f"<li><strong>{_e(title)}</strong>{label} {_e(lead)}</li>")
+    body = ("<section class='summary'><h2>Main points</h2><p>What the numbers below show. They describe "
+            "differences between groups; they do not say what causes them.</p>"
+            f"<ul>{''.join(items[:max_points])}</ul></section>")
     display({"text/html": body}, raw=True, metadata={PLACE_KEY: "summary"})
 
 
@@ -124,7 +129,7 @@ def sources(table) -> None:
     """The data sources table (source, date, licence), also written to the CSV files."""
     title = "Data sources and licences"
     bundle = {"text/html": f"<section class='sources'>{table_html(table, caption=title)}</section>",
-              TABLE_MIME: _table_payload(table, title, "", bool(_state["synthetic"]))}
+              TABLE_MIME: _table_payload(table, title, "", False)}  # each row says whether it is synthetic
     display(bundle, raw=True)
 
 

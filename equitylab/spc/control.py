@@ -199,8 +199,8 @@ def _chart_common(
             warnings.warn(msg, SmallDenominatorWarning, stacklevel=3)
     if points["small_number"].any():
         warnings.warn(
-            "Some periods rest on counts of 1 to 7: show this chart to the team only, "
-            "or use chart(audience='publish').",
+            "Some periods rest on counts of 1 to 7: show this chart to the team only; "
+            "published charts hide those periods.",
             SmallNumbersWarning,
             stacklevel=3,
         )

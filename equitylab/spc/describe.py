@@ -32,80 +32,103 @@ def x_text(v) -> str:
     return str(v)
 
 
-def describe(result) -> str:
-    """Text summary of an SPC result: per group, the last phase's centre, limits and verdicts."""
+def measure_words(settings: dict) -> str:
+    """The measure as a reader says it, with its unit: "seen within 28 days (% of referrals)"."""
+    y, n, mult = settings["y"], settings.get("n"), settings.get("multiplier", 1)
+    if n and mult == 100:
+        return f"{y} (% of {n})"
+    if n and mult != 1:
+        return f"{y} (per {mult:,.0f} {n})"
+    return f"{y} (per {n})" if n else str(y)
+
+
+def _value(v, settings: dict) -> str:
+    return fmt(v) + ("%" if settings.get("n") and settings.get("multiplier", 1) == 100 else "")
+
+
+def hidden_groups(result, audience: str) -> list[str]:
+    """Groups whose every point rests on a count of 1 to 7: left out of published charts and words."""
+    if audience != "publish":
+        return []
+    pts = result.points
+    every = pts.groupby("group", sort=False)["small_number"].all()
+    return [str(g) for g, hidden in every.items() if hidden]
+
+
+def withheld_groups(result, audience: str) -> list[str]:
+    """Groups with some points hidden: their centre line and limits, computed from every point, could
+    help work the hidden counts out, so published views withhold them (and the verdicts built on them)."""
+    if audience != "publish":
+        return []
+    some = result.points.groupby("group", sort=False)["small_number"].any()
+    hidden = set(hidden_groups(result, audience))
+    return [str(g) for g, s in some.items() if s and str(g) not in hidden]
+
+
+def describe(result, audience: str = "team") -> str:
+    """What the chart shows in a few sentences: the measure and span, one sentence for each group with a
+    signal (Making Data Count variation, or a non-random pattern on a run chart), and one naming the
+    groups with none. The limits, runs and crossings of every group are in ``result.summary``."""
     s, summ, pts = result.settings, result.summary, result.points
     run = s["chart"] == "run"
-    lines = [
-        f"{s['chart_label']} of {s['y']}"
-        + (f" per {s['n']}" if s.get("n") else "")
-        + f", {summ['group'].nunique()} group(s), rules: {s['rules_label']}."
-    ]
-    by_group = summ.groupby("group", sort=False)
-    totals = by_group[["n_points", "improvement", "concern", "neutral"]].sum()
-    phases = by_group.size()
-    last_rows = by_group.tail(1).set_index("group")
-    span = pts.groupby("group", sort=False)["x"].agg(["first", "last"])
-    hits = pts.loc[pts["signal"], ["group", "rule"]].value_counts()
+    hidden = hidden_groups(result, audience)
+    withheld = withheld_groups(result, audience)
+    last = summ.groupby("group", sort=False).tail(1).set_index("group")
+    last = last[~last.index.astype(str).isin(hidden)]
+    totals = summ.groupby("group", sort=False)[["improvement", "concern", "neutral"]].sum()
+    span = pts["x"].agg(["min", "max"])
     centre_word = "median" if run or s["chart"] == "g" else "mean"
-    for group, last in last_rows.iterrows():
-        tot = totals.loc[group]
-        text = (
-            f"{group}: {int(tot['n_points'])} points from {x_text(span.loc[group, 'first'])} to "
-            f"{x_text(span.loc[group, 'last'])}"
-        )
-        text += f" in {int(phases[group])} phases." if phases[group] > 1 else "."
-        text += f" Latest phase {centre_word} {fmt(last['centre'])}"
-        if not run:
-            text += f", limits {fmt(last['lower_limit'])} to {fmt(last['upper_limit'])}"
-        text += "."
-        n_imp, n_con, n_neu = int(tot["improvement"]), int(tot["concern"]), int(tot["neutral"])
-        if n_imp + n_con + n_neu:
-            rules_hit = hits.xs(group, level="group") if group in hits.index.get_level_values(0) else {}
-            text += (
-                f" Signals: {n_imp} point(s) of improvement, {n_con} of concern"
-                + (f", {n_neu} neutral" if n_neu else "")
-                + " ("
-                + ", ".join(f"{k}: {v}" for k, v in dict(rules_hit).items())
-                + ")."
-            )
+    groups = f" for {len(last)} groups" if len(last) > 1 else ""
+    lines = [f"{s['chart_label']} of {measure_words(s)}{groups}, {x_text(span['min'])} to {x_text(span['max'])}."]
+    quiet = []
+    for group, row in last.iterrows():
+        if str(group) in withheld:
+            continue
+        if run:
+            signal = bool(row["runs_signal"]) or bool(totals.loc[group].sum())
+            words = "a non-random pattern (a shift, a trend or too few runs)"
         else:
-            text += " No point signals special cause."
-        if np.isfinite(last["longest_run"]):
-            text += (
-                f" Runs analysis: longest run {int(last['longest_run'])} (signal above "
-                f"{int(last['longest_run_max'])}), {int(last['crossings'])} crossings (signal below "
-                f"{int(last['crossings_min'])})"
-            )
-            if s["rules"] == "ihi" and np.isfinite(last["runs_lower"]):
-                low, high = int(last["runs_lower"]), int(last["runs_upper"])
-                text += f", {int(last['runs'])} runs (expected {low} to {high})"
-            text += "; runs signal." if last["runs_signal"] else "; no runs signal."
-        if int(last["astronomical"]):
-            text += f" {int(last['astronomical'])} point(s) may be astronomical: judge whether they are."
-        if not run:
-            text += f" {last['variation_text']}."
-        if isinstance(last.get("assurance_text"), str):
-            text += f" {last['assurance_text']}."
-        if last["trial_limits"] and not run:
-            text += " Trial limits (fewer than 12 points)."
-        lines.append(text)
-    return "\n".join(lines)
+            signal = row["variation"] != "common_cause"
+            words = str(row["variation_text"]).replace("Special cause variation: ", "special cause, ")
+        if not signal:
+            quiet.append(str(group))
+            continue
+        who = "" if group == "All" and len(last) == 1 else f"{group}: "
+        sentence = f"{who}{words}; latest {centre_word} {_value(row['centre'], s)}"
+        if isinstance(row.get("assurance_text"), str):
+            sentence += "; " + row["assurance_text"][0].lower() + row["assurance_text"][1:]
+        lines.append(sentence[0].upper() + sentence[1:] + ".")
+    if quiet == ["All"] and len(last) == 1:
+        lines.append("No sign of change (common cause variation only).")
+    elif quiet:
+        names = ", ".join(quiet[:-1]) + (" and " if len(quiet) > 1 else "") + quiet[-1]
+        lines.append(f"No sign of change for {names} (common cause variation only).")
+    if withheld:
+        names = ", ".join(withheld[:-1]) + (" and " if len(withheld) > 1 else "") + withheld[-1]
+        lines.append(f"For {names}, some {str(s['x']).lower()}s rest on small numbers and are hidden, so the "
+                     "centre line, limits and verdict are not shown.")
+    if hidden:
+        lines.append(f"{len(hidden)} group(s) hidden because their numbers are small.")
+    if summ["trial_limits"].any() and not run:
+        lines.append("Some limits rest on fewer than 12 points: treat them as trial limits.")
+    return " ".join(lines)
 
 
 def describe_gap(result) -> str:
+    """The gap between each group and the reference, early and late (first and last phase, or the two
+    halves of the series), and whether it narrowed by the group improving or the reference worsening."""
     s = result.settings
     what = "difference" if s["measure"] == "difference" else "log ratio"
-    lines = [f"Gap over time ({what}) between each group and the reference group {s['reference']}."]
+    early, late = ("in the first phase", "in the last") if s.get("phases") else ("in the first half", "in the second")
+    unit = " points" if what == "difference" and s.get("multiplier", 1) == 100 else ""
+    lines = [f"The gap ({what}) in {s['y']} between each group and {s['reference']}."]
     for _, row in result.summary.drop_duplicates("comparison", keep="last").iterrows():
         lines.append(
-            f"{row['comparison']}: median gap {fmt(row['before_gap'])} before, "
-            f"{fmt(row['after_gap'])} after. {row['verdict']}"
+            f"{row['comparison']}: a median gap of {fmt(row['before_gap'])}{unit} {early}, "
+            f"{fmt(row['after_gap'])}{unit} {late}. {row['verdict']}"
         )
-    lines.append(describe(result.gap))
     if s.get("limits"):
-
         lines.append(EXPERIMENTAL)
-    return "\n".join(lines)
+    return " ".join(lines)
 
 

@@ -75,8 +75,6 @@ class SPCResult:
                 if s["screen_mr"]
                 else "Moving ranges not screened (as the Making Data Count spreadsheet)."
             )
-        else:
-            parts.append("Moving ranges not used by this chart.")
         if s.get("freeze"):
             parts.append(f"Centre and limits from the first {s['freeze']} points of each phase.")
         if s.get("phases"):
@@ -85,7 +83,7 @@ class SPCResult:
             )
         if s.get("exclude"):
             parts.append(f"{len(s['exclude'])} point(s) left out of the centre, limits and runs analysis.")
-        if s.get("multiplier", 1) != 1:
+        if s.get("multiplier", 1) != 1 and not (s.get("n") and s["multiplier"] == 100):  # % is in the axis title
             parts.append(f"Values multiplied by {s['multiplier']:g}.")
         if self.summary["trial_limits"].any():
             parts.append("Some limits are trial limits (fewer than 12 points).")
@@ -96,9 +94,10 @@ class SPCResult:
         parts.append(provenance.caption(self.points))
         return " ".join(parts)
 
-    def describe(self) -> str:
-        """A plain-English text summary of the chart, for screen readers and reports."""
-        return describe(self)
+    def describe(self, audience: str = "team") -> str:
+        """What the chart shows in a few plain sentences, for its text alternative and reports (groups
+        hidden for privacy are left out when ``audience="publish"``)."""
+        return describe(self, audience)
 
     def chart(
         self,

@@ -1,7 +1,10 @@
 """Forms for the learning-session exercises, each saving into the team's project file.
 
->>> from equitylab.widgets import form, FORM_NAMES
+>>> from equitylab.widgets import FORM_NAMES, form
 >>> form("aim", "my_project.yaml")          # doctest: +SKIP
+
+The cohort's views (joining a team, the facilitator's dashboard) are in
+:mod:`equitylab.widgets.cohort`, which needs pandas; the forms load without it.
 
 Every form is an ``ipywidgets.VBox`` built from standard, keyboard-usable controls. The
 project file is read when the form opens and saved by :mod:`equitylab.workbook.store`
@@ -9,6 +12,7 @@ after a pause in typing, at once for "Add" buttons, and by the "Save now" button
 """
 from __future__ import annotations
 
+from ..errors import DataError
 from .base import ProjectForm
 from .forms import (
     AimForm,
@@ -47,11 +51,10 @@ def form(name: str, project_path, **kwargs) -> ProjectForm:
 
     ``wait=`` sets the seconds of quiet before an automatic save (default 1.5; 0 saves at once).
     """
-    from ..errors import DataError
-
     if name not in FORMS:
         raise DataError(f"There is no form called '{name}'", hint="Use one of: " + ", ".join(FORM_NAMES))
     return FORMS[name](project_path, **kwargs)
 
 
-__all__ = ["form", "FORMS", "FORM_NAMES", "FORM_TITLES", "ProjectForm", *[c.__name__ for c in FORMS.values()]]
+# FORMS, FORM_TITLES and the form classes are importable from here too, for serve.py and the tests
+__all__ = ["FORM_NAMES", "form"]

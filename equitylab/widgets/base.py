@@ -1,7 +1,7 @@
 """The shared shape of every exercise form: a VBox view over a project file.
 
 The view only moves values between controls and the :class:`~equitylab.workbook.Project`;
-saving is the store's job (:class:`~equitylab.workbook.AutoSaver`: after a pause, on blur,
+saving is the store's job (:class:`~equitylab.workbook.store.AutoSaver`: after a pause, on blur,
 or at once for an explicit "Add" button). The status label says "Saved 14:02".
 """
 from __future__ import annotations
@@ -13,7 +13,8 @@ import anywidget
 import ipywidgets as w
 
 from ..errors import EquityLabError
-from ..workbook import AutoSaver, Project
+from ..workbook import Project
+from ..workbook.store import AutoSaver
 
 FORM_CLASS = "equitylab-form"
 

@@ -6,23 +6,22 @@ from html import escape
 
 import ipywidgets as w
 
-from ..workbook import (
+from ..errors import DataError
+from ..workbook import PDSA, DataPlanItem, Measure, check_aim, equity_aim_template
+from ..workbook import diagram as _diagram
+from ..workbook.model import (
     DATA_KINDS,
     DATA_QUESTIONS,
     FOUR_QUESTIONS,
+    HEARD_FROM,
     LADDER,
     LADDER_MEANING,
     MEASURE_KINDS,
-    PDSA,
+    NODE_KIND_NAMES,
     PROGRESS_STAGES,
     ROLES,
-    DataPlanItem,
-    Measure,
-    check_aim,
-    equity_aim_template,
+    STRENGTHS,
 )
-from ..workbook import diagram as _diagram
-from ..workbook.model import HEARD_FROM, NODE_KIND_NAMES, STRENGTHS
 from .base import ProjectForm, button, dropdown, fmt, lines, number, text
 
 
@@ -252,7 +251,10 @@ class AimForm(ProjectForm):
 
         def set_number(name):
             def setter(v):
-                setattr(a, name, number(v))
+                try:
+                    setattr(a, name, number(v))
+                except ValueError:
+                    raise DataError(f"The {name} must be a number, such as 12 or 4.5") from None
             return setter
 
         body = [

@@ -16,7 +16,7 @@ def measure_template(path, project=None) -> Path:
     then ``numerator`` and ``denominator`` (counts), or ``value`` alone, and a ``note``.
     With a project, the rows are started for each of its measures and groups.
     """
-    import pandas as pd
+    import pandas as pd  # heavy (about 0.45 s) and needed only here: the forms load without it
 
     path = Path(path)
     rows = []
@@ -47,7 +47,7 @@ def import_measure_data(path, project=None):
     DataError
         Naming the file, the column and the rows (as numbered in a spreadsheet, header = 1).
     """
-    import pandas as pd
+    import pandas as pd  # heavy (about 0.45 s) and needed only here: the forms load without it
 
     path = Path(path)
     name = str(path)

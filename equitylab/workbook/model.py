@@ -15,6 +15,10 @@ from datetime import date
 
 from ..errors import DataError
 
+# the file's reading, writing and import live beside this module and import it back; they read
+# its names at call time (model.Project), so the classes below are defined before they are used
+from . import measure_data, schema, store
+
 SCHEMA_VERSION = 1
 
 ROLES = (
@@ -165,7 +169,7 @@ class Quote:
     id: str = field(default_factory=lambda: new_id("quote"))
 
     def identifiers(self) -> list[str]:
-        return find_identifiers(self.text)
+        return identifier_kinds(self.text)
 
 
 @dataclass
@@ -416,26 +420,18 @@ class Project:
     @classmethod
     def load(cls, path) -> Project:
         """Read a project file; a broken file raises :class:`ProjectFileError` naming the line."""
-        from .store import load
-
-        return load(path)
+        return store.load(path)
 
     def save(self, path):
         """Save safely: lock, merge with what others saved since we loaded, back up, write atomically."""
-        from .store import save
-
-        return save(self, path)
+        return store.save(self, path)
 
     def to_dict(self) -> dict:
-        from .schema import to_data
-
-        return to_data(self)
+        return schema.to_data(self)
 
     @classmethod
     def from_dict(cls, data: dict, *, file: str | None = None) -> Project:
-        from .schema import project_from_data
-
-        return project_from_data(data, file=file)
+        return schema.project_from_data(data, file=file)
 
     @property
     def progress_stage(self) -> str:
@@ -479,7 +475,7 @@ class Project:
     def add_quote(self, text: str, speaker_role: str, *, heard_from: str = "people affected",
                   consent: bool = False, theme: str = "", driver: str = "") -> Quote:
         """Record something we heard; refuses text that could identify someone."""
-        found = find_identifiers(text)
+        found = identifier_kinds(text)
         if found:
             raise DataError("This quote looks as if it could identify someone (it contains "
                             + ", ".join(found) + ")",
@@ -502,9 +498,7 @@ class Project:
 
     def import_measure_data(self, path) -> int:
         """Add the rows of a filled-in measure template (CSV or Excel); returns how many."""
-        from .measure_data import import_measure_data
-
-        return len(import_measure_data(path, project=self))
+        return len(measure_data.import_measure_data(path, project=self))
 
     def replace_with(self, other: Project) -> None:
         """Take ``other``'s content in place (used after a merge), keeping this object and
@@ -533,7 +527,7 @@ _PATTERNS = [
 ]
 
 
-def find_identifiers(text: str) -> list[str]:
+def identifier_kinds(text: str) -> list[str]:
     """Which kinds of identifier appear in ``text`` (never the values themselves).
 
     Looks for NHS numbers (any 10 digits, spaced 3-3-4 or not), email addresses, UK phone

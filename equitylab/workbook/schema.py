@@ -15,8 +15,7 @@ from datetime import date, datetime
 import yaml
 
 from ..errors import ProjectFileError
-from . import model
-from .model import SCHEMA_VERSION, Project
+from . import model  # model imports this module too: its names are read at call time, as model.X
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml is ten times faster when present
 _DUMPER_BASE = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
@@ -27,15 +26,15 @@ MIGRATIONS: dict[int, typing.Callable[[dict], dict]] = {}
 
 def migrate(data: dict, *, file: str | None = None) -> dict:
     """Bring a raw project dict up to the current schema version."""
-    version = data.get("schema_version", SCHEMA_VERSION)
+    version = data.get("schema_version", model.SCHEMA_VERSION)
     if not isinstance(version, int) or isinstance(version, bool):
         raise ProjectFileError("schema_version must be a whole number", file=file, field="schema_version",
-                               hint=f"Use schema_version: {SCHEMA_VERSION}")
-    if version > SCHEMA_VERSION:
+                               hint=f"Use schema_version: {model.SCHEMA_VERSION}")
+    if version > model.SCHEMA_VERSION:
         raise ProjectFileError(f"This project file was written by a newer equitylab (schema version {version}; "
-                               f"this one reads up to {SCHEMA_VERSION})", file=file, field="schema_version",
+                               f"this one reads up to {model.SCHEMA_VERSION})", file=file, field="schema_version",
                                hint="Update equitylab with pip install --upgrade equitylab")
-    while version < SCHEMA_VERSION:
+    while version < model.SCHEMA_VERSION:
         step = MIGRATIONS.get(version)
         if step is None:
             raise ProjectFileError(f"No way to update a schema version {version} file", file=file,
@@ -143,10 +142,10 @@ def _key_above(text: str, line: int | None) -> str | None:
     return None
 
 
-def project_from_data(data: dict, *, file: str | None = None, lines: dict | None = None) -> Project:
+def project_from_data(data: dict, *, file: str | None = None, lines: dict | None = None) -> model.Project:
     """Build a :class:`Project` from a raw dict, checking every field's type."""
     data = migrate(data, file=file)
-    return _Builder(file, lines if lines is not None else {}).build(Project, data, ())
+    return _Builder(file, lines if lines is not None else {}).build(model.Project, data, ())
 
 
 def _dotted(path: tuple) -> str:

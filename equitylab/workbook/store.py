@@ -30,7 +30,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from ..errors import EquityLabError, ProjectFileError
-from .model import Project
+from . import model  # model imports this module too, so its names are read at call time (model.Project)
 from .schema import dump_text, parse_text, project_from_data, to_data
 
 KEEP_RECENT = 20
@@ -48,7 +48,7 @@ def _lock(path: Path) -> FileLock:
     return FileLock(str(path.with_name("." + path.name + ".lock")), timeout=LOCK_TIMEOUT, mode=0o666)
 
 
-def read_project(path) -> Project:
+def read_project(path) -> model.Project:
     """Read and check a project file without a lock (callers hold one if they need it)."""
     path = Path(path)
     try:
@@ -70,7 +70,7 @@ def text_line_of_byte(path: Path, offset: int) -> int:
     return path.read_bytes()[:offset].count(b"\n") + 1
 
 
-def load(path) -> Project:
+def load(path) -> model.Project:
     """Load a project file; a broken file raises :class:`ProjectFileError` naming the line and field."""
     return read_project(path)
 
@@ -86,7 +86,7 @@ class SaveResult:
     backup: Path | None = None
 
 
-def save(project: Project, path) -> SaveResult:
+def save(project: model.Project, path) -> SaveResult:
     """Merge ``project`` into the file at ``path`` under a lock, back up, and write atomically."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -358,7 +358,7 @@ class AutoSaver:
     on_saved, on_error : callables given the :class:`SaveResult` or the error
     """
 
-    def __init__(self, project: Project, path, *, wait: float = 1.5, on_saved=None, on_error=None,
+    def __init__(self, project: model.Project, path, *, wait: float = 1.5, on_saved=None, on_error=None,
                  timer=threading.Timer):
         self.project, self.path = project, Path(path)
         self.lock = threading.RLock()

@@ -35,9 +35,9 @@ groups = report.dimension_list(dimensions)
 # health that have been published. Each figure says where it comes from and how old it is.
 
 # %%
-report.show(findings.deprivation_profile(area_code))
-report.show(findings.ethnic_mix(area_code, comparator))
-report.show(findings.life_expectancy_between_areas(area_code))
+report.show(findings.deprivation_profile(area_code), table=False)
+report.show(findings.ethnic_mix(area_code, comparator), table=False)
+report.show(findings.life_expectancy_between_areas(area_code), table=False)
 report.show(findings.within_area_gap(area_code))
 
 # %% [markdown]
@@ -58,9 +58,7 @@ report.show(findings.service_summary(service), table=False)
 # population would suggest. Shares of population are not need: a group may need the service more or less.
 
 # %%
-for group in groups:
-    report.show_if_available(findings.access, service, area_code, group,
-                             audience=audience)
+report.show_if_available(findings.access, service, area_code, groups, audience=audience)
 
 # %% [markdown]
 # ## 4. Experience and outcomes, group by group
@@ -70,8 +68,7 @@ for group in groups:
 # confidence interval; inequality across deprivation groups is summarised by the slope index of inequality.
 
 # %%
-for group in groups:
-    report.show(findings.experience(service, by=group, audience=audience))
+report.show(findings.experience(service, by=report.service_columns(groups), audience=audience))
 report.show(findings.outcomes(service, by=report.service_columns(groups), audience=audience))
 if "deprivation" in groups:
     report.show(findings.outcomes_by_deprivation(service, area_code, audience=audience))
