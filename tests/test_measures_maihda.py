@@ -56,7 +56,7 @@ def test_variances_vpc_and_pcv_agree_with_lme4(fitted):
 
 
 def test_the_same_strata_and_counts_as_lme4(fitted):
-    name, spec, result, lme4, merged = fitted
+    _, spec, result, lme4, merged = fitted
     assert len(merged) == len(lme4) == len(result.strata) == spec["strata"]
     assert (merged["n"] == merged["n_lme4"]).all()
     assert result.people == spec["n"]
@@ -65,14 +65,14 @@ def test_the_same_strata_and_counts_as_lme4(fitted):
 
 
 def test_predicted_values_agree_with_lme4(fitted):
-    name, spec, result, _, merged = fitted
+    _, spec, _, _, merged = fitted
     tolerance = 0.002 if spec["family"] == "binomial" else 0.01  # proportions; days for the continuous sets
     assert np.max(np.abs(merged["predicted"] - merged["predicted_lme4"])) <= tolerance
 
 
 def test_intervals_are_lme4s_fixed_covariance_plus_conditional_variance(fitted):
     """The documented interval, built from lme4's vcov and condVar, is ours to 0.002."""
-    name, spec, result, _, m = fitted
+    _, spec, _, _, m = fitted
     z = norm.ppf(0.975)
     linear = m["m2_fixed"] + m["m2_mode"]
     half = z * np.sqrt(m["m2_fixed_var"] + m["m2_condvar"])
@@ -83,7 +83,7 @@ def test_intervals_are_lme4s_fixed_covariance_plus_conditional_variance(fitted):
 
 
 def test_interactions_are_lme4s_stratum_effects(fitted):
-    name, spec, result, _, m = fitted
+    _, spec, _, _, m = fitted
     z = norm.ppf(0.975)
     effect = np.exp if spec["family"] == "binomial" else (lambda x: x)
     tolerance = 0.002 if spec["family"] == "binomial" else 0.01
@@ -93,7 +93,7 @@ def test_interactions_are_lme4s_stratum_effects(fitted):
 
 
 def test_log_likelihoods_agree_with_lme4(fitted):
-    name, spec, result, _, _ = fitted
+    _, spec, result, _, _ = fitted
     assert result.models["model1"].loglik == pytest.approx(spec["model1"]["logLik"], abs=1e-3)
     assert result.models["model2"].loglik == pytest.approx(spec["model2"]["logLik"], abs=1e-3)
 
@@ -155,7 +155,7 @@ def test_publish_hides_small_strata_in_full_and_says_how_many():
     text = publish.describe()
     assert f"{publish.hidden_strata} of {len(t)} strata are not shown" in text
     assert "Small numbers" not in text and publish.banner is None
-    assert "people)" not in text.split(".")[0]  # no total of people that hidden strata could be taken from
+    assert f"There are {len(t)} such strata. " in text  # no total of people that hidden strata could be taken from
 
 
 def test_team_shows_every_stratum_under_the_banner():
@@ -188,7 +188,9 @@ def test_groups_of_concern_follow_the_polarity():
     assert set(low.strata.loc[low.concern(), "versus_overall"]) == {"higher"}
     high = _fit("gaussian_interaction", polarity="high_is_good")
     assert set(high.strata.loc[high.concern(), "versus_overall"]) == {"lower"}
-    assert "Of concern, higher than the overall" in low.describe()
+    count = int(low.concern().sum())
+    assert f"For {count} of the 50 combinations of ethnicity, sex and imd_quintile, waiting_days is higher than " \
+           f"the overall {low.overall:.1f} by more than chance" in low.describe()
     first = low.strata.iloc[0]
     assert first["lower_ci"] > low.overall  # the top stratum by estimate is clearly above the overall mean
 
@@ -199,7 +201,8 @@ def test_describe_names_strata_beyond_their_main_effects():
     assert beyond["interaction_lower_ci"] > 0
     label = f"{beyond['ethnicity']}, {beyond['sex']}, imd_quintile {beyond['imd_quintile']:g}"
     assert f"{label}: {beyond['predicted']:.1f}" in result.describe()
-    assert "that their ethnicity, sex and imd_quintile alone predict" in result.describe()
+    assert "Beyond what their ethnicity, sex and imd_quintile alone predict: " in result.describe()
+    assert f"above the {beyond['main_effects']:.1f} predicted" in result.describe()
 
 
 def test_strata_carry_the_inputs_provenance():

@@ -19,11 +19,15 @@ from .words import join_words
 _NAMES = {"ethnicity": "ethnic group", "sex": "sex", "imd_quintile": "deprivation", "age_band": "age"}
 _ALIASES = {"deprivation": "imd_quintile", "imd_decile": "imd_quintile", "age": "age_band"}
 # measure -> (what it is, unit after a value, polarity); waiting time is continuous, the rest binary
-_MEASURES = {"waiting": ("Waiting time to first appointment", " days", "low_is_good"),
-             "readmitted": ("Readmitted within 90 days", "", _POLARITY["readmitted"]),
-             "missed": ("Missed at least one appointment", "", _POLARITY["missed"]),
-             "disengaged": ("Stopped coming before treatment ended", "", _POLARITY["disengaged"]),
-             "experience": ("Rated their care good or very good", "", _POLARITY["experience"])}
+# measure -> (title, the outcome as a noun, unit after a value, polarity); waiting time is continuous
+_MEASURES = {"waiting": ("Waiting time to first appointment", "waiting time to first appointment", " days",
+                         "low_is_good"),
+             "readmitted": ("Readmitted within 90 days", "readmission within 90 days", "", _POLARITY["readmitted"]),
+             "missed": ("Missed at least one appointment", "missing an appointment", "", _POLARITY["missed"]),
+             "disengaged": ("Stopped coming before treatment ended", "stopping before treatment ended", "",
+                            _POLARITY["disengaged"]),
+             "experience": ("Rated their care good or very good", "rating care good or very good", "",
+                            _POLARITY["experience"])}
 _SHRINKAGE = ("Each estimate comes from a model that borrows strength across groups: a combination with few "
               "people is pulled toward what its ethnic group, sex and deprivation predict, and a large one "
               "keeps close to its own numbers. So a small group's estimate is steadier than its raw figure, "
@@ -114,7 +118,7 @@ def intersections(service: pd.DataFrame, by=None, *, measure: str = "waiting",
     if measure not in _MEASURES:
         raise DataError(f"Where disadvantages meet: unknown measure '{measure}'",
                         hint="Choose one of: " + ", ".join(_MEASURES))
-    name, unit, polarity = _MEASURES[measure]
+    name, noun, unit, polarity = _MEASURES[measure]
     groups, by = _columns(service, by)
     outcome, binary = _outcome(service, measure)
     data = groups.assign(outcome=outcome.to_numpy())
@@ -123,13 +127,19 @@ def intersections(service: pd.DataFrame, by=None, *, measure: str = "waiting",
     result = intersectional(data, by=by, **kind, audience=audience, polarity=polarity)
     result.unit = unit
     words = join_words([_NAMES.get(b, b.replace("_", " ")) for b in by])
-    label = lambda row: _person(row, by)  # noqa: E731
-    text = result.describe(label=label, what=name.lower(), groups=words)
+    def label(row):
+        return _person(row, by)
+
+    text = result.describe(label=label, what=noun, groups=words)
     text = text.replace(f"{result.banner} ", "") if result.banner else text  # the banner is shown once, above
-    text = text.replace("rows have no outcome recorded", f"people have no record of {name.lower()}")
+    text = text.replace("rows have no outcome recorded", f"people have no record of {noun}")
     chart = result.chart(label=lambda row: _person(row, by, short=True), indicator=name + (f" ({unit.strip()})" if unit else ""), groups=words)
-    finding = make(f"Where disadvantages meet: {name.lower()} by {words}", text + "\n\n" + _SHRINKAGE,
-                   data=data, table=_table(result), chart=chart, alt_text=chart.description, audience=audience,
+    full = _table(result)
+    differs = (full["compared with overall"] != "similar") | (full["beyond main effects"] != "as predicted")
+    short = provenance.carry(full[differs.to_numpy()].reset_index(drop=True), full)
+    finding = make(f"Where disadvantages meet: {noun} by {words}", text + "\n\n" + _SHRINKAGE,
+                   data=data, table=short, chart=chart, alt_text=chart.description, audience=audience,
                    extra={"result": result})
+    finding.export = full  # every stratum goes to a report's CSV and Excel files; the page shows those that differ
     finding.banner = result.banner
     return finding

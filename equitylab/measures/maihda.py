@@ -248,7 +248,7 @@ def intersectional(data: pd.DataFrame, *, by, numerator: str | None = None, deno
         polarity=polarity, overall=overall, residual_variance=residual, method=method,
         models={"model1": model1, "model2": model2, "fixed_effects": names},
         small=small, hidden=hidden, left_out=strata.left_out, left_out_rows=strata.left_out_rows,
-        outcome_missing=strata.outcome_missing, people=int(round(n.sum())),
+        outcome_missing=strata.outcome_missing, people=round(float(n.sum())),
         converged=model1.converged and model2.converged)
     carry(result.strata, data)
     return result

@@ -158,17 +158,52 @@ class Intersectional:
         """The results in plain sentences. ``label`` names a stratum from its row (default: its
         categories); ``what`` names the outcome (default: its column); ``groups`` names the group
         columns together (default: their names, "ethnicity, sex and imd_quintile")."""
+        publish = self.audience == "publish"
         name = label or (lambda row: default_label(row, self.by))
         what = what or self.outcome
         dims = groups or join_words([str(c) for c in self.by])
-        publish = self.audience == "publish"
+        rows = self.strata.to_dict("records")
+        level = f"{100 * self.confidence:g}%"
+        overall = self._fmt(self.overall)
+
+        def estimate(r):
+            low = self._fmt(r["lower_ci"]).removesuffix(self.unit) if self.unit else self._fmt(r["lower_ci"])
+            return f"{name(r)}: {self._fmt(r['predicted'])} ({level} interval {low} to {self._fmt(r['upper_ci'])})"
+
         out = [self.banner] if self.banner else []
+        among = (f"the {len(rows)} combinations of {dims} shown" if self.hidden_strata
+                 else f"the {self.total_strata} combinations of {dims}")
+        # the headline first: a report's main points take each finding's first sentence
+        if self.polarity:
+            worse = "higher" if self.polarity == "low_is_good" else "lower"
+            picked = [r for r, c in zip(rows, self.concern().to_numpy()) if c]
+            picked = picked if worse == "higher" else picked[::-1]
+            if picked:
+                most = "highest" if worse == "higher" else "lowest"
+                out.append(f"For {len(picked)} of {among}, {what} is {worse} than the overall {overall} by more "
+                           f"than chance; the {most} is {estimate(picked[0])}.")
+                if len(picked) > 1:
+                    out.append("The others: " + "; ".join(estimate(r) for r in picked[1:limit]) +
+                               (f"; and {len(picked) - limit} more." if len(picked) > limit else "."))
+            else:
+                out.append(f"None of {among} has {what} {worse} than the overall {overall} by more than "
+                           "chance.")
+        else:
+            high = [r for r in rows if r["versus_overall"] == "higher"]
+            low = [r for r in rows if r["versus_overall"] == "lower"][::-1]
+            if high or low:
+                out.append(f"Of {among}, {len(high)} have {what} higher than the overall {overall} by more "
+                           f"than chance and {len(low)} lower.")
+                for side, picked in (("Higher", high), ("Lower", low)):
+                    if picked:
+                        out.append(f"{side}: " + "; ".join(estimate(r) for r in picked[:limit]) + ".")
+            else:
+                out.append(f"None of {among} differs from the overall {overall} by more than chance.")
         people = "" if publish else f", {self.people:,} {'person' if self.people == 1 else 'people'}"
         scale = " on the log-odds scale" if self.binary else ""
         share = f"{self.vpc:.1f}%" if self.vpc >= 0.05 else "Less than 0.1%"
-        out.append(f"There are {self.total_strata} strata (combinations of {dims}{people}). {share} of the "
-                   f"variation between people in {what} lies between these strata (the variance partition "
-                   f"coefficient, VPC, from Model 1{scale}).")
+        out.append(f"There are {self.total_strata} such strata{people}. {share} of the variation between people "
+                   f"in {what} lies between them (the variance partition coefficient, VPC, from Model 1{scale}).")
         if np.isnan(self.pcv):
             pass
         elif self.pcv < 0:
@@ -181,36 +216,12 @@ class Intersectional:
             out.append(f"{dims[:1].upper() + dims[1:]}, each on its own (their main effects), explain "
                        f"{self.pcv:.0f}% of the differences between strata (the proportional change in variance, "
                        f"PCV); the other {100 - self.pcv:.0f}% comes from how they combine.")
-        t = self.strata
-        rows = t.to_dict("records")
-        level = f"{100 * self.confidence:g}%"
-
-        def estimate(r):
-            low = self._fmt(r["lower_ci"]).removesuffix(self.unit) if self.unit else self._fmt(r["lower_ci"])
-            return f"{self._fmt(r['predicted'])} ({level} interval {low} to {self._fmt(r['upper_ci'])})"
-
-        concern = self.concern().to_numpy()
-        if self.polarity:
-            worse = "higher" if self.polarity == "low_is_good" else "lower"
-            picked = [r for r, c in zip(rows, concern) if c][:limit]
-            if picked:
-                out.append(f"Of concern, {worse} than the overall {self._fmt(self.overall)} by more than chance: "
-                           + "; ".join(f"{name(r)}: {estimate(r)}" for r in picked) + ".")
-            else:
-                out.append(f"No stratum is {worse} than the overall {self._fmt(self.overall)} by more than chance.")
-        else:
-            for side in ("higher", "lower"):
-                picked = [r for r in rows if r["versus_overall"] == side]
-                picked = picked[:limit] if side == "higher" else picked[::-1][:limit]
-                if picked:
-                    out.append(f"{side.capitalize()} than the overall {self._fmt(self.overall)} by more than "
-                               "chance: " + "; ".join(f"{name(r)}: {estimate(r)}" for r in picked) + ".")
-        beyond = [r for r in rows if r["beyond_main_effects"] != "as predicted"][:max(1, limit - 2)]
+        beyond = [r for r in rows if r["beyond_main_effects"] != "as predicted"]
         if beyond:
-            out.append("; ".join(
-                f"{name(r)}: {estimate(r)}, {'above' if r['beyond_main_effects'] == 'higher' else 'below'} the "
-                f"{self._fmt(r['main_effects'])} that their {dims} alone predict" for r in beyond) + ".")
-        else:
+            out.append(f"Beyond what their {dims} alone predict: " + "; ".join(
+                f"{estimate(r)}, {'above' if r['beyond_main_effects'] == 'higher' else 'below'} the "
+                f"{self._fmt(r['main_effects'])} predicted" for r in beyond[:limit]) + ".")
+        elif not np.isnan(self.pcv):
             out.append(f"No stratum differs by more than chance from what its {dims} alone predict.")
         out.append(_NOT_CAUSES)
         out.extend(self.notes)

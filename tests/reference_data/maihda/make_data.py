@@ -55,7 +55,7 @@ def _gaussian(rng, n, *, interaction_sd):
 
 def main() -> None:
     rng = np.random.default_rng(20240522)
-    common = dict(eth_p=[0.5, 0.2, 0.12, 0.07, 0.06, 0.05], sex_p=[0.52, 0.47, 0.01])
+    common = {"eth_p": [0.5, 0.2, 0.12, 0.07, 0.06, 0.05], "sex_p": [0.52, 0.47, 0.01]}
     sets = {
         # real interactions (a draw per stratum, SD 0.5 on the logit scale), 50 strata
         "binary_interaction": _binary(rng, 6000, base=-1.5, interaction_sd=0.5, **common),
