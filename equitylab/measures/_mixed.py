@@ -177,7 +177,7 @@ def fit_gaussian(X: np.ndarray, n: np.ndarray, mean: np.ndarray, within_ss: floa
 
     Per group the data are a mean, N(x'beta, sigma_u^2 + sigma_e^2 / n), and n - 1 independent
     within-group contrasts; ``theta = sigma_u / sigma_e`` is found by minimising the profiled
-    REML criterion (a grid from 1e-4 to 100, then Brent's method around the best point).
+    REML criterion (a grid from 1e-4 to 1e4, then Brent's method around the best point).
     """
     n, mean = np.asarray(n, float), np.asarray(mean, float)
     total, p = n.sum(), X.shape[1]
@@ -196,7 +196,7 @@ def fit_gaussian(X: np.ndarray, n: np.ndarray, mean: np.ndarray, within_ss: floa
         crit = (total - p) * (1 + np.log(2 * np.pi * s2)) + np.sum(np.log1p(n * t2)) + logdet
         return crit, beta, s2, chol, resid
 
-    grid = np.concatenate([[0.0], np.logspace(-4, 2, 61)])
+    grid = np.concatenate([[0.0], np.logspace(-4, 4, 81)])
     values = [parts(t)[0] for t in grid]
     k = int(np.argmin(values))
     lo, hi = grid[max(k - 1, 0)], grid[min(k + 1, len(grid) - 1)]
