@@ -89,7 +89,7 @@ class Finding:
             display(inline_svg(self.extra["svg"], self.alt_text or self.title))
         if table is None:
             table = not self.charts
-        if table and self.table is not None:
+        if table and self.table is not None and len(self.table):
             display(self.table)
         if self.source and not self.charts:
             display(Markdown(f"<small>{self.source}</small>"))
@@ -115,7 +115,7 @@ class Finding:
         if not charts and isinstance(drawing, str) and drawing.lstrip().startswith("<"):
             parts.append(figure(drawing, self.alt_text, self.source))  # the driver diagram
             charts = [drawing]
-        if table and self.table is not None and len(self.table.columns):
+        if table and self.table is not None and len(self.table):
             parts.append(table_html(self.table, caption=f"Table: {self.title}"))
         if self.source and not charts:
             parts.append(f"<p class='source'>{escape(self.source)}</p>")
@@ -128,12 +128,17 @@ def inline_svg(svg: str, label: str) -> HTML:
     return HTML(f'<div role="img" aria-label="{_escape(label, quote=True)}">{svg}</div>')
 
 
-def make(title, text, *, data, table=None, chart=None, alt_text="", audience="team", extra=None) -> Finding:
-    """A finding whose source, synthetic label and banner follow from ``data`` and ``audience``."""
+def make(title, text, *, data, table=None, readable=None, chart=None, alt_text="", audience="team",
+         extra=None) -> Finding:
+    """A finding whose source, synthetic label and banner follow from ``data`` and ``audience``.
+
+    ``table`` is the full table (its counts decide the small-numbers banner); ``readable``, when given,
+    is the short one people read, and ``table`` then becomes the finding's ``export``."""
     banner = SMALL_NUMBERS_BANNER if (audience == "team" and table is not None and _has_small(table)) else None
-    return Finding(title=title, text=text, table=table, chart=chart, alt_text=alt_text,
-                   source=provenance.caption(data), synthetic=provenance.is_synthetic(data), banner=banner,
-                   extra=extra or {}, provenance=provenance.merged(data))
+    return Finding(title=title, text=text, table=readable if readable is not None else table, chart=chart,
+                   alt_text=alt_text, source=provenance.caption(data), synthetic=provenance.is_synthetic(data),
+                   banner=banner, extra=extra or {}, provenance=provenance.merged(data),
+                   export=table if readable is not None else None)
 
 
 def _has_small(table: pd.DataFrame) -> bool:

@@ -75,8 +75,9 @@ def access(service: pd.DataFrame, area_code: str, by="ethnicity", *, audience: s
         try:
             parts.append(_access_one(service, area_code, b, audience, eligible_ages))
             used.append(b)
-        except SourceUnavailable as exc:
-            missing.append(str(exc))
+        except SourceUnavailable:
+            missing.append(f"Access by {GROUP_LABELS.get(b, b)} is not shown: its population figures are not "
+                           "held offline.")
     if not parts:
         raise SourceUnavailable(" ".join(missing))
     keep = [f.text.replace(_NOT_NEED, "").strip() for f in parts]
@@ -90,13 +91,11 @@ def access(service: pd.DataFrame, area_code: str, by="ethnicity", *, audience: s
     provenance.carry(table, parts[0].table)
     export = pd.concat([f.export.assign(grouping=b) for f, b in zip(parts, used)], ignore_index=True)
     provenance.carry(export, parts[0].export)
-    # a chart where some group's interval for the ratio lies wholly above or below 1
-    chart = [f.chart for f in parts if ((f.export["lower_ci"] > 1) | (f.export["upper_ci"] < 1)).any()] or None
-    finding = make("Access by " + join_words([f.title.removeprefix("Access by ") for f in parts]), text,
-                   data=export, table=table.reset_index(drop=True), chart=chart,
-                   alt_text=" ".join(f.alt_text for f in parts), audience=audience)
-    finding.export = export
-    return finding
+    # the chart of the first grouping where some group's ratio lies clearly above or below 1
+    chart = next((f.chart for f in parts if ((f.export["lower_ci"] > 1) | (f.export["upper_ci"] < 1)).any()), None)
+    return make("Access by " + join_words([f.title.removeprefix("Access by ") for f in parts]), text,
+                data=export, table=export, readable=table.reset_index(drop=True), chart=chart,
+                alt_text=" ".join(f.alt_text for f in parts), audience=audience)
 
 
 _NOT_NEED = ("This compares shares of the population, not need: a group may need the service more or "
@@ -119,25 +118,25 @@ def _access_one(service, area_code, by, audience, eligible_ages) -> Finding:
     table = protect(res, audience, derived=["expected", "share_service", "ratio", "lower_ci", "upper_ci"])
     provenance.carry(table, res)
     shown = table.dropna(subset=["ratio"])
-    low = shown[shown["upper_ci"] < 1]
-    high = shown[shown["lower_ci"] > 1]
-    sentences = []
-    low = low.assign(gap=low["share_service"] - low["share_population"]).sort_values("gap").head(3)
-    high = high.assign(gap=high["share_service"] - high["share_population"]).sort_values("gap").tail(3)
-    def who(g):
-        if column == "age_band":
-            return f"Residents aged {g}"
-        if column == "imd_decile":
-            return f"Residents of national deprivation decile {g}"
-        return f"{g} residents"
+    low = shown[shown["upper_ci"] < 1].sort_values("ratio")
+    high = shown[shown["lower_ci"] > 1].sort_values("ratio", ascending=False)
+    label = GROUP_LABELS.get(column, column.replace("_", " "))
 
-    for _, r in low.iterrows():
-        sentences.append(f"{who(r['group'])} make up {r['share_population']:.1f}% of {name}'s population "
-                         f"but {r['share_service']:.1f}% of referrals: fewer than their share would suggest "
-                         f"(ratio {r['ratio']:.2f}, 95% CI {r['lower_ci']:.2f} to {r['upper_ci']:.2f}).")
-    for _, r in high.iterrows():
-        sentences.append(f"{who(r['group'])} make up {r['share_population']:.1f}% of the population and "
-                         f"{r['share_service']:.1f}% of referrals: more than their share (ratio {r['ratio']:.2f}).")
+    def who(g):
+        return {"age_band": f"residents aged {g}", "imd_decile": f"residents of national deprivation decile {g}"
+                }.get(column, f"{g} residents")
+
+    sentences = []
+    if len(low):  # the most under-represented group in full, then the rest by their ratios
+        r = low.iloc[0]
+        sentences.append(f"{who(r['group'])[0].upper() + who(r['group'])[1:]} make up {r['share_population']:.1f}% "
+                         f"of {name}'s population but {r['share_service']:.1f}% of referrals: fewer than their share "
+                         f"would suggest (ratio {r['ratio']:.2f}, 95% CI {r['lower_ci']:.2f} to {r['upper_ci']:.2f}).")
+    rest = [("also fewer referrals than their share", low.iloc[1:]), ("more than their share", high)]
+    parts = [f"{words}: " + join_words([f"{g} (ratio {x:.2f})" for g, x in zip(rows["group"], rows["ratio"])])
+             for words, rows in rest if len(rows)]
+    if parts:
+        sentences.append(f"By {label}, " + "; ".join(parts) + ".")
     if not sentences:
         sentences.append("No group's share of referrals differs clearly from its share of the population.")
     miss = res.attrs.get("missing_percent")
@@ -160,10 +159,8 @@ def _access_one(service, area_code, by, audience, eligible_ages) -> Finding:
                          for lo, hi in zip(table["lower_ci"], table["upper_ci"])],
     })
     provenance.carry(readable, table)
-    finding = make(f"Access by {label}", text, data=res, table=readable, chart=chart, alt_text=alt,
-                   audience=audience)
-    finding.export = table
-    return finding
+    return make(f"Access by {label}", text, data=res, table=table, readable=readable, chart=chart, alt_text=alt,
+                audience=audience)
 
 
 def _outcome_columns(service: pd.DataFrame) -> dict[str, tuple[str, pd.Series, pd.Series]]:
@@ -288,12 +285,11 @@ def _combined(parts: list[Finding], bys: list[str], title: str, service, audienc
     provenance.carry(table, parts[0].table)
     export = pd.concat([f.export.assign(grouping=b) for f, b in zip(parts, bys)], ignore_index=True)
     provenance.carry(export, parts[0].export)
-    chart = [c for f in parts for c in f.charts] or None
-    alt_text = " ".join(f.alt_text for f in parts)
-    finding = make(title, text, data=service, table=table.reset_index(drop=True), chart=chart, alt_text=alt_text,
-                   audience=audience)
-    finding.export = export
-    return finding
+    # the charts of the first grouping that has any (the others are in the table): a page, not a gallery
+    chart = next((f.charts for f in parts if f.charts), None)
+    alt_text = next((f.alt_text for f in parts if f.charts), parts[0].alt_text)
+    return make(title, text, data=service, table=export, readable=table.reset_index(drop=True),
+                chart=chart, alt_text=alt_text, audience=audience)
 
 
 def _by_group(service, by, measures, kind, audience, *, closing=True):
@@ -327,10 +323,8 @@ def _by_group(service, by, measures, kind, audience, *, closing=True):
               for measure, part in shown.groupby("measure", sort=False)
               if part["label"].astype(str).isin(["better", "worse", "higher", "lower"]).any()]
     chart = charts if len(charts) > 1 else (charts[0] if charts else None)
-    finding = make(f"{kind} by {label}", text, data=table, table=_readable(table, by), chart=chart, alt_text=alt,
-                   audience=audience)
-    finding.export = table
-    return finding
+    return make(f"{kind} by {label}", text, data=table, table=table, readable=_readable(table, by), chart=chart,
+                alt_text=alt, audience=audience)
 
 
 def _readable(table: pd.DataFrame, by: str) -> pd.DataFrame:
@@ -405,8 +399,16 @@ def outcomes_by_deprivation(service: pd.DataFrame, area_code: str, *, audience: 
                    sii=result if len(shown) == len(table) else None, quantile="quantile", value="value",
                    national_or_local="within-area", multiplier=100,
                    indicator=f"% who {title}, {name}") if len(shown) >= 2 else None
-    return make(f"Outcomes by deprivation within {name}", text, data=service, table=table, chart=chart,
-                    alt_text=alt, audience=audience, extra={"sii": result})
+    readable = pd.DataFrame({
+        f"deprivation {word} (1 = most deprived)": table["quantile"],
+        "people": table["denominator"].round().astype("Int64"),
+        f"% who {title}": table["value"].round(1),
+        "95% interval (%)": [f"{lo:.1f} to {hi:.1f}" if pd.notna(lo) and pd.notna(hi) else ""
+                             for lo, hi in zip(table["lower_ci"], table["upper_ci"])],
+    })
+    provenance.carry(readable, table)
+    return make(f"Outcomes by deprivation within {name}", text, data=service, table=table, readable=readable,
+                chart=chart, alt_text=alt, audience=audience, extra={"sii": result})
 
 
 

@@ -90,11 +90,9 @@ def over_time(service: pd.DataFrame, by: str | None = "ethnicity", *, audience: 
     text = " ".join(t for t in (described, missing_note, *cautions) if t)
     title = f"{kind}: referrals seen within 28 days, by {word}" + (f", by {GROUP_LABELS.get(by, by)}" if by else "")
     heading = "Referrals seen within 28 days" + (f", by {GROUP_LABELS.get(by, by)}" if by else "")
-    finding = make(title, text, data=service, table=_summary_table(result, audience),
-                   chart=result.chart(audience=audience, title=heading), alt_text=described, audience=audience,
-                   extra={"result": result})
-    finding.export = result.summary
-    return finding
+    return make(title, text, data=service, table=result.summary, readable=_summary_table(result, audience),
+                chart=result.chart(audience=audience, title=heading), alt_text=described, audience=audience,
+                extra={"result": result})
 
 
 def gap_over_time(service: pd.DataFrame, *, group: str | None = None, reference: str | None = None,
@@ -125,8 +123,6 @@ def gap_over_time(service: pd.DataFrame, *, group: str | None = None, reference:
                           "median gap, second half (points)": summary["after_gap"].round(1),
                           "what happened": summary["verdict"]}).reset_index(drop=True)
     provenance.carry(table, result.summary)
-    finding = make(f"The gap over time: {group} against {reference}", text, data=service, table=table,
-                   chart=result.chart(audience=audience), alt_text=text, audience=audience,
-                   extra={"result": result})
-    finding.export = result.summary
-    return finding
+    return make(f"The gap over time: {group} against {reference}", text, data=service, table=result.summary,
+                readable=table, chart=result.chart(audience=audience), alt_text=text, audience=audience,
+                extra={"result": result})

@@ -58,7 +58,8 @@ footer { margin-top: 3rem; font-size: .85rem; color: var(--muted); border-top: 1
   h3 { break-after: avoid; page-break-after: avoid; }
   table.data { font-size: 8.5pt; }
   .table-wrap { overflow: visible; }
-  tr, figure, .finding > p { break-inside: avoid; page-break-inside: avoid; }
+  tr, figure, table.data, .finding > p { break-inside: avoid; page-break-inside: avoid; }
+  figure img { max-height: 150mm; width: auto; }
   a { color: inherit; text-decoration: none; }
 }
 """
