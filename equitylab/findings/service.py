@@ -19,7 +19,7 @@ from ..loaders.service import read_service_data
 from ..measures import access_vs_population, compare, proportion, sii
 from ..synthetic import service_data as synthetic_service_data
 from .finding import MISSING_LABELS, Finding, check_audience, make, protect
-from .words import join_words
+from .words import join_words, possessive
 
 _POLARITY = {"missed": "low_is_good", "experience": "high_is_good", "disengaged": "low_is_good",
              "readmitted": "low_is_good"}
@@ -130,7 +130,7 @@ def _access_one(service, area_code, by, audience, eligible_ages) -> Finding:
     if len(low):  # the most under-represented group in full, then the rest by their ratios
         r = low.iloc[0]
         sentences.append(f"{who(r['group'])[0].upper() + who(r['group'])[1:]} make up {r['share_population']:.1f}% "
-                         f"of {name}'s population but {r['share_service']:.1f}% of referrals: fewer than their share "
+                         f"of {possessive(name)} population but {r['share_service']:.1f}% of referrals: fewer than their share "
                          f"would suggest (ratio {r['ratio']:.2f}, 95% CI {r['lower_ci']:.2f} to {r['upper_ci']:.2f}).")
     rest = [("also fewer referrals than their share", low.iloc[1:]), ("more than their share", high)]
     parts = [f"{words}: " + join_words([f"{g} (ratio {x:.2f})" for g, x in zip(rows["group"], rows["ratio"])])
@@ -145,7 +145,7 @@ def _access_one(service, area_code, by, audience, eligible_ages) -> Finding:
     sentences.append(_NOT_NEED)
     sentences.extend(cautions[:1])
     text = " ".join(sentences)
-    alt = f"Chart comparing each {dimension} group's share of referrals with its share of {name}'s population. " \
+    alt = f"Chart comparing each {dimension} group's share of referrals with its share of {possessive(name)} population. " \
           + sentences[0]
     chart = access_chart(table.dropna(subset=["share_service"]), by="group",
                          service_share="share_service", population_share="share_population", service="referrals")
@@ -385,7 +385,7 @@ def outcomes_by_deprivation(service: pd.DataFrame, area_code: str, *, audience: 
                      derived=["value", "lower_ci", "upper_ci"])
     provenance.carry(table, props)
     first, last = props.iloc[0], props.iloc[-1]
-    text = (f"{first['value']:.1f}% of people from the most deprived {word} of {name}'s neighbourhoods {title}, "
+    text = (f"{first['value']:.1f}% of people from the most deprived {word} of {possessive(name)} neighbourhoods {title}, "
             f"against {last['value']:.1f}% from the least deprived {word}. Across all {n} {word}s the slope index of "
             f"inequality is {r['sii']:.1f} percentage points (95% CI {r['sii_lower_ci']:.1f} to "
             f"{r['sii_upper_ci']:.1f}); a negative value means the figure is higher in more deprived "

@@ -18,6 +18,7 @@ import xlsxwriter
 
 from ..loaders.identifiers import header_kind
 from ..provenance import SYNTHETIC_LABEL
+from ..safe import spreadsheet_frame
 from .display import TABLE_MIME
 from .html import NotPublishable, check_page
 from .scrub import contains_identifier
@@ -81,7 +82,7 @@ def _published_frame(t: dict) -> pd.DataFrame:
 
 
 def _csv_text(t: dict) -> str:
-    return _published_frame(t).to_csv(index=False)
+    return spreadsheet_frame(_published_frame(t)).to_csv(index=False)  # text that could run stays text
 
 
 def write_tables(tables: list[dict], folder: Path, stem: str) -> tuple[list[Path], Path | None]:
