@@ -21,12 +21,10 @@ _GREY = "#6F6F6F"  # 5:1 on white, for marks and text alike
 
 def _status_words(result: Intersectional) -> dict[str, str]:
     if result.polarity == "low_is_good":
-        return {"higher": "Worse than overall (of concern)", "lower": "Better than overall",
-                "similar": "Similar to overall"}
+        return {"higher": "Worse (of concern)", "lower": "Better", "similar": "Similar"}
     if result.polarity == "high_is_good":
-        return {"lower": "Worse than overall (of concern)", "higher": "Better than overall",
-                "similar": "Similar to overall"}
-    return {"higher": "Higher than overall", "lower": "Lower than overall", "similar": "Similar to overall"}
+        return {"lower": "Worse (of concern)", "higher": "Better", "similar": "Similar"}
+    return {"higher": "Higher", "lower": "Lower", "similar": "Similar"}
 
 
 def caterpillar(result: Intersectional, *, label: Callable[[dict], str] | None = None,
@@ -59,11 +57,10 @@ def caterpillar(result: Intersectional, *, label: Callable[[dict], str] | None =
     overall = result.overall * scale
     order = list(d["stratum"])
     domain = [words[k] for k in ("higher", "lower", "similar")]
-    colours = {"Worse than overall (of concern)": GROUP_COLOURS[5], "Higher than overall": GROUP_COLOURS[5],
-               "Better than overall": GROUP_COLOURS[0], "Lower than overall": GROUP_COLOURS[0],
-               "Similar to overall": _GREY}
+    colours = {"Worse (of concern)": GROUP_COLOURS[5], "Higher": GROUP_COLOURS[5], "Better": GROUP_COLOURS[0],
+               "Lower": GROUP_COLOURS[0], "Similar": _GREY}
     shapes = {"higher": "triangle-right", "lower": "triangle-left", "similar": "circle"}
-    y = alt.Y("stratum:N", sort=order, title=None, axis=alt.Axis(labelLimit=400))
+    y = alt.Y("stratum:N", sort=order, title=None, axis=alt.Axis(labelLimit=300))
     x_title = f"{indicator}{unit}: estimate and {100 * result.confidence:g}% interval"
     base = alt.Chart()
     layers = [
@@ -71,9 +68,11 @@ def caterpillar(result: Intersectional, *, label: Callable[[dict], str] | None =
         base.mark_tick(color="#000000", thickness=1.5, size=10).encode(y=y, x=alt.X("observed:Q")),
         base.mark_point(filled=True, size=70, opacity=1).encode(
             y=y, x=alt.X("estimate:Q"),
-            color=alt.Color("compared with overall:N", title=None, legend=alt.Legend(labelLimit=300),
+            color=alt.Color("compared with overall:N", title="Compared with overall:",
+                            legend=alt.Legend(orient="top", direction="horizontal", titleOrient="left",
+                                              columnPadding=28),  # room for a wider printing font
                             scale=alt.Scale(domain=domain, range=[colours[w] for w in domain])),
-            shape=alt.Shape("compared with overall:N", title=None,
+            shape=alt.Shape("compared with overall:N", title="Compared with overall:",
                             scale=alt.Scale(domain=domain, range=[shapes[k] for k in ("higher", "lower", "similar")])),
             tooltip=tooltips("stratum", "estimate", "lower", "upper", "observed", "people", "compared with overall")),
         alt.Chart().mark_rule(strokeDash=[5, 4], color="#000000").encode(x=alt.XDatum(overall)),
@@ -82,10 +81,9 @@ def caterpillar(result: Intersectional, *, label: Callable[[dict], str] | None =
     concern = result.concern().to_numpy()
     named = [f"{s} ({fmt(v)})" for s, v, c in zip(d["stratum"], d["estimate"], concern) if c]
     kind = "of concern" if result.polarity else "clearly higher or lower than overall"
-    title = (f"{len(named)} of {len(d)} strata {'are' if len(named) != 1 else 'is'} {kind}: {indicator}, "
-             f"every combination of {groups}")
-    subtitle = (f"Dots: each stratum's estimate with its {100 * result.confidence:g}% interval; ticks: the observed "
-                f"value; dashed line: overall {fmt(overall)}.")
+    title = f"{len(named)} of {len(d)} strata {'are' if len(named) != 1 else 'is'} {kind}: {indicator}"
+    subtitle = (f"Every combination of {groups}. Dots: estimates with {100 * result.confidence:g}% intervals; "
+                f"ticks: observed values; dashed line: overall {fmt(overall)}.")
     text = (f"{indicator} for {len(d)} strata (every combination of {groups}), ranked by "
             f"the model's estimate, with intervals, against the overall {fmt(overall)}. Strata {kind}: "
             f"{'; '.join(named[:8]) or 'none'}{' and more' if len(named) > 8 else ''}. Small strata's estimates "
@@ -95,7 +93,9 @@ def caterpillar(result: Intersectional, *, label: Callable[[dict], str] | None =
     caption = provenance.caption(result.strata)
     chart = alt.LayerChart(data=d, layer=layers)
     chart = set_properties(chart, title=alt.TitleParams(lines(title, width=70), subtitle=lines(subtitle, caption)),
-                           description=text, width=WIDTH - 160, height=max(160, 16 * len(d)),
+                           description=text, width=WIDTH - 260, height=max(150, 12 * len(d)),
+                           # room at the edges for a printer's font wider than the one the layout measured
+                           padding={"left": 40, "right": 60, "top": 5, "bottom": 5},
                            config=alt.Config(**config()))
     chart.description = text
     return chart

@@ -2,7 +2,8 @@
 
 One finding from :func:`equitylab.measures.intersectional`: the words it generates, with strata
 named as people say them ("Black men in the most deprived fifth of areas"), the caterpillar
-plot, and a short table. Published findings hide small strata in full and say how many.
+plot, a short table of the strata that differ (every stratum in ``export``). Published findings
+hide small strata in full and say how many. The notebook and the report say what shrinkage is.
 """
 from __future__ import annotations
 
@@ -28,11 +29,6 @@ _MEASURES = {"waiting": ("Waiting time to first appointment", "waiting time to f
                             _POLARITY["disengaged"]),
              "experience": ("Rated their care good or very good", "rating care good or very good", "",
                             _POLARITY["experience"])}
-_SHRINKAGE = ("Each estimate comes from a model that borrows strength across groups: a combination with few "
-              "people is pulled toward what its ethnic group, sex and deprivation predict, and a large one "
-              "keeps close to its own numbers. So a small group's estimate is steadier than its raw figure, "
-              "and its interval says how sure we can be.")
-
 
 def _columns(service: pd.DataFrame, by) -> tuple[pd.DataFrame, list[str]]:
     """The group columns to cross, with deprivation as national quintiles (deciles are too fine)."""
@@ -58,15 +54,21 @@ def _person(row: dict, by: list[str], *, short: bool = False) -> str:
     head = noun
     if "ethnicity" in by:
         eth = str(row["ethnicity"])
-        head = {"Mixed": f"{noun} of mixed ethnicity", "Other": f"{noun} of other ethnic groups"}.get(eth,
-                                                                                                  f"{eth} {noun}")
+        if short:
+            head = {"Mixed": f"Mixed-ethnicity {noun}", "Other": f"Other-ethnicity {noun}"}.get(eth, f"{eth} {noun}")
+        else:
+            head = {"Mixed": f"{noun} of mixed ethnicity", "Other": f"{noun} of other ethnic groups"}.get(
+                eth, f"{eth} {noun}")
     tail = []
     if "age_band" in by:
         tail.append(f"aged {row['age_band']}")
     if "imd_quintile" in by:
         q = int(row["imd_quintile"])
-        words = {1: "most deprived fifth", 5: "least deprived fifth"}.get(q, f"deprivation quintile {q}")
-        tail.append(words if short else f"in the {words} of areas" if q in (1, 5) else f"in {words}")
+        if short:
+            tail.append({1: "most deprived fifth", 5: "least deprived fifth"}.get(q, f"quintile {q}"))
+        else:
+            tail.append({1: "in the most deprived fifth of areas", 5: "in the least deprived fifth of areas"}.get(
+                q, f"in deprivation quintile {q}"))
     for b in by:
         if b not in ("sex", "ethnicity", "age_band", "imd_quintile"):
             tail.append(f"{b.replace('_', ' ')} {row[b]}")
@@ -77,17 +79,18 @@ def _person(row: dict, by: list[str], *, short: bool = False) -> str:
 def _table(result) -> pd.DataFrame:
     """The strata as a reader needs them: who, how many, and percentages to one decimal place."""
     t = result.strata
-    label = [_person(r, result.by) for r in t.to_dict("records")]
+    label = [_person(r, result.by, short=True) for r in t.to_dict("records")]
     scale = 100 if result.binary else 1
     unit = " %" if result.binary else f" ({result.unit.strip()})" if result.unit else ""
     table = pd.DataFrame({"stratum": label, "people": t["n"].to_numpy()})
     if result.binary:
         table["events"] = t["events"].to_numpy()
-    for column, name in (("observed", "observed"), ("predicted", "estimate"), ("lower_ci", "lower_ci"),
-                         ("upper_ci", "upper_ci"), ("main_effects", "main effects alone")):
+    level = f"{100 * result.confidence:g}%"
+    for column, name in (("observed", "observed"), ("predicted", "estimate"), ("lower_ci", f"{level} interval from"),
+                         ("upper_ci", f"{level} interval to"), ("main_effects", "predicted by groups alone")):
         table[f"{name}{unit}"] = np.round(t[column].to_numpy() * scale, 1)
     table["compared with overall"] = t["versus_overall"].to_numpy()
-    table["beyond main effects"] = t["beyond_main_effects"].to_numpy()
+    table["against groups alone"] = t["beyond_main_effects"].to_numpy()
     return provenance.carry(table, t)
 
 
@@ -135,9 +138,11 @@ def intersections(service: pd.DataFrame, by=None, *, measure: str = "waiting",
     text = text.replace("rows have no outcome recorded", f"people have no record of {noun}")
     chart = result.chart(label=lambda row: _person(row, by, short=True), indicator=name + (f" ({unit.strip()})" if unit else ""), groups=words)
     full = _table(result)
-    differs = (full["compared with overall"] != "similar") | (full["beyond main effects"] != "as predicted")
-    short = provenance.carry(full[differs.to_numpy()].reset_index(drop=True), full)
-    finding = make(f"Where disadvantages meet: {noun} by {words}", text + "\n\n" + _SHRINKAGE,
+    differs = (full["compared with overall"] != "similar") | (full["against groups alone"] != "as predicted")
+    columns = [c for c in full.columns if not c.startswith(("observed", "predicted by"))
+               and not (c == "against groups alone" and (full[c] == "as predicted").all())]
+    short = provenance.carry(full.loc[differs.to_numpy(), columns].reset_index(drop=True), full)
+    finding = make(f"Where disadvantages meet: {noun} by {words}", text,
                    data=data, table=short, chart=chart, alt_text=chart.description, audience=audience,
                    extra={"result": result})
     finding.export = full  # every stratum goes to a report's CSV and Excel files; the page shows those that differ

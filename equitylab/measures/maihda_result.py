@@ -130,8 +130,7 @@ class Intersectional:
                      for label, rows in labels.items()]
             rows = _count_words(self.left_out_rows, publish)
             notes.append(f"{rows} {'row is' if self.left_out_rows == 1 else 'rows are'} left out because a "
-                         f"group is not recorded: {', '.join(parts)}. Missing categories are data quality, not "
-                         "an equity group.")
+                         f"group is not recorded (data quality, not an equity group): {', '.join(parts)}.")
         if self.outcome_missing:
             notes.append(f"{_count_words(self.outcome_missing, publish)} rows have no {self.outcome} recorded "
                          "and are left out.")
@@ -154,10 +153,11 @@ class Intersectional:
         return self.strata["versus_overall"].isin(side)
 
     def describe(self, *, label: Callable[[dict], str] | None = None, what: str | None = None,
-                 groups: str | None = None, limit: int = 5) -> str:
+                 groups: str | None = None, limit: int = 4) -> str:
         """The results in plain sentences. ``label`` names a stratum from its row (default: its
         categories); ``what`` names the outcome (default: its column); ``groups`` names the group
-        columns together (default: their names, "ethnicity, sex and imd_quintile")."""
+        columns together (default: their names, "ethnicity, sex and imd_quintile"). Paragraphs (the
+        strata that differ; the variance shares; what was left out or hidden) are separated by a blank line."""
         publish = self.audience == "publish"
         name = label or (lambda row: default_label(row, self.by))
         what = what or self.outcome
@@ -170,7 +170,11 @@ class Intersectional:
             low = self._fmt(r["lower_ci"]).removesuffix(self.unit) if self.unit else self._fmt(r["lower_ci"])
             return f"{name(r)}: {self._fmt(r['predicted'])} ({level} interval {low} to {self._fmt(r['upper_ci'])})"
 
-        out = [self.banner] if self.banner else []
+        def brief(picked, more):
+            listed = ", ".join(f"{name(r)} ({self._fmt(r['predicted'])})" for r in picked)
+            return listed + (f" and {more} more" if more > 0 else "")
+
+        headline = [self.banner] if self.banner else []
         among = (f"the {len(rows)} combinations of {dims} shown" if self.hidden_strata
                  else f"the {self.total_strata} combinations of {dims}")
         # the headline first: a report's main points take each finding's first sentence
@@ -180,52 +184,50 @@ class Intersectional:
             picked = picked if worse == "higher" else picked[::-1]
             if picked:
                 most = "highest" if worse == "higher" else "lowest"
-                out.append(f"For {len(picked)} of {among}, {what} is {worse} than the overall {overall} by more "
-                           f"than chance; the {most} is {estimate(picked[0])}.")
+                headline.append(f"For {len(picked)} of {among}, {what} is {worse} than the overall {overall} by "
+                                f"more than chance; the {most} is {estimate(picked[0])}.")
                 if len(picked) > 1:
-                    out.append("The others: " + "; ".join(estimate(r) for r in picked[1:limit]) +
-                               (f"; and {len(picked) - limit} more." if len(picked) > limit else "."))
+                    headline.append(f"The others: {brief(picked[1:limit], len(picked) - limit)}.")
             else:
-                out.append(f"None of {among} has {what} {worse} than the overall {overall} by more than "
-                           "chance.")
+                headline.append(f"None of {among} has {what} {worse} than the overall {overall} by more than "
+                                "chance.")
         else:
             high = [r for r in rows if r["versus_overall"] == "higher"]
             low = [r for r in rows if r["versus_overall"] == "lower"][::-1]
             if high or low:
-                out.append(f"Of {among}, {len(high)} have {what} higher than the overall {overall} by more "
-                           f"than chance and {len(low)} lower.")
+                headline.append(f"Of {among}, {len(high)} have {what} higher than the overall {overall} by more "
+                                f"than chance and {len(low)} lower.")
                 for side, picked in (("Higher", high), ("Lower", low)):
                     if picked:
-                        out.append(f"{side}: " + "; ".join(estimate(r) for r in picked[:limit]) + ".")
+                        headline.append(f"{side}: {brief(picked[:limit], len(picked) - limit)}.")
             else:
-                out.append(f"None of {among} differs from the overall {overall} by more than chance.")
-        people = "" if publish else f", {self.people:,} {'person' if self.people == 1 else 'people'}"
+                headline.append(f"None of {among} differs from the overall {overall} by more than chance.")
+        people = "" if publish else f" of {self.people:,} {'person' if self.people == 1 else 'people'}"
         scale = " on the log-odds scale" if self.binary else ""
         share = f"{self.vpc:.1f}%" if self.vpc >= 0.05 else "Less than 0.1%"
-        out.append(f"There are {self.total_strata} such strata{people}. {share} of the variation between people "
-                   f"in {what} lies between them (the variance partition coefficient, VPC, from Model 1{scale}).")
+        model = [(f"{share} of the variation between people in {what} lies between the {self.total_strata} "
+                  f"strata{people} (the variance partition coefficient, VPC{scale}).")]
         if np.isnan(self.pcv):
             pass
         elif self.pcv < 0:
-            out.append(f"Adding {dims} as main effects did not shrink the differences between strata (PCV "
-                       f"{self.pcv:.0f}%): what differs is how the groups combine.")
+            model.append(f"Adding {dims} as main effects did not shrink the differences between strata (PCV "
+                         f"{self.pcv:.0f}%): what differs is how the groups combine.")
         elif self.variance_adjusted <= 1e-8:
-            out.append(f"{dims[:1].upper() + dims[1:]}, each on its own, explain all of the differences between "
-                       "strata (PCV 100%): no sign that the groups combine in a way of their own.")
+            model.append(f"{dims[:1].upper() + dims[1:]}, each on its own, explain all of the differences "
+                         "between strata (PCV 100%): no sign that the groups combine in a way of their own.")
         else:
-            out.append(f"{dims[:1].upper() + dims[1:]}, each on its own (their main effects), explain "
-                       f"{self.pcv:.0f}% of the differences between strata (the proportional change in variance, "
-                       f"PCV); the other {100 - self.pcv:.0f}% comes from how they combine.")
+            model.append(f"{dims[:1].upper() + dims[1:]}, each on its own (their main effects), explain "
+                         f"{self.pcv:.0f}% of the differences between strata (the proportional change in variance, "
+                         f"PCV); the other {100 - self.pcv:.0f}% comes from how they combine.")
         beyond = [r for r in rows if r["beyond_main_effects"] != "as predicted"]
         if beyond:
-            out.append(f"Beyond what their {dims} alone predict: " + "; ".join(
-                f"{estimate(r)}, {'above' if r['beyond_main_effects'] == 'higher' else 'below'} the "
-                f"{self._fmt(r['main_effects'])} predicted" for r in beyond[:limit]) + ".")
+            model.append(f"Beyond what their {dims} alone predict: " + "; ".join(
+                f"{name(r)}, {self._fmt(r['predicted'])} against {self._fmt(r['main_effects'])} predicted"
+                for r in beyond[:limit]) + (f"; and {len(beyond) - limit} more." if len(beyond) > limit else "."))
         elif not np.isnan(self.pcv):
-            out.append(f"No stratum differs by more than chance from what its {dims} alone predict.")
-        out.append(_NOT_CAUSES)
-        out.extend(self.notes)
-        return " ".join(out)
+            model.append(f"No stratum differs by more than chance from what its {dims} alone predict.")
+        model.append(_NOT_CAUSES)
+        return "\n\n".join(" ".join(part) for part in (headline, model, self.notes) if part)
 
     def chart(self, *, label: Callable[[dict], str] | None = None, indicator: str | None = None,
               groups: str | None = None):

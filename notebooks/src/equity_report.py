@@ -77,10 +77,10 @@ if "deprivation" in groups:
 # ## 5. Where disadvantages meet
 #
 # The wait for a first appointment for every combination of the groups (ethnic group, sex and deprivation
-# by default): MAIHDA, a model that gives each combination a steadier estimate by pulling small ones toward
-# what their groups predict on their own (shrinkage). It says which combinations wait longer than the service
-# overall, and whether any wait longer than their groups alone would predict. Combinations with 1 to 7
-# people are not shown.
+# by default), by MAIHDA: which combinations wait longer than the service overall, and whether any wait
+# longer than their groups alone would predict. The model pulls a combination with few people toward what
+# its groups predict (shrinkage), so one or two unusual cases do not make it look extreme. Combinations with
+# 1 to 7 people are not shown.
 
 # %%
 crossed = [g for g in groups if g != "age_band"]  # age bands are too fine to cross with the other groups
