@@ -16,8 +16,8 @@ from ..charts.measures import deprivation_gradient
 from ..errors import SourceUnavailable
 from ..loaders.areas import area_info
 from ..loaders.fingertips import fingertips_data, fingertips_profiles, published_figures, snapshot_contents
-from ..loaders.population import deprivation_profile as load_deprivation_profile
-from ..loaders.population import la_deprivation, life_expectancy, population
+from ..loaders.census import deprivation_profile as load_deprivation_profile
+from ..loaders.census import la_deprivation, life_expectancy, population
 from ..measures import sii
 from .finding import ENGLAND, Finding, make
 from .words import join_words, pct, possessive, sentence_case

@@ -157,10 +157,11 @@ def check_audience(audience: str) -> str:
 
 
 def protect(table: pd.DataFrame, audience: str, *, by=None, derived=None) -> pd.DataFrame:
-    """Disclosure control for a table of counts: hide 1-7 and what reveals them when publishing."""
+    """Disclosure control for a table of counts: hide 1-7 and what reveals them when publishing. A
+    finding's text and overall values can give its totals away, so the totals count as known."""
     if audience == "team":
         return table
-    return suppress(table, threshold=SUPPRESSION_THRESHOLD, by=by, derived_columns=derived)
+    return suppress(table, threshold=SUPPRESSION_THRESHOLD, by=by, derived_columns=derived, known_totals=True)
 
 
 def sources(*findings: Finding) -> pd.DataFrame:

@@ -14,7 +14,8 @@ import pandas as pd
 from .. import provenance
 from ..charts.measures import access_chart, compare_groups, deprivation_gradient
 from ..errors import DataError, SourceUnavailable
-from ..loaders.population import lsoa_deciles, population
+from ..loaders.areas import area_info
+from ..loaders.census import lsoa_deciles, population
 from ..loaders.service import read_service_data
 from ..measures import access_vs_population, compare, proportion, sii
 from ..synthetic import service_data as synthetic_service_data
@@ -111,7 +112,7 @@ def _access_one(service, area_code, by, audience, eligible_ages) -> Finding:
     name = str(pop["area_name"].iloc[0])
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        res = access_vs_population(service, pop, dimension=dimension, group_column=column,
+        res = access_vs_population(service, pop, dimension=dimension, by=column,
                                    eligible_ages=eligible_ages if dimension == "age" else None)
     cautions = [str(w.message) for w in caught if not issubclass(w.category, DeprecationWarning)]
     res = provenance.carry(res, service, pop)
@@ -213,7 +214,9 @@ def _group_table(service, by, measures, audience):
     table = pd.concat(frames, ignore_index=True)
     provenance.carry(table, service)
     protected = protect(table, audience, by=["measure"],
-                         derived=["value", "lower_ci", "upper_ci", "difference", "ratio"])
+                        derived=["value", "lower_ci", "upper_ci", "difference", "ratio"])
+    for (measure,) in protected.attrs.get("hidden_groups", []):  # every group hidden: so is the overall
+        protected.loc[protected["measure"] == measure, "reference_value"] = None
     return provenance.carry(protected, table)
 
 
@@ -361,6 +364,12 @@ def outcomes_by_deprivation(service: pd.DataFrame, area_code: str, *, audience: 
     if "lsoa_code" not in service:
         raise DataError("Deprivation within the area needs each row's LSOA code (column 'lsoa_code')",
                         hint="Add the LSOA 2011 code of each person's home to the extract")
+    national = lsoa_deciles(area_code, scheme="national")
+    if len(national) < 2 * n:  # a tiny area (the Isles of Scilly has one small area) has no groups to compare
+        name = area_info(area_code)["name"]
+        text = (f"{name} has {len(national)} small area(s) (LSOAs), too few to split into {n} deprivation groups "
+                "of its own, so outcomes are not compared by deprivation within it.")
+        return make(f"Outcomes by deprivation within {name}", text, data=service)
     local = lsoa_deciles(area_code, scheme="local", n=n)
     groups = dict(zip(local["lsoa11_code"], local["quantile"]))
     cols = _outcome_columns(service)
@@ -384,14 +393,20 @@ def outcomes_by_deprivation(service: pd.DataFrame, area_code: str, *, audience: 
     table = protect(props.drop(columns=["value01", "lower01", "upper01"]), audience,
                      derived=["value", "lower_ci", "upper_ci"])
     provenance.carry(table, props)
-    first, last = props.iloc[0], props.iloc[-1]
-    text = (f"{first['value']:.1f}% of people from the most deprived {word} of {possessive(name)} neighbourhoods {title}, "
-            f"against {last['value']:.1f}% from the least deprived {word}. Across all {n} {word}s the slope index of "
-            f"inequality is {r['sii']:.1f} percentage points (95% CI {r['sii_lower_ci']:.1f} to "
-            f"{r['sii_upper_ci']:.1f}); a negative value means the figure is higher in more deprived "
-            f"neighbourhoods. These {word}s are drawn within {name}, not national ones.")
-    if audience == "publish" and table["value"].isna().any():
-        text += " Some groups are hidden because their numbers are small."
+    first, last = table.iloc[0], table.iloc[-1]  # the published values: a hidden group is never quoted
+    hidden = table["value"].isna().any()
+    if pd.notna(first["value"]) and pd.notna(last["value"]):
+        text = (f"{first['value']:.1f}% of people from the most deprived {word} of {possessive(name)} neighbourhoods "
+                f"{title}, against {last['value']:.1f}% from the least deprived {word}.")
+    else:
+        text = f"The most or least deprived {word} of {possessive(name)} neighbourhoods is too small to show."
+    if not hidden:
+        text += (f" Across all {n} {word}s the slope index of inequality is {r['sii']:.1f} percentage points (95% CI "
+                 f"{r['sii_lower_ci']:.1f} to {r['sii_upper_ci']:.1f}); a negative value means the figure is higher "
+                 "in more deprived neighbourhoods.")
+    else:  # the slope index rests on every group, so with the hidden ones it could help work them out
+        text += " Some groups are hidden because their numbers are small, so the slope index is not shown."
+    text += f" These {word}s are drawn within {name}, not national ones."
     alt = (f"Dot chart of the share who {title} by deprivation {word} within {name}, 1 = most deprived, with 95% "
            f"intervals and the slope index line. " + text.split(". ")[0] + ".")
     shown = table.dropna(subset=["value"])

@@ -14,7 +14,7 @@ import ipywidgets as w
 
 from ..errors import EquityLabError
 from ..workbook import Project
-from ..workbook.store import AutoSaver
+from ..workbook.autosave import AutoSaver
 
 FORM_CLASS = "equitylab-form"
 
@@ -197,13 +197,12 @@ class ProjectForm(w.VBox):
 
     def _saved(self, result) -> None:
         self.status.value = self.saver.status()
-        if result is not None and result.conflicts:
-            self.say("Someone else changed the same answer at the same time; yours was kept for: "
-                     + ", ".join(result.conflicts))
+        notes = result.notes() if result is not None else []
+        self.say(" ".join(notes), error=bool(result and result.backup_problem))
         self.refresh()
 
     def _failed(self, exc) -> None:
-        self.status.value = "Not saved"
+        self.status.value = self.saver.status()
         self.say(str(exc), error=True)
 
 
