@@ -18,4 +18,4 @@ from .rates import proportion, rate
 from .standardise import dsr, isr
 
 __all__ = ["access_vs_population", "compare", "dsr", "funnel_limits", "funnel_significance", "intersectional",
-           "isr",            "proportion", "rate", "sii", "summary_measures", "suppress"]
+           "isr", "proportion", "rate", "sii", "summary_measures", "suppress"]

@@ -31,7 +31,7 @@ from scipy import special
 
 from ..errors import DataError
 from ..provenance import carry
-from ._common import as_list, confidence_levels, norm_ppf, require_columns
+from ._common import as_list, confidence_levels, require_columns
 from ._mixed import fit_binomial, fit_gaussian
 from ._strata import count_strata
 from .maihda_result import Intersectional, hide_small
@@ -211,7 +211,7 @@ def intersectional(data: pd.DataFrame, *, by, numerator: str | None = None, deno
         residual = model1.sigma2_e
 
     level = levels[0]
-    z = norm_ppf(1 - (1 - level) / 2)
+    z = float(special.ndtri(1 - (1 - level) / 2))
     fixed = X2 @ model2.beta
     fixed_var = np.einsum("ij,jk,ik->i", X2, model2.cov_beta, X2)
     linear = fixed + model2.mode
