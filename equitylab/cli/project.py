@@ -8,6 +8,7 @@ from pathlib import Path
 from ..errors import EquityLabError
 from ..findings import onepage
 from ..findings.project import save_diagram
+from ..pdf import html_to_pdf
 from ..workbook import store
 from ..workbook.model import LADDER, Project
 
@@ -98,10 +99,11 @@ def _run(args) -> int:
             if out.suffix.lower() not in (".json", ".md", ".csv"):
                 out = out.with_suffix(".json")
             onepage.save(project, out)
+        elif args.format == "pdf":  # the page as HTML, printed by the browser that prints the reports
+            page = onepage.save(project, out.with_suffix(".html"), audience=args.audience)
+            out = html_to_pdf(page, out.with_suffix(".pdf"))
         else:
-            if out.suffix.lower() != "." + args.format:
-                out = out.with_suffix("." + args.format)
-            onepage.save(project, out, audience=args.audience)
+            out = onepage.save(project, out.with_suffix(".html"), audience=args.audience)
         print(f"Wrote {out}")
         return 0
     if args.action == "restore":

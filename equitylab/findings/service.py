@@ -22,6 +22,11 @@ from ..synthetic import service_data as synthetic_service_data
 from .finding import MISSING_LABELS, Finding, check_audience, make, protect
 from .words import join_words, possessive
 
+# the column each measure is built from, as a sentence can name it
+_NEEDS = {"missed": "missed_appointments (the number of missed appointments)",
+          "experience": "experience_positive (whether the person rated their care good)",
+          "disengaged": "discharge_outcome (the reason for discharge)",
+          "readmitted": "readmitted_90d (whether the person was readmitted within 90 days)"}
 _POLARITY = {"missed": "low_is_good", "experience": "high_is_good", "disengaged": "low_is_good",
              "readmitted": "low_is_good"}
 GROUP_LABELS = {"imd_decile": "national deprivation decile", "age_band": "age band",
@@ -185,9 +190,6 @@ def _outcome_columns(service: pd.DataFrame) -> dict[str, tuple[str, pd.Series, p
     return out
 
 
-_POLARITY = {"missed": "low_is_good", "experience": "high_is_good", "disengaged": "low_is_good",
-             "readmitted": "low_is_good"}
-
 
 def _group_table(service, by, measures, audience):
 
@@ -259,7 +261,7 @@ def _sentences(table: pd.DataFrame, by: str) -> list[str]:
 def experience(service: pd.DataFrame, by="ethnicity", *, audience: str = "team") -> Finding:
     """Experience by group: missed appointments, rating of care, and dropping out, with 95% intervals,
     for each grouping in ``by`` (a column or a list)."""
-    bys = [by] if isinstance(by, str) else list(by)
+    bys = _present(service, by)
     parts = [_by_group(service, b, ["missed", "experience", "disengaged"], "Experience", audience,
                        closing=len(bys) == 1) for b in bys]
     return _combined(parts, bys, "Experience by " + join_words([GROUP_LABELS.get(b, b) for b in bys]),
@@ -268,17 +270,32 @@ def experience(service: pd.DataFrame, by="ethnicity", *, audience: str = "team")
 
 def outcomes(service: pd.DataFrame, by="ethnicity", *, audience: str = "team") -> Finding:
     """Outcomes by group: readmission within 90 days, for each grouping in ``by`` (a column or a list)."""
-    bys = [by] if isinstance(by, str) else list(by)
+    bys = _present(service, by)
     parts = [_by_group(service, b, ["readmitted"], "Outcomes", audience, closing=len(bys) == 1) for b in bys]
     return _combined(parts, bys, "Outcomes: readmission within 90 days by "
                      + join_words([GROUP_LABELS.get(b, b) for b in bys]), service, audience)
 
 
+def _present(service: pd.DataFrame, by) -> list[str]:
+    """The groupings in ``by`` (a column or a list) that the extract has; all of them when none is there,
+    so that asking for a missing one alone still says which columns exist."""
+    bys = [by] if isinstance(by, str) else list(by)
+    bys = ["imd_decile" if b == "deprivation" else b for b in bys]
+    return [b for b in bys if b in service] or bys
+
+
+def unavailable(title: str, needs: list[str], data) -> Finding:
+    """A view the extract has no columns for: one plain sentence naming the columns that would enable it."""
+    options = needs[0] if len(needs) == 1 else ", ".join(needs[:-1]) + " or " + needs[-1]
+    what = "a column" if len(needs) == 1 else "one of these columns"
+    return make(title, f"Not shown: this view needs {what}, which the extract does not have: {options}.", data=data)
+
+
 def _combined(parts: list[Finding], bys: list[str], title: str, service, audience) -> Finding:
     """One finding for several groupings: each one's sentences, the charts of the measures where a group
     differs, and one short table of the groups that differ (every row goes to the files)."""
-    if len(parts) == 1:
-        return parts[0]
+    if len(parts) == 1 or all(f.export is None and f.table is None for f in parts):
+        return parts[0]  # one grouping, or a view the extract has no columns for
     text = " ".join(f.text for f in parts) + " " + _NOT_CAUSES
     table = pd.concat([f.table.rename(columns={f.table.columns[0]: "group"})
                        .assign(**{"grouped by": GROUP_LABELS.get(b, b)}) for f, b in zip(parts, bys)],
@@ -304,6 +321,8 @@ def _by_group(service, by, measures, kind, audience, *, closing=True):
         raise DataError(f"The service data has no '{by}' column to group by",
                         hint="Group by one of: " + ", ".join(c for c in ("ethnicity", "sex", "age_band", "imd_decile")
                                                             if c in service))
+    if not any(key in _outcome_columns(service) for key in measures):
+        return unavailable(f"{kind} by {GROUP_LABELS.get(by, by)}", [_NEEDS[k] for k in measures], service)
     table = _group_table(service, by, measures, audience)
     label = GROUP_LABELS.get(by, by)
     sentences = _sentences(table, by)
@@ -361,9 +380,14 @@ def outcomes_by_deprivation(service: pd.DataFrame, area_code: str, *, audience: 
     """
 
     check_audience(audience)
+    title_words = "Outcomes by deprivation within the area"
     if "lsoa_code" not in service:
-        raise DataError("Deprivation within the area needs each row's LSOA code (column 'lsoa_code')",
-                        hint="Add the LSOA 2011 code of each person's home to the extract")
+        return unavailable(title_words, ["lsoa_code (the LSOA 2011 code of each person's home)"], service)
+    cols = _outcome_columns(service)
+    if measure not in cols:  # the first outcome the extract has, readmission first
+        measure = next((k for k in ("readmitted", "missed", "disengaged", "experience") if k in cols), None)
+        if measure is None:
+            return unavailable(title_words, list(_NEEDS.values()), service)
     national = lsoa_deciles(area_code, scheme="national")
     if len(national) < 2 * n:  # a tiny area (the Isles of Scilly has one small area) has no groups to compare
         name = area_info(area_code)["name"]
@@ -372,7 +396,6 @@ def outcomes_by_deprivation(service: pd.DataFrame, area_code: str, *, audience: 
         return make(f"Outcomes by deprivation within {name}", text, data=service)
     local = lsoa_deciles(area_code, scheme="local", n=n)
     groups = dict(zip(local["lsoa11_code"], local["quantile"]))
-    cols = _outcome_columns(service)
     title, num, den = cols[measure]
     q = service["lsoa_code"].astype("string").map(groups)
     data = pd.DataFrame({"quantile": q, "numerator": num.astype(int), "denominator": den.astype(int)}).dropna()
