@@ -86,7 +86,7 @@ if "deprivation" in groups:
 crossed = [g for g in groups if g != "age_band"]  # age bands are too fine to cross with the other groups
 crossed = crossed if len(crossed) >= 2 else groups
 if len(crossed) >= 2:
-    report.show(findings.intersections(service, by=crossed, audience=audience))
+    report.show(findings.intersections(service, by=crossed, audience=audience), table=False)
 else:
     report.note("This report has one grouping, so there are no combinations of groups to look at.")
 
@@ -99,7 +99,7 @@ else:
 
 # %%
 report.show(findings.over_time(service, by=report.service_columns(groups)[0], audience=audience))
-report.show(findings.gap_over_time(service, by=report.service_columns(groups)[0], audience=audience))
+report.show(findings.gap_over_time(service, by=report.service_columns(groups)[0], audience=audience), table=False)
 
 # %% [markdown]
 # ## 7. The team's aim and driver diagram
