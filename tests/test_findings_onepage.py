@@ -89,6 +89,39 @@ def test_broken_file_gives_its_message_without_a_traceback(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("title: Our project\nteam: [Riverside\nmembers: []\n")
     run = subprocess.run([sys.executable, "-m", "equitylab", "project", "show", str(bad)],
-                         capture_output=True, text=True)
+                         check=False, capture_output=True, text=True)
     assert run.returncode == 2
     assert "Traceback" not in run.stderr and "not valid YAML" in run.stderr and "line " in run.stderr
+
+
+def test_cli_new_checks_the_area_code_as_the_report_does(tmp_path, capsys):
+    from equitylab.cli import main as equitylab
+
+    assert equitylab(["report", "--area", "E99999999", "--out", str(tmp_path / "r")]) == 2
+    report = capsys.readouterr().err.split(":", 1)[1].strip()
+    assert equitylab(["project", "new", "--title", "T", "--area", "E99999999", "--out", str(tmp_path / "p.yaml")]) == 2
+    project = capsys.readouterr().err.split(":", 1)[1].strip()
+    assert project == report and "E99999999" in project and "Traceback" not in project
+    assert not (tmp_path / "p.yaml").exists()
+    assert main(["new", "--title", "T", "--area", "e09000012", "--out", str(tmp_path / "p.yaml")]) == 0
+    assert Project.load(tmp_path / "p.yaml").area_code == "E09000012"  # Hackney, tidied to upper case
+
+
+def test_cli_show_lists_each_thing_to_check(tmp_path, capsys):
+    from datetime import date
+
+    from equitylab.cli.project import summary
+
+    p = Project.new(title="Small team")
+    p.add_member("nurse")
+    p.add_member("manager")
+    p.aim.what, p.aim.group, p.aim.baseline, p.aim.target = "waiting time", "Roma families", 10, 10
+    p.aim.by_when, p.aim.where = date(2027, 3, 31), "Leeds"
+    text = summary(p, today=date(2026, 12, 2))
+    # two members, no lived experience, no coach, no sponsor (the manager decides): ELFT's team checks
+    assert "Team members: 2 (4 things to check)" in text
+    checks = [line for line in text.splitlines() if line.startswith("  - to check:")]
+    assert any("lived experience" in c for c in checks) and any("No QI coach" in c for c in checks)
+    assert any("No sponsor" in c for c in checks) and any("5 to 8" in c for c in checks)
+    assert any("same as the baseline" in c for c in checks)
+    assert len(checks) == 5
