@@ -7,6 +7,7 @@ or at once for an explicit "Add" button). The status label says "Saved 14:02".
 from __future__ import annotations
 
 import threading
+from html import escape
 from pathlib import Path
 
 import anywidget
@@ -15,13 +16,12 @@ import ipywidgets as w
 from ..errors import EquityLabError
 from ..workbook import Project
 from ..workbook.store import AutoSaver
-
-FORM_CLASS = "equitylab-form"
+from ._style import FORM_CLASS, style_html
 
 # JupyterLab's command-mode shortcuts (arrow keys move between cells, "r" makes a raw cell) would
 # otherwise act on keys pressed in a form's drop-down lists. Lumino ignores shortcuts inside an
 # element marked data-lm-suppress-shortcuts; ipywidgets cannot set attributes, so this tiny widget
-# marks the form it sits in once the browser has drawn it.
+# marks the form it sits in once the browser has drawn it (and names each group of radio buttons).
 _KEY_GUARD_ESM = """
 const ATTR = 'data-lm-suppress-shortcuts';
 // Lumino checks the attribute from the focused element upwards and stops at the first element a
@@ -29,9 +29,18 @@ const ATTR = 'data-lm-suppress-shortcuts';
 function markAll(form) {
   form.setAttribute(ATTR, 'true');
   form.querySelectorAll('select, input, textarea, button').forEach((c) => c.setAttribute(ATTR, 'true'));
+  // a set of radio buttons is one group, named by its label (WCAG 1.3.1)
+  form.querySelectorAll('.widget-radio').forEach((group) => {
+    const label = group.querySelector(':scope > .widget-label');
+    const box = group.querySelector(':scope > .widget-radio-box');
+    if (label && box && label.textContent.trim()) {
+      box.setAttribute('role', 'radiogroup');
+      box.setAttribute('aria-label', label.textContent.trim());
+    }
+  });
 }
 function mark(el, tries) {
-  const form = el.closest('.%s');
+  const form = el.closest('.__FORM__');
   if (form) {
     markAll(form);
     new MutationObserver(() => markAll(form)).observe(form, { childList: true, subtree: true });
@@ -40,7 +49,7 @@ function mark(el, tries) {
   if (tries > 0) { setTimeout(() => mark(el, tries - 1), 100); }
 }
 export default { render({ el }) { el.style.display = 'none'; mark(el, 100); } };
-""" % FORM_CLASS
+""".replace("__FORM__", FORM_CLASS)
 
 
 class KeyGuard(anywidget.AnyWidget):
@@ -53,8 +62,9 @@ def _key_guard() -> KeyGuard:
     return KeyGuard()
 
 
-WIDE = w.Layout(width="95%")
-STYLE = {"description_width": "14em"}
+WIDE = w.Layout(width="100%")
+# each label sits above its box (see _style.py), so no description width is set here
+STYLE: dict = {}
 
 
 def text(description: str, *, placeholder: str = "", multiline: bool = False, live: bool = False,
@@ -123,7 +133,7 @@ class ProjectForm(w.VBox):
         self.save_button = button("Save now", self.save)
         body = self.build()
         self.refresh()
-        header = [w.HTML(f"<h3>{self.heading}</h3>")]
+        header = [w.HTML(style_html()), w.HTML(f"<h2>{self.heading}</h2>")]
         if self.intro:
             header.append(w.HTML(f"<p>{self.intro}</p>"))
         footer = w.HBox([self.save_button, self.status])
@@ -192,8 +202,14 @@ class ProjectForm(w.VBox):
         self.status.value = self.saver.status()
 
     def say(self, message: str, *, error: bool = False) -> None:
-        colour = "#b00020" if error else "#1b5e20"
-        self.message.value = f'<p style="color:{colour}">{_esc(message)}</p>' if message else ""
+        """Show ``message`` in the form; an error is announced at once to screen readers (role=alert)."""
+        if not message:
+            self.message.value = ""
+        elif error:
+            self.message.value = f'<div class="equitylab-message error" role="alert">{escape(message)}</div>'
+        else:
+            self.message.value = f'<div class="equitylab-message" role="status">{escape(message)}</div>'
+
 
     def _saved(self, result) -> None:
         self.status.value = self.saver.status()
@@ -206,8 +222,3 @@ class ProjectForm(w.VBox):
         self.status.value = "Not saved"
         self.say(str(exc), error=True)
 
-
-def _esc(s: str) -> str:
-    from html import escape
-
-    return escape(s)

@@ -73,7 +73,7 @@ def output(page):
 def form_box(page, heading: str):
     """The widget box of the form whose heading is ``heading``."""
     return page.locator(".jp-OutputArea-output .widget-vbox").filter(
-        has=page.locator(f"h3:text-is('{heading}')")).last
+        has=page.locator(f"h2:text-is('{heading}')")).last
 
 
 @pytest.mark.parametrize("name", NAMES)
