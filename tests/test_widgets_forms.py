@@ -263,6 +263,16 @@ def test_pdsa_form_starts_and_fills_a_cycle(path):
     assert disk(path).pdsa[0] == first
 
 
+def test_progress_form_starts_not_scored_and_can_go_back_to_it(tmp_path):
+    view = form("progress", tmp_path / "new.yaml", wait=0)
+    score = view.controls["progress_score"]
+    assert score.index == 0 and score.label == "(not scored yet)"  # chosen, so the arrow keys move from it
+    score.index = 1
+    assert disk(tmp_path / "new.yaml").progress_score == 0.5
+    score.index = 0
+    assert disk(tmp_path / "new.yaml").progress_score is None
+
+
 def test_progress_form(path):
     view = form("progress", path, wait=0)
     assert view.controls["progress_score"].value == 2.0
@@ -318,9 +328,13 @@ def test_a_save_that_fails_is_shown_in_words(path):
     view = form("breakout", path, wait=0)
     path.write_text("title: [broken by hand\n", encoding="utf-8")  # as if someone edited the file badly
     view.controls["topic"].value = "Access for carers"
-    assert view.status.value.startswith("Not saved")
+    assert view.status.value == "Not saved: see the message above"
     assert 'role="alert"' in view.message.value and "Not saved" in view.message.value
     assert "Traceback" not in view.message.value
+    shutil.copy(EXAMPLE, path)  # mended: "Save now" tries again, and the message goes
+    view.save()
+    assert disk(path).topic == "Access for carers" and view.status.value.startswith("Saved ")
+    assert view.message.value == ""
 
 
 @pytest.mark.parametrize("name", FORM_NAMES)

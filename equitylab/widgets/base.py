@@ -29,11 +29,17 @@ const ATTR = 'data-lm-suppress-shortcuts';
 function markAll(form) {
   form.setAttribute(ATTR, 'true');
   form.querySelectorAll('select, input, textarea, button').forEach((c) => c.setAttribute(ATTR, 'true'));
-  // a set of radio buttons is one group, named by its label (WCAG 1.3.1)
+  // a set of radio buttons is one group, named by its label (WCAG 1.3.1): one Tab stop, and the
+  // arrow keys choose within it, as in any web form (ipywidgets gives its radios no shared name)
   form.querySelectorAll('.widget-radio').forEach((group) => {
     const label = group.querySelector(':scope > .widget-label');
     const box = group.querySelector(':scope > .widget-radio-box');
-    if (label && box && label.textContent.trim()) {
+    if (!box) { return; }
+    if (!box.dataset.group) { box.dataset.group = 'equitylab-radio-' + Math.random().toString(36).slice(2); }
+    box.querySelectorAll('input[type=radio]').forEach((r) => {
+      if (r.name !== box.dataset.group) { r.name = box.dataset.group; }
+    });
+    if (label && label.textContent.trim()) {
       box.setAttribute('role', 'radiogroup');
       box.setAttribute('aria-label', label.textContent.trim());
     }
@@ -126,6 +132,7 @@ class ProjectForm(w.VBox):
             self.project.save(self.path)
         self.controls: dict[str, w.Widget] = {}
         self._filling = False
+        self._save_failed = False
         self.saver = AutoSaver(self.project, self.path, wait=wait, timer=timer,
                                on_saved=self._saved, on_error=self._failed)
         self.status = w.Label(value="Not saved yet")
@@ -170,7 +177,7 @@ class ProjectForm(w.VBox):
                 return
             self.after_change()
             self.saver.changed()
-            self.status.value = self.saver.status()
+            self.show_status()
 
         control.observe(changed, names="value")
         return control
@@ -197,9 +204,14 @@ class ProjectForm(w.VBox):
         """Save now if anything is waiting (also bound to the "Save now" button)."""
         if self.saver.debouncer.pending:
             self.saver.flush()
-        elif self.saver.last is None:
-            self.saver.save_now()
-        self.status.value = self.saver.status()
+        elif self.saver.last is None or self.saver.error is not None:
+            self.saver.save_now()  # the first save, or another try after one that failed
+        self.show_status()
+
+    def show_status(self) -> None:
+        """The label beside "Save now": "Saved 14:02", "Saving…", or "Not saved" when the reason is
+        already written out in words above it (not twice)."""
+        self.status.value = "Not saved: see the message above" if self.saver.error else self.saver.status()
 
     def say(self, message: str, *, error: bool = False) -> None:
         """Show ``message`` in the form; an error is announced at once to screen readers (role=alert)."""
@@ -210,15 +222,18 @@ class ProjectForm(w.VBox):
         else:
             self.message.value = f'<div class="equitylab-message" role="status">{escape(message)}</div>'
 
-
     def _saved(self, result) -> None:
-        self.status.value = self.saver.status()
+        self.show_status()
+        if self._save_failed:  # the last save's failure is mended: take its message away
+            self._save_failed = False
+            self.say("")
         if result is not None and result.conflicts:
             self.say("Someone else changed the same answer at the same time; yours was kept for: "
                      + ", ".join(result.conflicts))
         self.refresh()
 
     def _failed(self, exc) -> None:
-        self.status.value = "Not saved"
+        self._save_failed = True
+        self.show_status()
         self.say(str(exc), error=True)
 

@@ -560,10 +560,12 @@ class ProgressForm(ProjectForm):
 
     def build(self):
         p = self.project
-        scores = [("(not scored yet)", None)] + [(f"{s:g}: {name}", s) for s, name in PROGRESS_STAGES.items()]
+        # "" rather than None for "not scored": ipywidgets takes a None value for "nothing chosen",
+        # which left the list blank and the arrow keys choosing nothing
+        scores = [("(not scored yet)", "")] + [(f"{s:g}: {name}", s) for s, name in PROGRESS_STAGES.items()]
         return [
-            self.bind("progress_score", dropdown("Progress score", scores, value=None),
-                      lambda v: setattr(p, "progress_score", v)),
+            self.bind("progress_score", dropdown("Progress score", scores, value=""),
+                      lambda v: setattr(p, "progress_score", None if v == "" else v)),
             self.bind("meeting_cadence", text("How often we meet", placeholder="e.g. 30 minutes every fortnight"),
                       lambda v: setattr(p, "meeting_cadence", v)),
             self.bind("next_steps", text("Next steps (one a line)", multiline=True, rows=4),
@@ -572,6 +574,6 @@ class ProgressForm(ProjectForm):
 
     def fill(self):
         p, c = self.project, self.controls
-        c["progress_score"].value = p.progress_score
+        c["progress_score"].value = "" if p.progress_score is None else p.progress_score
         c["meeting_cadence"].value = p.meeting_cadence
         c["next_steps"].value = "\n".join(p.next_steps)
