@@ -2,17 +2,23 @@
 
 A cohort lives in one shared folder (``EQUITYLAB_COHORT_DIR`` on a JupyterHub)::
 
-    <cohort>/cohort.yaml                  who is in which team (the registry)
-    <cohort>/teams/<team-slug>/project.yaml   the team's shared project file
+    <cohort>/cohort.yaml                        who is in which team (the registry)
+    <cohort>/teams/<readable-slug>-<hash>/project.yaml   the team's shared project file
 
 Every member of a team saves into the same ``project.yaml``; the workbook's store merges
 their saves field by field under a lock, so two people answering different questions of
 one breakout at the same moment both keep their answers. A learner's own notes stay in
 their own folder (``EQUITYLAB_HOME``), which nobody else writes to.
 
+On a hub with a system user per learner (TLJH) the cohort is *managed*: root sets it up with
+``equitylab cohort add DIR --team NAME --user LOGIN`` (:mod:`equitylab.cohort_admin`), each team
+is a POSIX group, and no team can read another's folder. Learners then cannot write the
+registry; :func:`join_team` is for an open cohort (a workshop where every learner is one
+system user, or Kubernetes where the hub mounts only the team's folder).
+
 >>> from equitylab import cohort
->>> path = cohort.join_team("/srv/equitylab/cohort", "Hackney CMHT", "alice")  # doctest: +SKIP
->>> cohort.gather("/srv/equitylab/cohort")                                      # doctest: +SKIP
+>>> cohort.project_for("jupyter-alice", cohort_dir="/srv/equitylab/cohort")   # doctest: +SKIP
+>>> cohort.gather("/srv/equitylab/cohort")                                   # doctest: +SKIP
 
 No Jupyter imports here: the forms and the dashboard are in :mod:`equitylab.widgets.cohort`.
 """
@@ -20,7 +26,6 @@ from __future__ import annotations
 
 import getpass
 import os
-import re
 import shutil
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -28,21 +33,28 @@ from html import escape
 from pathlib import Path
 
 import pandas as pd
-import yaml
-from filelock import FileLock, Timeout
+from filelock import Timeout
 
 from ._paths import notebooks_dir
+from .cohort_admin import (
+    FACILITATOR_FOLDER,
+    PROJECT,
+    REGISTRY,
+    TEAMS,
+    Registry,
+    read_registry,
+    registry_lock,
+    slug,
+    write_registry,
+)
 from .errors import DataError, EquityLabError, ProjectFileError
 from .provenance import stamp
 from .workbook import Project
 from .workbook.model import FOUR_QUESTIONS, LADDER
 from .workbook.store import atomic_write, load
 
-REGISTRY = "cohort.yaml"
-TEAMS = "teams"
-PROJECT = "project.yaml"
-LOCK_TIMEOUT = 30.0
-SHARED_FILE_MODE = 0o664  # team-mates on a hub may be different system users of one group
+OPEN_FOLDER_MODE = 0o2770  # an open cohort: one group (or one user) shares it; nobody else reads it
+OPEN_FILE_MODE = 0o660
 
 GATHER_COLUMNS = (
     "team", "team_slug", "learners", "n_learners", "title", "topic", "current_rung", "target_rung",
@@ -59,6 +71,7 @@ class Team:
     name: str
     learners: list[str] = field(default_factory=list)
     project_path: Path | None = None
+    group: str = ""
 
 
 def cohort_folder(cohort_dir: str | os.PathLike | None = None) -> Path:
@@ -79,69 +92,36 @@ def learner_name() -> str:
     return os.environ.get("JUPYTERHUB_USER") or getpass.getuser()
 
 
-def slug(team_name: str) -> str:
-    """The folder name for a team: lower case, letters and digits joined by hyphens ("Team A" -> "team-a")."""
-    text = re.sub(r"[^a-z0-9]+", "-", str(team_name).strip().lower()).strip("-")[:48].strip("-")
-    if not text:
-        raise DataError("A team name needs at least one letter or digit",
-                        hint="Type your team's name, for example 'Hackney CMHT'")
-    return text
+def _names_of_me() -> list[str]:
+    """The names a registry may list this learner under: the hub's name and the system login (TLJH's
+    ``jupyter-<name>``)."""
+    names = [os.environ.get("JUPYTERHUB_USER", ""), getpass.getuser()]
+    return [n for i, n in enumerate(names) if n and n not in names[:i]]
 
 
 def team_project_path(cohort_dir, team: str) -> Path:
-    """Where the shared project file of ``team`` (its name or its slug) is, whether or not it exists yet."""
-    return cohort_folder(cohort_dir) / TEAMS / slug(team) / PROJECT
-
-
-def _lock(folder: Path) -> FileLock:
-    return FileLock(str(folder / ".cohort.lock"), timeout=LOCK_TIMEOUT, mode=0o666)
-
-
-def _read_registry(folder: Path) -> dict:
-    path = folder / REGISTRY
-    if not path.exists():
-        return {"teams": {}}
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        line = getattr(getattr(exc, "problem_mark", None), "line", None)
-        raise ProjectFileError("The cohort's list of teams cannot be read", file=str(path),
-                               line=None if line is None else line + 1,
-                               hint="Fix that line, or delete the file: it is rebuilt as learners join again")
-    teams = data.get("teams") if isinstance(data, dict) else None
-    if not isinstance(teams, dict):
-        raise ProjectFileError("The cohort's list of teams has no 'teams:' section", file=str(path),
-                               hint="Delete the file: it is rebuilt as learners join again")
-    for key, entry in list(teams.items()):
-        if not isinstance(entry, dict):
-            entry = {}
-        teams[key] = {"name": str(entry.get("name") or key),
-                      "learners": [str(x) for x in (entry.get("learners") or [])]}
-    return {"teams": teams}
-
-
-def _write_registry(folder: Path, data: dict) -> None:
-    path = folder / REGISTRY
-    text = ("# equitylab cohort: which learner is in which team. Written by equitylab under a lock.\n"
-            + yaml.safe_dump(data, sort_keys=True, allow_unicode=True))
-    atomic_write(path, text)
-    _share(path)
-
-
-def _share(path: Path) -> None:
-    """Let team-mates who are other system users of the same group read and write ``path``."""
-    try:
-        os.chmod(path, SHARED_FILE_MODE)
-    except OSError:
-        pass
+    """Where the shared project file of ``team`` (its name or its folder's name) is, whether or not it exists yet."""
+    teams_dir = cohort_folder(cohort_dir) / TEAMS
+    if team and "/" not in team and (teams_dir / team / PROJECT).exists():
+        return teams_dir / team / PROJECT
+    return teams_dir / slug(team) / PROJECT
 
 
 def _make_folder(path: Path) -> None:
     path.mkdir(parents=True, exist_ok=True)
     try:
-        os.chmod(path, 0o2775)  # setgid: new files keep the cohort folder's group
+        os.chmod(path, OPEN_FOLDER_MODE)  # setgid: new files keep the cohort folder's group
     except OSError:
         pass
+
+
+def _open_registry(folder: Path) -> Registry:
+    registry = read_registry(folder)
+    if registry.managed:
+        raise DataError("On this hub the facilitator puts learners in teams, so you cannot join one here",
+                        hint="Ask your facilitator to run 'equitylab cohort add' for you, then restart your "
+                             "server (hub Control Panel: Stop My Server, then Start My Server)")
+    return registry
 
 
 def _create_team(folder: Path, name: str) -> Path:
@@ -151,85 +131,96 @@ def _create_team(folder: Path, name: str) -> Path:
     _make_folder(path.parent)
     if not path.exists():
         Project.new(title=name, team=name).save(path)
-        _share(path)
     return path
 
 
-def create_teams(cohort_dir, names) -> list[Path]:
-    """Set up teams before the session (the facilitator's job), so learners pick from a list.
-
-    Returns the path of each team's project file. Teams that exist already are left as they are.
-    """
-    folder = cohort_folder(cohort_dir)
+def _changing(folder: Path, fn):
+    """Run ``fn(registry)`` on an open cohort's registry under its lock and write it back."""
     _make_folder(folder)
-    out = []
     try:
-        with _lock(folder):
-            data = _read_registry(folder)
-            for name in names:
-                key = slug(name)
-                data["teams"].setdefault(key, {"name": str(name).strip(), "learners": []})
-                out.append(_create_team(folder, data["teams"][key]["name"]))
-            _write_registry(folder, data)
+        with registry_lock(folder):
+            registry = _open_registry(folder)
+            out = fn(registry)
+            write_registry(folder, registry, mode=OPEN_FILE_MODE)
     except Timeout:
-        raise _busy(folder) from None
+        raise ProjectFileError("Someone else has held the cohort's list of teams for too long",
+                               file=str(folder / REGISTRY), hint="Wait a moment and try again") from None
+    except PermissionError as exc:
+        raise ProjectFileError("You may not change this cohort's list of teams", file=str(exc.filename or folder),
+                               hint="Ask your facilitator to add you ('equitylab cohort add')") from None
     return out
 
 
+def create_teams(cohort_dir, names) -> list[Path]:
+    """Set up teams of an open cohort before the session, so learners pick from a list.
+
+    Returns the path of each team's project file. Teams that exist already are left as they are.
+    (A managed cohort's teams are made by ``equitylab cohort add``.)
+    """
+    folder = cohort_folder(cohort_dir)
+
+    def add(registry: Registry) -> list[Path]:
+        out = []
+        for name in names:
+            entry = registry.teams.setdefault(slug(name), {"name": " ".join(str(name).split()), "learners": [],
+                                                           "group": ""})
+            out.append(_create_team(folder, entry["name"]))
+        return out
+
+    return _changing(folder, add)
+
+
 def join_team(cohort_dir, team_name: str, learner: str | None = None) -> Path:
-    """Put ``learner`` in the team called ``team_name`` and return the team's shared project file.
+    """Put ``learner`` in the team called ``team_name`` of an open cohort; returns the team's project file.
 
     The team and its project file are created if this is the first member. A learner is in
     one team at a time: joining another team moves them. The registry is changed under a
     lock and written atomically, so a room of people joining at once all end up listed.
+    In a managed cohort (set up by ``equitylab cohort``) this refuses, in words.
     """
     learner = (learner or learner_name()).strip()
     if not learner:
         raise DataError("Joining a team needs the learner's user name", hint="Pass learner='your user name'")
     key = slug(team_name)
     folder = cohort_folder(cohort_dir)
-    _make_folder(folder)
-    try:
-        with _lock(folder):
-            data = _read_registry(folder)
-            for other_key, entry in data["teams"].items():
-                if other_key != key and learner in entry["learners"]:
-                    entry["learners"].remove(learner)
-            entry = data["teams"].setdefault(key, {"name": str(team_name).strip(), "learners": []})
-            if learner not in entry["learners"]:
-                entry["learners"].append(learner)
-            path = _create_team(folder, entry["name"])
-            _write_registry(folder, data)
-    except Timeout:
-        raise _busy(folder) from None
-    return path
 
+    def join(registry: Registry) -> Path:
+        for other_key, entry in registry.teams.items():
+            if other_key != key and learner in entry["learners"]:
+                entry["learners"].remove(learner)
+        entry = registry.teams.setdefault(key, {"name": " ".join(str(team_name).split()), "learners": [],
+                                                "group": ""})
+        if learner not in entry["learners"]:
+            entry["learners"].append(learner)
+        return _create_team(folder, entry["name"])
 
-def _busy(folder: Path) -> EquityLabError:
-    return ProjectFileError("Someone else has held the cohort's list of teams for too long",
-                            file=str(folder / REGISTRY), hint="Wait a moment and try again")
+    return _changing(folder, join)
 
 
 def teams(cohort_dir=None) -> list[Team]:
     """Every team in the cohort, in name order: those in the registry and any team folder on disk."""
     folder = cohort_folder(cohort_dir)
-    data = _read_registry(folder) if folder.is_dir() else {"teams": {}}
-    found = {key: Team(key, entry["name"], list(entry["learners"])) for key, entry in data["teams"].items()}
+    registry = read_registry(folder) if folder.is_dir() else Registry()
+    found = {key: Team(key, entry["name"], list(entry["learners"]), group=entry["group"])
+             for key, entry in registry.teams.items()}
     team_root = folder / TEAMS
-    if team_root.is_dir():
-        for sub in team_root.iterdir():
-            if sub.is_dir() and (sub / PROJECT).exists() and sub.name not in found:
-                found[sub.name] = Team(sub.name, sub.name.replace("-", " "), [])
+    try:
+        subs = list(team_root.iterdir()) if team_root.is_dir() else []
+    except PermissionError:
+        subs = []  # a learner of a managed cohort sees the registry's list only
+    for sub in subs:
+        if sub.name not in found and sub.is_dir() and os.access(sub, os.X_OK) and (sub / PROJECT).exists():
+            found[sub.name] = Team(sub.name, sub.name.rsplit("-", 1)[0].replace("-", " "), [])
     for team in found.values():
         team.project_path = folder / TEAMS / team.slug / PROJECT
     return sorted(found.values(), key=lambda t: t.name.lower())
 
 
 def team_of(cohort_dir, learner: str | None = None) -> Team | None:
-    """The team ``learner`` joined (default: whoever is logged in), or None."""
-    learner = learner or learner_name()
+    """The team ``learner`` is in (default: whoever is logged in, by hub name or system login), or None."""
+    names = [learner] if learner else _names_of_me()
     for team in teams(cohort_dir):
-        if learner in team.learners:
+        if any(n in team.learners for n in names):
             return team
     return None
 
@@ -237,14 +228,27 @@ def team_of(cohort_dir, learner: str | None = None) -> Team | None:
 def project_for(learner: str | None = None, cohort_dir=None) -> Path | None:
     """The project file a learner's forms should save into during a cohort session.
 
-    The learner's team file if a cohort folder is set and they have joined a team, else None
-    (then the learner works in their own project file, as in self-study).
+    ``EQUITYLAB_TEAM_FILE`` if the hub set it (Kubernetes mounts only the team's folder); else the
+    learner's team file if a cohort folder is set and they are in a team; else None (then the
+    learner works in their own project file, as in self-study).
     """
+    if learner is None and os.environ.get("EQUITYLAB_TEAM_FILE"):
+        return Path(os.environ["EQUITYLAB_TEAM_FILE"])
     value = str(cohort_dir or "").strip() or os.environ.get("EQUITYLAB_COHORT_DIR", "").strip()
-    if not value or not Path(value).expanduser().is_dir():
+    folder = Path(value).expanduser() if value else None
+    if folder is None or not folder.is_dir():
         return None
-    team = team_of(value, learner)
+    if not os.access(folder, os.X_OK) or (
+            (folder / REGISTRY).exists() and not os.access(folder / REGISTRY, os.R_OK)):
+        return None  # not in this (managed) cohort, or not since their server started: their own file
+    team = team_of(folder, learner)
     return team.project_path if team else None
+
+
+def summary_folder(cohort_dir=None) -> Path:
+    """Where the facilitator's summary goes: the cohort's facilitator folder when it has one."""
+    folder = cohort_folder(cohort_dir)
+    return folder / FACILITATOR_FOLDER if (folder / FACILITATOR_FOLDER).is_dir() else folder
 
 
 def gather(cohort_dir=None):
@@ -267,32 +271,35 @@ def gather(cohort_dir=None):
         row.update(team=team.name, team_slug=team.slug, learners=", ".join(team.learners),
                    n_learners=len(team.learners), progress_score=None, saved=pd.NaT,
                    project_file=str(team.project_path))
-        path = team.project_path
-        if not path.exists():
-            row["problem"] = "No project file yet"
-        else:
-            try:
-                p = load(path)
-            except EquityLabError as exc:
-                row["problem"] = str(exc)
-            else:
-                bc = p.best_chance
-                row.update(
-                    title=p.title, topic=p.topic,
-                    current_rung=p.coproduction.current_rung, target_rung=p.coproduction.target_rung,
-                    where_diverse_team=bc.diverse_team.where_we_are,
-                    where_meeting_often=bc.meeting_often.where_we_are,
-                    where_coach_and_sponsor=bc.coach_and_sponsor.where_we_are,
-                    where_coproduction=bc.coproduction.where_we_are,
-                    aim=p.aim.sentence(), progress_score=p.progress_score, progress_stage=p.progress_stage,
-                )
-            row["saved"] = pd.Timestamp(datetime.fromtimestamp(path.stat().st_mtime))
+        try:
+            row.update(_answers(team.project_path))
+        except EquityLabError as exc:
+            row["problem"] = str(exc)
+        except PermissionError:
+            row["problem"] = f"You may not read this team's file ({team.project_path})"
+        except Exception as exc:  # noqa: BLE001  (one bad file is named and skipped, never stops the view)
+            row["problem"] = f"This team's file could not be read ({type(exc).__name__}) ({team.project_path})"
         rows.append(row)
     df = pd.DataFrame(rows, columns=list(GATHER_COLUMNS))
     df["n_learners"] = df["n_learners"].astype("int64")
     df["progress_score"] = pd.to_numeric(df["progress_score"], errors="coerce").astype("float64")
     return stamp(df, source="file", licence="the teams' own work (internal to the session)",
                  description=f"Team project files in the cohort folder {folder}")
+
+
+def _answers(path: Path) -> dict:
+    """One team's answers for :func:`gather` (raises if the file cannot be read)."""
+    if not path.exists():
+        return {"problem": "No project file yet"}
+    p = load(path)
+    bc = p.best_chance
+    return dict(
+        title=p.title, topic=p.topic,
+        current_rung=p.coproduction.current_rung, target_rung=p.coproduction.target_rung,
+        where_diverse_team=bc.diverse_team.where_we_are, where_meeting_often=bc.meeting_often.where_we_are,
+        where_coach_and_sponsor=bc.coach_and_sponsor.where_we_are, where_coproduction=bc.coproduction.where_we_are,
+        aim=p.aim.sentence(), progress_score=p.progress_score, progress_stage=p.progress_stage,
+        saved=pd.Timestamp(datetime.fromtimestamp(path.stat().st_mtime)))
 
 
 def _rung(value: str) -> str:
@@ -357,7 +364,7 @@ def summary_html(cohort_dir, path) -> Path:
         "<table><thead><tr><th>Team</th><th>Topic</th><th>Ladder of co-production</th>"
         "<th>Where are you now?</th><th>Aim</th><th>Progress score (IHI)</th></tr></thead><tbody>"
         + "".join(body) + "</tbody></table></body></html>\n")
-    path.write_text(html, encoding="utf-8")
+    atomic_write(path, html)  # the folder's sharing, never world-readable in a closed folder
     return path
 
 

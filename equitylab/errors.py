@@ -9,13 +9,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 
-def _rows_text(rows: Sequence[int] | None, limit: int = 10) -> str:
+def _rows_text(rows: Sequence[int] | None, limit: int = 10, count: int | None = None) -> str:
+    """'rows 3, 5 and 40 more': the first ``limit`` rows of ``count`` (default: all rows)."""
     if not rows:
         return ""
     rows = list(rows)
+    count = max(count or 0, len(rows))
     shown = ", ".join(str(r) for r in rows[:limit])
-    more = f" and {len(rows) - limit} more" if len(rows) > limit else ""
-    word = "row" if len(rows) == 1 else "rows"
+    more = f" and {count - min(limit, len(rows)):,} more" if count > min(limit, len(rows)) else ""
+    word = "row" if count == 1 else "rows"
     return f"{word} {shown}{more}"
 
 
@@ -54,6 +56,14 @@ class DataError(EquityLabError, ValueError):
         data row of a CSV is row 2; in a table passed to a measure, the first row is row 1.
     hint : str, optional
         How to fix it.
+    count : int, optional
+        How many rows have the problem, when ``rows`` lists only the first of them.
+    problems : DataFrame, optional
+        Every problem found, when there were several: one line per row and column at fault,
+        with columns ``row`` (numbered as ``rows``), ``column``, ``problem`` (what is wrong,
+        never the value) and ``count`` (how many rows share that problem in that column).
+    details : sequence of str, optional
+        Lines shown under the paragraph, one problem each.
     """
 
     def __init__(
@@ -65,6 +75,8 @@ class DataError(EquityLabError, ValueError):
         rows: Iterable[int] | None = None,
         hint: str | None = None,
         count: int | None = None,
+        problems=None,
+        details: Sequence[str] = (),
     ):
         self.problem = problem
         self.file = None if file is None else str(file)
@@ -72,15 +84,17 @@ class DataError(EquityLabError, ValueError):
         self.rows = sorted(int(r) for r in rows) if rows is not None else []
         self.hint = hint
         self.count = count if count is not None else (len(self.rows) or None)
+        self.problems = problems
         where = []
         if self.file:
             where.append(f"in {self.file}")
         if self.column:
             where.append(f"column '{self.column}'")
-        rows_text = _rows_text(self.rows)
+        rows_text = _rows_text(self.rows, count=self.count)
         if rows_text:
             where.append(rows_text)
-        super().__init__(_message(problem, where, hint), file=self.file, column=column, rows=self.rows, hint=hint)
+        message = _message(problem, where, hint) + "".join(f"\n  - {line}" for line in details)
+        super().__init__(message, file=self.file, column=column, rows=self.rows, hint=hint)
 
 
 class SourceUnavailable(EquityLabError, LookupError):

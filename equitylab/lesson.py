@@ -51,9 +51,9 @@ def _friendly(method):
         except Exception as exc:
             if os.environ.get("EQUITYLAB_STRICT"):
                 raise
-            _md(f"> **Something went wrong in this step** ({type(exc).__name__}: {exc}). Your saved answers "
-                "are safe. Try *Kernel → Restart Kernel and Run All Cells*; if it happens again, tell your "
-                "facilitator.")
+            # a bug of ours: the learner gets no exception name or code, just what to do next
+            _md("> **This step could not run.** Your saved answers are safe. Try *Kernel → Restart Kernel and "
+                "Run All Cells*; if it happens again, tell your facilitator.")
         return None
 
     return wrapper
@@ -229,8 +229,14 @@ class Session:
 
     @_friendly
     def gap_chart(self, group=None, reference=None, by="ethnicity"):
+        """The gap over time between the team's group of concern and its comparison group: those the aim
+        names, when the extract has them; otherwise the lowest group against the largest."""
+        aim = self.project.aim
+        known = set(self.service[by].astype(str)) if by in self.service else set()
+        group = group or (aim.group if aim.group in known else None)
+        reference = reference or (aim.comparison_group if aim.comparison_group in known else None)
         return findings.gap_over_time(self.service, group=group, reference=reference, by=by,
-                                     audience=self.audience)
+                                      audience=self.audience)
 
     # -- 05 between sessions -----------------------------------------------------
     @_friendly

@@ -14,7 +14,6 @@ import pandas as pd
 KEYS = ("source", "retrieved", "licence", "synthetic", "description")
 
 OGL = "Open Government Licence v3.0"
-OGL_ATTRIBUTION = "Contains public sector information licensed under the Open Government Licence v3.0."
 SYNTHETIC_LABEL = "SYNTHETIC teaching data: not real patients"
 
 

@@ -48,6 +48,8 @@ import re
 import numpy as np
 import pandas as pd
 
+from .loaders.service.read import normalise_frame
+from .loaders.census import lsoa_deciles, population
 from .provenance import SYNTHETIC_LABEL, stamp
 
 ACCESS = {"Asian": 0.6, "Black": 1.3, "Mixed": 1.0, "White": 1.0, "Other": 0.8}
@@ -68,8 +70,6 @@ DETAIL_SPLIT = {
     "Other": {"S": 1.0},
 }
 AGE_PROPENSITY = [(18, 1.3), (25, 1.2), (35, 1.1), (45, 1.0), (55, 0.8), (65, 0.3), (75, 0.15)]
-REFERRAL_SOURCES = ("GP", "Self-referral", "A&E / crisis team", "Police or criminal justice",
-                    "Social care", "Other")
 EMPLOYMENT = ("01", "02", "03", "04", "05", "06", "07", "08", "ZZ")
 HOUSING = ("Settled", "Unsettled", "Homeless", "Not stated")
 
@@ -110,7 +110,7 @@ def service_data(area_code: str = "E09000012", n: int = 3000, seed: int = 2024, 
     Parameters
     ----------
     area_code : str
-        Any area :func:`equitylab.loaders.population.population` accepts; default Hackney.
+        Any area :func:`equitylab.loaders.population` accepts; default Hackney.
     n : int
         Number of referrals.
     seed : int
@@ -135,8 +135,6 @@ def service_data(area_code: str = "E09000012", n: int = 3000, seed: int = 2024, 
         description starts "SYNTHETIC teaching data: not real patients". It holds no real
         identifiers: no NHS numbers, names, dates of birth or postcodes.
     """
-    from .loaders.population import lsoa_deciles, population
-
     rng = np.random.default_rng(seed)
     eth_pop = population(area_code, "ethnicity")
     age_pop = population(area_code, "age")
@@ -275,20 +273,7 @@ def service_data(area_code: str = "E09000012", n: int = 3000, seed: int = 2024, 
 def normalise_extract(extract: pd.DataFrame, *, label: str = "extract") -> pd.DataFrame:
     """Read an in-memory extract (as :func:`service_data` ``as_extract=True`` gives) into
     the equitylab schema, exactly as :func:`read_service_data` would read it from a file."""
-    from pathlib import Path
-
-    from .loaders import service
-
-    reader = service._Reader(Path(label), label)
-    reader.attrs = dict(extract.attrs)
-    headers = [str(c) for c in extract.columns]
-    fields = service._map_headers(headers, {}, reader)
-    raw = extract.copy()
-    for c in raw.columns:
-        if raw[c].dtype == object or pd.api.types.is_string_dtype(raw[c]):
-            raw[c] = raw[c].replace("", np.nan).astype("category")
-    out = service._normalise(raw, fields, reader, wanted=None, required=None, postcode_lookup=None,
-                             age_bands=service.DEFAULT_AGE_BANDS, headers=headers)
+    out = normalise_frame(extract, label=label)
     if extract.attrs.get("synthetic"):
         stamp(out, source="synthetic", synthetic=True,
               description=extract.attrs.get("description", SYNTHETIC_LABEL))

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from equitylab import DataError, cohort
+from equitylab import DataError, ProjectFileError, cohort
 from equitylab.workbook import Project
 
 CTX = mp.get_context("fork")  # separate processes, as on a hub where each learner has a kernel
@@ -15,10 +15,11 @@ CTX = mp.get_context("fork")  # separate processes, as on a hub where each learn
 
 def test_join_creates_the_team_file_and_lists_the_learner(tmp_path):
     path = cohort.join_team(tmp_path, "Hackney CMHT", "alice")
-    assert path == tmp_path / "teams" / "hackney-cmht" / "project.yaml"
+    assert path.parent.parent == tmp_path / "teams" and re.fullmatch(r"hackney-cmht-[0-9a-f]{6}", path.parent.name)
     assert Project.load(path).team == "Hackney CMHT"
     assert cohort.team_project_path(tmp_path, "hackney cmht") == path
-    assert cohort.join_team(tmp_path, "hackney  CMHT!", "bob") == path
+    assert cohort.team_project_path(tmp_path, path.parent.name) == path
+    assert cohort.join_team(tmp_path, " hackney  CMHT", "bob") == path  # case and spacing: the same team
     (team,) = cohort.teams(tmp_path)
     assert (team.name, team.learners, team.project_path) == ("Hackney CMHT", ["alice", "bob"], path)
     # joining again changes nothing
@@ -45,18 +46,28 @@ def test_join_refuses_an_empty_team_name_and_a_missing_cohort_folder(tmp_path, m
     with pytest.raises(DataError, match="EQUITYLAB_COHORT_DIR"):
         cohort.join_team("", "Team A", "alice")
     monkeypatch.setenv("EQUITYLAB_COHORT_DIR", str(tmp_path / "c"))
-    assert cohort.join_team("", "Team A", "alice") == tmp_path / "c" / "teams" / "team-a" / "project.yaml"
+    assert cohort.join_team("", "Team A", "alice") == tmp_path / "c" / "teams" / cohort.slug("Team A") / "project.yaml"
 
 
 @given(st.text(max_size=60))
-def test_slug_is_a_safe_folder_name_and_stable(name):
+def test_slug_is_a_safe_folder_name_a_readable_part_and_a_hash(name):
     try:
         s = cohort.slug(name)
     except DataError:
-        assert not re.search(r"[a-z0-9]", name.lower())
+        assert not re.search(r"[^\W_]", name)
         return
-    assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", s) and len(s) <= 48
-    assert cohort.slug(s) == s
+    readable, digest = s.rsplit("-", 1)
+    assert re.fullmatch(r"[0-9a-f]{6}", digest) and readable and len(s) <= 47
+    assert re.fullmatch(r"[^\W_]+(-[^\W_]+)*", readable) and not s.startswith(".")
+    assert cohort.slug(name.upper().lower()) == s or name.upper().lower().casefold() != name.casefold()
+
+
+def test_team_names_that_differ_get_different_folders_and_unicode_is_kept():
+    slugs = {name: cohort.slug(name) for name in ("Team A", "team-a", "TEAM_A!!", "Ünïcødé", "Team B")}
+    assert len(set(slugs.values())) == 5
+    assert slugs["Team A"].startswith("team-a-") and slugs["TEAM_A!!"].startswith("team-a-")
+    assert slugs["Ünïcødé"].startswith("ünïcødé-")
+    assert cohort.slug("team a") == slugs["Team A"] == cohort.slug("  TEAM   a ")
 
 
 def _join(args):
@@ -185,7 +196,7 @@ def test_join_form_joins_and_hands_over_the_team_file(tmp_path):
     assert form.team.options == ("Team A", "Team B")
     form.team.value = "Team B"
     form.join_button.click()
-    assert got == [tmp_path / "teams" / "team-b" / "project.yaml"]
+    assert got == [tmp_path / "teams" / cohort.slug("Team B") / "project.yaml"]
     assert "You joined Team B" in form.message.value
     again = join_team_form(tmp_path, "alice")
     assert again.team.value == "Team B" and "You are in team Team B" in again.message.value
@@ -247,3 +258,62 @@ def test_facilitator_notebook_writes_the_summary_for_an_advisor(tmp_path):
                         parameters={"cohort_dir": str(tmp_path), "summary_file": str(out)})
     html = out.read_text(encoding="utf-8")
     assert "Aim of team A" in html and "Aim of team B" in html
+
+
+ALIAS_BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(9))
+
+
+@pytest.mark.parametrize("text, words", [
+    (ALIAS_BOMB, "repeats blocks by reference"),
+    ("title: " + "[" * 200 + "]" * 200 + "\n", "nests more than"),
+])
+def test_gather_names_and_skips_a_bad_team_file_without_building_it(tmp_path, text, words):
+    _team(tmp_path, "Team A", "alice", topic="Older adults")
+    bad = cohort.join_team(tmp_path, "Team B", "bob")
+    bad.write_text(text, encoding="utf-8")
+    df = cohort.gather(tmp_path).set_index("team")
+    assert df.loc["Team A", "topic"] == "Older adults"
+    assert words in df.loc["Team B", "problem"] and str(bad) in df.loc["Team B", "problem"]
+
+
+def test_gather_refuses_a_huge_team_file_before_reading_it(tmp_path, monkeypatch):
+    from equitylab import safe_yaml
+
+    bad = cohort.join_team(tmp_path, "Team B", "bob")
+    monkeypatch.setattr(safe_yaml, "MAX_BYTES", 100)
+    problem = cohort.gather(tmp_path).set_index("team").loc["Team B", "problem"]
+    assert "too big to be read safely" in problem and str(bad) in problem
+
+
+def test_gather_survives_any_error_reading_one_team(tmp_path, monkeypatch):
+    _team(tmp_path, "Team A", "alice", topic="Older adults")
+    broken = cohort.join_team(tmp_path, "Team B", "bob")
+    real = cohort.load
+
+    def load(path):
+        if path == broken:
+            raise RuntimeError("a surprise")
+        return real(path)
+
+    monkeypatch.setattr(cohort, "load", load)
+    df = cohort.gather(tmp_path).set_index("team")
+    assert df.loc["Team A", "topic"] == "Older adults"
+    assert df.loc["Team B", "problem"] == f"This team's file could not be read (RuntimeError) ({broken})"
+
+
+def test_an_alias_bomb_in_the_registry_is_refused_in_words(tmp_path):
+    (tmp_path / "cohort.yaml").write_text(ALIAS_BOMB, encoding="utf-8")
+    with pytest.raises(ProjectFileError, match="repeats blocks by reference"):
+        cohort.teams(tmp_path)
+
+
+def test_a_managed_cohort_cannot_be_joined_by_a_learner(tmp_path):
+    (tmp_path / "cohort.yaml").write_text("managed: true\nteams: {}\n", encoding="utf-8")
+    with pytest.raises(DataError, match="the facilitator puts learners in teams"):
+        cohort.join_team(tmp_path, "Team A", "alice")
+
+
+def test_the_hub_can_name_the_team_file_directly(tmp_path, monkeypatch):
+    monkeypatch.setenv("EQUITYLAB_TEAM_FILE", str(tmp_path / "team" / "project.yaml"))
+    assert cohort.project_for() == tmp_path / "team" / "project.yaml"

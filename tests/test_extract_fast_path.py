@@ -1,8 +1,8 @@
-"""The fast path for large extracts gives the same answers as the general path.
+"""A large extract gives the same answers however it is stored.
 
 read_service_data keeps dictionary-encoded text as categories and checks each distinct value
-once; proportion()/rate() add up booleans and whole numbers a block of rows at a time. These
-tests compare those paths with slower, simpler ways of getting the same table.
+once; proportion()/rate() add up nullable booleans and whole numbers as they are. These tests
+compare those paths with slower, simpler ways of getting the same table.
 """
 from __future__ import annotations
 
@@ -13,21 +13,15 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from equitylab import DataError
-from equitylab.loaders.service import _arrow_to_pandas, read_service_data
+from equitylab.loaders.service import read_service_data
+from equitylab.loaders.service.files import arrow_to_pandas as _arrow_to_pandas
 from equitylab.measures import proportion, rate
-from equitylab.measures import rates as rates_module
 
 COLUMNS = ["ethnicity", "sex", "imd_decile", "readmitted_90d"]
-
-
-@pytest.fixture
-def small_blocks(monkeypatch):
-    """Blocks of 97 rows, so a few thousand rows cross many block edges."""
-    monkeypatch.setattr(rates_module, "_BLOCK", 97)
 
 
 def _read(path, **kw):
@@ -67,7 +61,7 @@ def _write_all(tmp_path, df):
     return [tmp_path / "x.csv", tmp_path / "plain.parquet", tmp_path / "dict.parquet"]
 
 
-def test_csv_plain_and_dictionary_parquet_give_identical_frames_and_proportions(tmp_path, small_blocks):
+def test_csv_plain_and_dictionary_parquet_give_identical_frames_and_proportions(tmp_path):
     paths = _write_all(tmp_path, _extract())
     frames = [_read(p, columns=COLUMNS) for p in paths]
     first = frames[0]
@@ -89,25 +83,25 @@ def test_csv_plain_and_dictionary_parquet_give_identical_frames_and_proportions(
             pd.testing.assert_frame_equal(a, b, check_exact=True)
 
 
-def test_fast_proportions_equal_pandas_groupby_and_the_float_path(tmp_path, small_blocks):
+def test_proportions_of_nullable_columns_equal_pandas_groupby_and_the_float_path(tmp_path):
     df = _read(_write_all(tmp_path, _extract(n=5000, seed=11))[2], columns=COLUMNS)
     df["people"] = np.ones(len(df), dtype="int8")
     for dim in ("ethnicity", "sex", "imd_decile"):
-        fast = proportion(df, "readmitted_90d", "people", by=dim)
-        # the general path: the same numbers as floats (NaN for blanks), added up in one pass
+        ours = proportion(df, "readmitted_90d", "people", by=dim)
+        # the same numbers as plain floats (NaN for blanks)
         slow_input = df.assign(readmitted_90d=df["readmitted_90d"].astype("Float64").astype(float),
                                people=df["people"].astype(float))
         slow = proportion(slow_input, "readmitted_90d", "people", by=dim)
-        pd.testing.assert_frame_equal(fast, slow, check_exact=True)
+        pd.testing.assert_frame_equal(ours, slow, check_exact=True)
         # and an independent count with pandas (groups in the same order: categories or
         # sorted deciles, blanks last)
         grouped = df.groupby(dim, observed=True, dropna=False, sort=True)["readmitted_90d"]
         n_missing = grouped.apply(lambda s: int(s.isna().sum()))
         yes = grouped.apply(lambda s: int(s.fillna(False).sum()))
-        assert fast["denominator"].tolist() == grouped.size().tolist()
+        assert ours["denominator"].tolist() == grouped.size().tolist()
         expected = np.where(n_missing.to_numpy() > 0, np.nan, yes.to_numpy())
-        np.testing.assert_array_equal(fast["numerator"].to_numpy(), expected)
-        for note, m in zip(fast["note"], n_missing):
+        np.testing.assert_array_equal(ours["numerator"].to_numpy(), expected)
+        for note, m in zip(ours["note"], n_missing):
             assert note == (f"{m} row(s) with no readmitted_90d" if m else "")
 
 
@@ -165,7 +159,7 @@ def test_dictionary_columns_convert_as_pyarrow_would():
     assert ours["a"].isna().tolist() == [False, True, False, False, False, True, False]
 
 
-def test_provenance_and_validation_attrs_survive_the_fast_path(tmp_path):
+def test_provenance_and_validation_attrs_survive_reading_and_proportion(tmp_path):
     path = _write_all(tmp_path, _extract(n=300))[2]
     df = _read(path, columns=COLUMNS)
     assert df.attrs["source"] == "file" and df.attrs["synthetic"] is False
@@ -196,25 +190,23 @@ def _frames(draw):
                          "plain_flag": rng.random(n) < 0.5, "weight": weight})
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(df=_frames(), block=st.sampled_from([1, 7, 64, 1 << 17]),
-       by=st.sampled_from([["group"], ["level"], ["group", "level"], []]),
+@settings(max_examples=60, deadline=None)
+@given(df=_frames(), by=st.sampled_from([["group"], ["level"], ["group", "level"], []]),
        num=st.sampled_from(["flag", "plain_flag", "count", "weight"]),
        den=st.sampled_from(["count", "weight"]))
-def test_block_sums_equal_float_sums_for_any_blocks(monkeypatch, df, block, by, num, den):
-    monkeypatch.setattr(rates_module, "_BLOCK", block)
+def test_nullable_and_boolean_columns_give_the_float_answers(df, by, num, den):
     floats = df.assign(**{c: df[c].astype("Float64").astype(float)
                           for c in ("flag", "plain_flag", "count", "weight")})
     for fn in (proportion, rate):
-        fast = fn(df, num, den, by=by or None)
+        ours = fn(df, num, den, by=by or None)
         slow = fn(floats, num, den, by=by or None)
-        pd.testing.assert_frame_equal(fast, slow, check_exact=True)
+        pd.testing.assert_frame_equal(ours, slow, check_exact=True)
     if by and len(df):
         # groups and their sizes as pandas finds them: category order or sorted, blanks last
         totals = df.groupby(by, observed=True, dropna=False, sort=True)["count"].sum()
         keys = totals.index.to_frame(index=False)
-        got = fast[by].astype(object).where(fast[by].notna(), None)
+        got = ours[by].astype(object).where(ours[by].notna(), None)
         want = keys.astype(object).where(keys.notna(), None)
         assert got.values.tolist() == want.values.tolist()
         if den == "count":
-            assert fast["denominator"].tolist() == totals.astype(float).tolist()
+            assert ours["denominator"].tolist() == totals.astype(float).tolist()

@@ -77,22 +77,22 @@ def test_publish_hides_small_counts_in_service_findings():
     service = service_data(HACKNEY, n=600, seed=7)
     f = findings.outcomes_by_deprivation(service, HACKNEY, audience="publish")
     team = findings.outcomes_by_deprivation(service, HACKNEY, audience="team")
-    small = team.table["numerator"].between(1, 7)
+    small = team.export["numerator"].between(1, 7)
     assert small.any(), "this seed must give the team a count of 1 to 7 to test hiding it"
     assert team.banner == "Small numbers: for the team only, do not share."
     assert f.banner is None
     for col in ("numerator", "denominator"):
-        v = pd.to_numeric(f.table[col], errors="coerce")
+        v = pd.to_numeric(f.export[col], errors="coerce")
         assert not ((v >= 1) & (v <= 7)).any()
     # the small count, the rate built on it, and one more count (so the small one cannot be worked
     # out from a total) are hidden; every number left is the team's number
-    hidden = f.table["numerator"].isna()
+    hidden = f.export["numerator"].isna()
     assert hidden[small].all() and hidden.sum() >= 2
-    assert f.table.loc[hidden, ["value", "lower_ci", "upper_ci"]].isna().all().all()
+    assert f.export.loc[hidden, ["value", "lower_ci", "upper_ci"]].isna().all().all()
     kept = ~hidden
     pd.testing.assert_frame_equal(
-        f.table.loc[kept, ["numerator", "denominator", "value"]],
-        team.table.loc[kept, ["numerator", "denominator", "value"]],
+        f.export.loc[kept, ["numerator", "denominator", "value"]],
+        team.export.loc[kept, ["numerator", "denominator", "value"]],
     )
     assert f.synthetic and "SYNTHETIC" in f.source
 
@@ -101,7 +101,7 @@ def test_team_banner_only_when_there_are_small_numbers():
     from equitylab.synthetic import service_data
 
     team = findings.outcomes_by_deprivation(service_data(HACKNEY, n=3000, seed=7), HACKNEY, audience="team")
-    assert not team.table["numerator"].between(1, 7).any()
+    assert not team.export["numerator"].between(1, 7).any()
     assert team.banner is None
 
 
@@ -111,3 +111,21 @@ def test_audience_must_be_known():
 
     with pytest.raises(DataError, match="audience"):
         findings.outcomes_by_deprivation(service_data(HACKNEY, n=200, seed=1), HACKNEY, audience="everyone")
+
+
+def test_views_follow_the_columns_an_extract_has():
+    """An extract with referral dates, ethnicity and missed appointments, but no readmission, discharge,
+    experience or LSOA: the views it can run, run; the others say in one sentence which column they need."""
+    from equitylab.synthetic import service_data
+
+    service = service_data(HACKNEY, n=800, seed=3)[["referral_date", "ethnicity", "missed_appointments"]]
+    experience = findings.experience(service, by=["ethnicity", "sex"], audience="publish")
+    assert experience.title == "Experience by ethnic group"  # no sex column: that grouping is left out
+    assert set(experience.export["measure"]) == {"missed at least one appointment"}
+    outcomes = findings.outcomes(service, by=["ethnicity"], audience="publish")
+    assert outcomes.text == ("Not shown: this view needs a column, which the extract does not have: "
+                             "readmitted_90d (whether the person was readmitted within 90 days).")
+    by_deprivation = findings.outcomes_by_deprivation(service, HACKNEY, audience="publish")
+    assert "lsoa_code" in by_deprivation.text and by_deprivation.chart is None
+    trend = findings.over_time(service, by="ethnicity", audience="publish")
+    assert trend.text.startswith("Not shown") and "waiting_days" in trend.text and trend.chart is None

@@ -53,7 +53,7 @@ def test_geography_counts_match_ons():
 
 def test_every_2019_district_is_known():
     # MHCLG IoD2019 was published for 317 local authority districts (2019 boundaries).
-    from equitylab.loaders.population import lsoa_imd
+    from equitylab.loaders.census import lsoa_imd
 
     lad19 = set(lsoa_imd()["lad19_code"])
     assert len(lad19) == 317

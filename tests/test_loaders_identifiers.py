@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from equitylab import DataError, IdentifiableDataWarning
 from equitylab.loaders.codes import ETHNIC_CATEGORY, ethnicity_lookup
-from equitylab.loaders.identifiers import find_identifiers, header_kind, nhs_number_valid, nhs_numbers_valid
+from equitylab.loaders.identifiers import identifying_columns, header_kind, nhs_number_valid, nhs_numbers_valid
 from equitylab.loaders.service import read_service_data
 
 # ---- Modulus 11 ------------------------------------------------------------------------------
@@ -174,7 +174,7 @@ def test_content_gives_identifiers_away_under_innocent_headers():
         "lsoa": ["E01001847", "E01001836", "E01000001"],
         "waits": [10, 20, 30],
     })
-    found = {c: k for c, k, _ in find_identifiers(df)}
+    found = {c: k for c, k, _ in identifying_columns(df)}
     assert found == {"ref": "NHS number", "ref2": "NHS number", "where": "postcode",
                      "contact": "email", "call": "phone number",
                      "comments": "free text with identifiers"}
@@ -182,7 +182,7 @@ def test_content_gives_identifiers_away_under_innocent_headers():
 
 def test_outward_codes_alone_are_not_identifying():
     df = pd.DataFrame({"postcode": ["E8", "N16", "E5"]})
-    assert find_identifiers(df) == []
+    assert identifying_columns(df) == []
 
 
 # ---- planted identifiers never come out --------------------------------------------------------

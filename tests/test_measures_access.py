@@ -4,7 +4,6 @@ import pytest
 
 from equitylab.errors import DataError
 from equitylab.measures import access_vs_population
-from equitylab.measures.rates import poisson_interval
 from equitylab.provenance import is_synthetic, stamp
 
 # Census 2021 Hackney ethnicity (5 groups), /work/shared/data/census2021/ethnicity_5group_by_utla_2021.csv
@@ -27,10 +26,14 @@ def test_observed_expected_and_missing_reported_separately():
     assert out.loc["Black", "expected"] == pytest.approx(total * share_black)
     assert out.loc["Black", "share_population"] == pytest.approx(100 * share_black)
     assert out.loc["Black", "share_service"] == pytest.approx(100 * 10 / 90)
-    lo, hi, _ = poisson_interval(10, 0.95)
-    assert out.loc["Black", "lower_ci"] == pytest.approx(lo / (total * share_black))
-    assert out.loc["Black", "upper_ci"] == pytest.approx(hi / (total * share_black))
     assert "fewer users than expected" in out.loc["Black", "note"]
+    # 20 Asian users: Byar's 95% limits for 20 events are 12.2114288348759 and 30.8898803691971
+    # (PHEindicatormethods testdata_Rate, Area3: 20 events per 100 people), over the expected users
+    expected_asian = total * 26_885 / 259_147
+    assert out.loc["Asian", "lower_ci"] == pytest.approx(12.2114288348759 / expected_asian, rel=1e-10)
+    assert out.loc["Asian", "upper_ci"] == pytest.approx(30.8898803691971 / expected_asian, rel=1e-10)
+    assert out.loc["Asian", "method"] == "Byars Poisson interval of users / expected"
+    assert "more users than expected" in out.loc["Asian", "note"]
     assert out.loc["Mixed", "observed"] == 0 and out.loc["Mixed", "ratio"] == 0
     assert out.attrs["missing_count"] == 10 and out.attrs["missing_percent"] == pytest.approx(10.0)
     assert "could not be limited" in out.attrs["summary"]
@@ -39,7 +42,7 @@ def test_observed_expected_and_missing_reported_separately():
 
 def test_aggregated_service_counts_give_the_same_answer():
     agg = pd.DataFrame({"eth": ["White", "Black", "Asian", "unknown"], "users": [60, 10, 20, 10]})
-    a = access_vs_population(agg, HACKNEY, dimension="ethnicity", group_column="eth", count="users")
+    a = access_vs_population(agg, HACKNEY, dimension="ethnicity", by="eth", count="users")
     b = access_vs_population(_service(), HACKNEY, dimension="ethnicity")
     pd.testing.assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True))
 

@@ -3,10 +3,11 @@ import warnings
 
 import pandas as pd
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from equitylab.errors import DataError, SmallNumbersWarning
-from equitylab.measures import suppress
+from equitylab.measures import compare, suppress
 from equitylab.provenance import is_synthetic, stamp
 
 
@@ -97,7 +98,6 @@ def test_row_total_leaves_no_single_hidden_cell_in_a_row(pairs):
 
 
 def test_comparison_table_hides_derived_prefixes_and_sentences():
-    from equitylab.measures import compare
 
     data = pd.DataFrame({"g": list("abcd"), "x": [3, 40, 50, 60], "n": [100, 200, 300, 400]})
     table = compare(data, by="g", numerator="x", denominator="n")
@@ -109,3 +109,23 @@ def test_comparison_table_hides_derived_prefixes_and_sentences():
         assert out.loc[~hidden, col].notna().all(), col
     assert (out.loc[hidden, "sentence"] == "Not shown: small numbers.").all()
     assert "3" not in " ".join(out.loc[hidden, "sentence"])
+
+
+def test_known_totals_hide_a_row_large_enough_to_absorb_the_small_ones():
+    """With the group's total known (an overall value beside it), two small cells alone would be pinned
+    by the total; a whole row of at least 14 in every count is hidden with them."""
+    import pandas as pd
+
+    from equitylab.measures import suppress
+
+    t = pd.DataFrame({"m": ["a"] * 4 + ["b"] * 2, "numerator": [3, 2, 40, 90, 3, 5],
+                      "denominator": [6, 5, 70, 150, 9, 11]})
+    out = suppress(t, by="m", known_totals=True, derived_columns=[])
+    a = out[out["m"] == "a"]
+    assert a["numerator"].isna().tolist() == [True, True, True, False]  # 40/70 absorbs; 90/150 stays
+    assert a["denominator"].isna().tolist() == [True, True, True, False]
+    # group b has nothing large enough: hidden whole, and named so its total can be withheld
+    assert out.loc[out["m"] == "b", ["numerator", "denominator"]].isna().all().all()
+    assert out.attrs["hidden_groups"] == [["b"]]
+    plain = suppress(t, by="m", derived_columns=[])
+    assert plain.attrs["hidden_groups"] == [] and plain["numerator"].notna().tolist() == [False, False, True, True, False, False]

@@ -64,7 +64,7 @@ def test_ratio_funnel_matches_phe(ratio_type, suffix):
 def test_rate_funnel_dsr_matches_phe():
     inputs = pd.read_csv(REF / "funnel_rate_input_funnels.csv")
     expected = pd.read_csv(REF / "funnel_rate_outputs.csv")
-    out = funnel_limits(inputs, "ev", rate="rate", multiplier=1e5, statistic="rate", rate_type="dsr", years_of_data=3)
+    out = funnel_limits(inputs, "ev", value="rate", multiplier=1e5, statistic="rate", rate_type="dsr", years_of_data=3)
     assert list(out["events"]) == list(expected["Events"])
     big = expected["Events"] >= 10
     for ours, theirs in [("lower_limit_95", "lower_2s_limit"), ("upper_limit_95", "upper_2s_limit"),
@@ -82,7 +82,7 @@ def test_rate_funnel_crude_variants_match_phe():
     inputs = pd.read_csv(REF / "funnel_rate_input_funnels.csv")
     second = inputs.copy()
     second.loc[second["ev"] == second["ev"].max(), "ev"] = 5
-    out = funnel_limits(second, "ev", rate="rate", multiplier=1e5, statistic="rate", rate_type="crude",
+    out = funnel_limits(second, "ev", value="rate", multiplier=1e5, statistic="rate", rate_type="crude",
                         years_of_data=3)
     expected = pd.read_csv(REF / "funnel_rate_outputs_2.csv")
     assert list(out["events"]) == list(expected["Events"])
@@ -94,7 +94,7 @@ def test_rate_funnel_crude_variants_match_phe():
     top = third["ev"] == third["ev"].max()
     third.loc[top, ["ev", "rate"]] = 0
     third = third[third["pop"] > third["pop"].max() / 2]
-    out = funnel_limits(third, "ev", "pop", rate="rate", multiplier=1e5, statistic="rate", rate_type="crude",
+    out = funnel_limits(third, "ev", "pop", value="rate", multiplier=1e5, statistic="rate", rate_type="crude",
                         years_of_data=3)
     expected = pd.read_csv(REF / "funnel_rate_outputs_3.csv")
     assert list(out["events"]) == list(expected["Events"])
@@ -112,7 +112,7 @@ def test_significance_flags_match_phe():
     for column, rate_col, kind, mult in [("dsr_per_100000_with_0", "rate_dsr", "dsr", 1e5),
                                          ("crude_per_100000_with_0", "rate_crude_per_100000", "crude", 1e5),
                                          ("crude_per_100_with_0", "rate_crude_per_100", "crude", 100)]:
-        flagged = funnel_significance(rates, "count", "pop", rate=rate_col, statistic="rate", rate_type=kind,
+        flagged = funnel_significance(rates, "count", "pop", value=rate_col, statistic="rate", rate_type=kind,
                                       multiplier=mult)
         assert (flagged["significance"] == rates[column]).all(), column
 
@@ -123,7 +123,7 @@ def test_funnel_errors_and_provenance():
     with pytest.raises(DataError, match="'denominator'"):
         funnel_limits(pd.DataFrame({"x": [1]}), "x", "denominator")
     with pytest.raises(DataError, match="0 events"):
-        funnel_limits(pd.DataFrame({"ev": [0, 5], "rate": [0, 10]}), "ev", rate="rate", multiplier=1e5,
+        funnel_limits(pd.DataFrame({"ev": [0, 5], "rate": [0, 10]}), "ev", value="rate", multiplier=1e5,
                       statistic="rate", rate_type="crude")
     data = stamp(pd.DataFrame({"x": [10, 20, 30], "n": [100, 150, 400]}), source="synthetic", synthetic=True)
     assert is_synthetic(funnel_limits(data, "x", "n"))

@@ -24,10 +24,10 @@ EXPECTED = pd.read_csv(REF / "expected.csv")
 
 def _run(dataset, reference_given):
     if dataset == "ordered_5":
-        return summary_measures(ORD5, subgroup="subgroup", estimate="estimate", se="se", population="population",
+        return summary_measures(ORD5, by="subgroup", value="estimate", se="se", population="population",
                                 ordered="order", favourable=True, seed=1).set_index("measure")
     ref = NON25.loc[NON25["reference"] == 1, "subgroup"].iloc[0] if reference_given == "yes" else None
-    return summary_measures(NON25, subgroup="subgroup", estimate="estimate", se="se", population="population",
+    return summary_measures(NON25, by="subgroup", value="estimate", se="se", population="population",
                             ordered=None, favourable=True, reference=ref, seed=1).set_index("measure")
 
 
@@ -83,7 +83,7 @@ def test_output_shape_and_labels():
 
 
 def test_intervals_contain_estimates_and_confidence_widens_them():
-    narrow = summary_measures(ORD5, subgroup="subgroup", estimate="estimate", se="se", population="population",
+    narrow = summary_measures(ORD5, by="subgroup", value="estimate", se="se", population="population",
                               ordered="order", favourable=True, confidence=[0.9, 0.99], seed=2)
     ok = narrow["value"].notna()
     assert (narrow.loc[ok, "lower_ci_99"] <= narrow.loc[ok, "lower_ci_90"]).all()
@@ -103,14 +103,14 @@ def test_coverage_of_analytic_intervals_by_simulation():
     true = pd.DataFrame({"subgroup": list("abcde"), "order": range(1, 6), "population": [800, 900, 1600, 1000, 1100],
                          "estimate": [20.0, 30, 40, 50, 60], "se": [2.0, 2.5, 3, 3, 3.5]})
     codes = ["D", "R", "ACI", "RCI", "TI", "MLD"]
-    truth = summary_measures(true, subgroup="subgroup", estimate="estimate", se="se", population="population",
+    truth = summary_measures(true, by="subgroup", value="estimate", se="se", population="population",
                              ordered="order", favourable=True, measures=codes).set_index("measure")["value"]
     hits = {c: 0 for c in codes}
     heat_ti_hits = 0
     trials = 300
     for _ in range(trials):
         noisy = true.assign(estimate=true["estimate"] + true["se"] * rng.standard_normal(5))
-        out = summary_measures(noisy, subgroup="subgroup", estimate="estimate", se="se", population="population",
+        out = summary_measures(noisy, by="subgroup", value="estimate", se="se", population="population",
                                ordered="order", favourable=True, measures=codes).set_index("measure")
         for c in codes:
             hits[c] += out.loc[c, "lower_ci"] <= truth[c] <= out.loc[c, "upper_ci"]
@@ -128,7 +128,7 @@ def test_identical_groups_show_no_inequality(level, k, data):
     frame = pd.DataFrame({"subgroup": [f"s{i}" for i in range(k)], "order": range(1, k + 1), "population": pops,
                           "estimate": [level] * k, "se": [1.0] * k})
     provenance.stamp(frame, source="synthetic", synthetic=True)
-    out = summary_measures(frame, subgroup="subgroup", estimate="estimate", se="se", population="population",
+    out = summary_measures(frame, by="subgroup", value="estimate", se="se", population="population",
                            ordered="order", favourable=True, measures=["D", "R", "ACI", "RCI", "BGV", "MDMU",
                                                                        "MDBW", "TI", "MLD", "PAF"],
                            simulations=50, seed=1).set_index("measure")["value"]
@@ -145,7 +145,7 @@ def test_reversing_the_order_flips_aci_and_synthetic_is_labelled(values, data):
     frame = pd.DataFrame({"subgroup": [f"s{i}" for i in range(k)], "order": range(1, k + 1), "population": pops,
                           "estimate": values, "se": [1.0] * k})
     provenance.stamp(frame, source="synthetic", synthetic=True)
-    kw = dict(subgroup="subgroup", estimate="estimate", se="se", population="population", favourable=True,
+    kw = dict(by="subgroup", value="estimate", se="se", population="population", favourable=True,
               measures=["ACI", "RCI", "D"])
     a = summary_measures(frame, ordered="order", **kw).set_index("measure")["value"]
     b = summary_measures(frame.assign(order=k + 1 - frame["order"]), ordered="order", **kw)
@@ -158,13 +158,13 @@ def test_reversing_the_order_flips_aci_and_synthetic_is_labelled(values, data):
 
 def test_errors_and_missing_data():
     with pytest.raises(DataError, match="not in column"):
-        summary_measures(NON25, subgroup="subgroup", estimate="estimate", se="se", population="population",
+        summary_measures(NON25, by="subgroup", value="estimate", se="se", population="population",
                          ordered=None, favourable=True, reference="nope")
     with pytest.raises(DataError, match="unknown summary measure"):
-        summary_measures(ORD5, subgroup="subgroup", estimate="estimate", se="se", population="population",
+        summary_measures(ORD5, by="subgroup", value="estimate", se="se", population="population",
                          ordered="order", favourable=True, measures=["GINI"])
     gaps = NON25.copy()
     gaps.loc[:4, "estimate"] = np.nan  # 5 of 25 = 20% missing: HEAT's 15% rule says do not calculate
-    out = summary_measures(gaps, subgroup="subgroup", estimate="estimate", se="se", population="population",
+    out = summary_measures(gaps, by="subgroup", value="estimate", se="se", population="population",
                            ordered=None, favourable=True, measures=["BGV", "TI"])
     assert out["value"].isna().all() and out["note"].str.contains("15%").all()

@@ -9,10 +9,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from equitylab.errors import DataError
-from equitylab.measures import proportion, rate
+from equitylab.measures import access_vs_population, compare, funnel_limits, proportion, rate, suppress
 from equitylab.measures.rates import byar_interval, wilson_interval
 from equitylab.provenance import is_synthetic, stamp
 
@@ -134,8 +135,6 @@ def test_rate_interval_contains_estimate(x, n, level):
 @settings(max_examples=8, deadline=None)
 @given(st.booleans(), st.lists(st.integers(0, 50), min_size=2, max_size=5))
 def test_every_measure_carries_the_synthetic_label(synthetic, xs):
-    from equitylab.measures import access_vs_population, compare, funnel_limits, suppress
-
     data = pd.DataFrame({"g": [f"g{i}" for i in range(len(xs))], "x": xs, "n": [x + 10 for x in xs]})
     stamp(data, source="synthetic" if synthetic else "file", synthetic=synthetic)
     pop = pd.DataFrame({"group": data["g"], "population": data["n"] * 100})
@@ -146,34 +145,39 @@ def test_every_measure_carries_the_synthetic_label(synthetic, xs):
     assert all(is_synthetic(o) == synthetic for o in outputs)
 
 
-def test_chi2_quantile_for_even_degrees_agrees_with_scipy():
-    # The exact Poisson interval's chi-square quantiles (even degrees of freedom) are solved
-    # without scipy; they must agree with scipy.special.gammaincinv, the reference computation.
-    from scipy import special
-
-    from equitylab.measures._common import chi2_ppf
-
-    qs = [1e-6, 0.001, 0.025, 0.05, 0.5, 0.95, 0.975, 0.999, 1 - 1e-6]
-    for df in range(2, 101, 2):
-        for q in qs:
-            assert chi2_ppf(q, df) == pytest.approx(2 * special.gammaincinv(df / 2, q), rel=1e-12), (q, df)
-    grid = np.array([[2.0, 4.0], [10.0, 20.0]])
-    np.testing.assert_allclose(chi2_ppf(0.001, grid), 2 * special.gammaincinv(grid / 2, 0.001), rtol=1e-12)
-    # odd degrees of freedom and arrays of probabilities still go through scipy, and agree
-    assert chi2_ppf(0.975, 3.0) == pytest.approx(9.348403604496148, rel=1e-12)
-    np.testing.assert_allclose(chi2_ppf(np.array([0.025, 0.975]), 4.0),
-                               2 * special.gammaincinv(2.0, np.array([0.025, 0.975])), rtol=1e-12)
+def test_groups_follow_category_order_with_missing_labels_last_and_missing_values_noted():
+    # Worked by hand: b has rows 0, 2, 5 (x = 1, blank, 1: no total, one row noted), a has rows 1
+    # and 4 (x = 0 + 1 of 2), and row 3 has no group: a group of its own, after the categories.
+    data = pd.DataFrame({"g": pd.Categorical(["b", "a", "b", None, "a", "b"], categories=["b", "a"]),
+                         "x": pd.array([1, 0, None, 1, 1, 1], dtype="Int64"),
+                         "n": np.ones(6, dtype="int8")})
+    stamp(data, source="file", description="hand-made")
+    out = proportion(data, "x", "n", by="g")
+    assert out["g"].astype(object).where(out["g"].notna(), None).tolist() == ["b", "a", None]
+    assert out["denominator"].tolist() == [3, 2, 1]
+    np.testing.assert_array_equal(out["numerator"], [np.nan, 1, 1])
+    np.testing.assert_array_equal(out["value"], [np.nan, 50, 100])
+    assert np.isnan(out["lower_ci"][0]) and np.isnan(out["upper_ci"][0])
+    assert out["note"].tolist() == ["1 row(s) with no x", "", ""]
+    assert out.attrs["description"] == "hand-made" and out.attrs["source"] == "file"
 
 
-def test_rate_below_ten_events_uses_the_exact_interval_without_scipy():
-    # Garwood's exact interval for 3 events, 95%: scipy.stats.chi2.ppf(0.025, 6) / 2 = 0.61867 and
-    # chi2.ppf(0.975, 8) / 2 = 8.76727 events (per 1000 people here), with scipy never imported.
-    import subprocess
-    import sys
+def test_two_grouping_columns_sort_each_and_put_a_missing_decile_last():
+    # sex F/M by decile (1, 2, blank): four combinations occur; M with decile 2 has a blank event
+    data = pd.DataFrame({"sex": ["M", "F", "F", "M", "F", "F"],
+                         "decile": pd.array([2, 1, None, 2, 1, 2], dtype="Int8"),
+                         "event": pd.array([True, False, True, None, True, False], dtype="boolean")})
+    data["people"] = 1
+    out = rate(data, "event", "people", by=["sex", "decile"], multiplier=1)
+    keys = [(s, None if pd.isna(d) else int(d)) for s, d in zip(out["sex"], out["decile"])]
+    assert keys == [("F", 1), ("F", 2), ("F", None), ("M", 2)]
+    np.testing.assert_array_equal(out["numerator"], [1, 0, 1, np.nan])
+    assert out["denominator"].tolist() == [2, 1, 1, 2]
+    assert out["note"].tolist() == ["", "", "", "1 row(s) with no event"]
 
-    code = ("import sys, pandas as pd\nfrom equitylab.measures import rate\n"
-            "out = rate(pd.DataFrame({'x': [3], 'n': [1000]}), 'x', 'n', multiplier=1000)\n"
-            "print(out['method'][0], round(out['lower_ci'][0], 4), round(out['upper_ci'][0], 4),"
-            " 'scipy' in sys.modules)")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.split() == ["Exact", "0.6187", "8.7673", "False"]
+
+def test_without_by_everything_is_one_group_even_with_no_rows():
+    out = proportion(pd.DataFrame({"x": [3, 4], "n": [10, 10]}), "x", "n")
+    assert len(out) == 1 and out["numerator"][0] == 7 and out["denominator"][0] == 20
+    empty = rate(pd.DataFrame({"x": pd.Series([], dtype=float), "n": pd.Series([], dtype=float)}), "x", "n")
+    assert len(empty) == 1 and np.isnan(empty["value"][0]) and "population is 0" in empty["note"][0]

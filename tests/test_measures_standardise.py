@@ -65,7 +65,7 @@ def test_dsr_non_independent_events_matches_phe():
     long = long[~(long["area"].isin(["testdata_nonind_dummy", "testdata_nonind_small", "testdata_nonind_tiny"])
                   & (long["freq"] == 4))]
     out = dsr(long, "persons", "pop", age_band="ageband", by="area", confidence=[0.95, 0.998],
-              independent_events=False, eventfreq="freq")
+              independent_events=False, events_per_person="freq")
     # testresults_DSR publishes these to 8 decimal places (e.g. big 9532.94977862)
     _assert_matches(out, _expected("dsr_results.csv", [8, 9, 10, 11]), rtol=1e-10)
     assert out.set_index("area").loc["testdata_nonind_big", "numerator"] == 895
@@ -90,7 +90,7 @@ def test_dsr_bands_errors():
     short = data.drop(index=5)
     with pytest.raises(DataError, match="25-29"):
         dsr(short, "count", "pop", age_band="ageband", by="area")
-    with pytest.raises(DataError, match="eventfreq"):
+    with pytest.raises(DataError, match="events_per_person="):
         dsr(data, "count", "pop", age_band="ageband", independent_events=False)
 
 
@@ -117,22 +117,22 @@ def _isr_input():
     ("ratio", 100, [9, 10, 11]), ("ratio", 1, [6, 7, 8]),
     ("rate", 100_000, [0, 1, 2]), ("rate", 1000, [3, 4, 5])])
 def test_isr_matches_phe_testresults(statistic, multiplier, rows):
-    out = isr(_isr_input(), "count", "pop", age_band="ageband", ref_numerator="refcount", ref_denominator="refpop",
-              by="area", statistic=statistic, multiplier=multiplier, confidence=[0.95, 0.998])
+    out = isr(_isr_input(), "count", "pop", age_band="ageband", reference_numerator="refcount",
+              reference_denominator="refpop", by="area", statistic=statistic, multiplier=multiplier, confidence=[0.95, 0.998])
     expected = _expected("isr_results.csv", rows)
     _assert_matches(out, expected)
     o = out.set_index("area")
     np.testing.assert_allclose(o.loc[expected.index, "expected"], expected["expected"], rtol=RTOL)
     assert list(o.loc[expected.index, "method"]) == list(expected["method"])
     if statistic == "rate":
-        np.testing.assert_allclose(o["ref_rate"], expected["ref_rate"].iloc[0], rtol=RTOL)
+        np.testing.assert_allclose(o["reference_rate"], expected["ref_rate"].iloc[0], rtol=RTOL)
 
 
 def test_isr_with_reference_rates_mapping():
     data = _isr_input()
     ref = pd.read_csv(REF / "isr_refdata.csv")
     rates = dict(zip(ref["Age Band"], ref["refcount"] / ref["refpop"]))
-    out = isr(data, "count", "pop", age_band="ageband", ref_rates=rates, by="area")
+    out = isr(data, "count", "pop", age_band="ageband", reference_rates=rates, by="area")
     # testresults_ISR: big ISR x 100 = 107.072329390203
     assert out.set_index("area").loc["testdata_big", "value"] == pytest.approx(107.072329390203, rel=RTOL)
 
@@ -141,5 +141,5 @@ def test_synthetic_in_synthetic_out():
     data = stamp(pd.read_csv(REF / "dsr_multiarea.csv"), source="synthetic", synthetic=True)
     assert is_synthetic(dsr(data, "count", "pop", age_band="ageband", by="area"))
     data = stamp(_isr_input(), source="synthetic", synthetic=True)
-    assert is_synthetic(isr(data, "count", "pop", age_band="ageband", ref_numerator="refcount",
-                            ref_denominator="refpop", by="area"))
+    assert is_synthetic(isr(data, "count", "pop", age_band="ageband", reference_numerator="refcount",
+                            reference_denominator="refpop", by="area"))

@@ -125,7 +125,7 @@ def test_html_has_no_code_scripts_or_web_links_and_keeps_alt_text():
     page = html.notebook_to_html(_nb_with(outputs), title="T")
     assert "secret code" not in page and "printed" not in page and "0x1" not in page
     assert "In [" not in page and "<script" not in page.lower()
-    assert "<h2>A section</h2>" in page and "@page" in page and "size: A4" in page
+    assert "<h2 id='section-1'>A section</h2>" in page and "<a href='#section-1'>A section</a>" in page and "@page" in page and "size: A4" in page
     assert re.search(r"<img [^>]*alt='A bar chart of waits by group.'", page)
     tables.check_publishable(page, [])  # the SVG namespace inside the image data is not a link
 

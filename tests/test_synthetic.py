@@ -13,8 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from equitylab import synthetic
-from equitylab.loaders.identifiers import find_identifiers
-from equitylab.loaders.population import lsoa_deciles
+from equitylab.loaders.identifiers import identifying_columns
+from equitylab.loaders.census import lsoa_deciles
 from equitylab.loaders.service import SCHEMA_COLUMNS, read_service_data
 from equitylab.provenance import SYNTHETIC_LABEL
 
@@ -72,7 +72,7 @@ def test_labelled_synthetic_everywhere():
 
 def test_no_identifiers_in_the_extract():
     extract = synthetic.service_data(n=2000, seed=3, as_extract=True)
-    assert find_identifiers(extract) == []
+    assert identifying_columns(extract) == []
 
 
 def test_ethnic_mix_without_inequities_is_hackneys_census_mix():

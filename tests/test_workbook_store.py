@@ -13,7 +13,8 @@ import pytest
 
 from equitylab import ProjectFileError
 from equitylab.workbook import Project, list_backups, restore, store
-from equitylab.workbook.store import AutoSaver, Debouncer, merge
+from equitylab.workbook.autosave import AutoSaver, Debouncer
+from equitylab.workbook.store import merge
 
 EXAMPLE = Path(__file__).parent / "fixtures" / "projects" / "example_project.yaml"
 
@@ -82,7 +83,7 @@ def test_save_that_fails_at_the_swap_leaves_the_previous_version(path, monkeypat
         raise OSError("disk pulled out")
 
     monkeypatch.setattr(store.os, "replace", broken_replace)
-    with pytest.raises(OSError):
+    with pytest.raises(ProjectFileError, match=r"Not saved: the computer could not .*\(disk pulled out\)"):
         project.save(path)
     assert path.read_text() == before
     assert Project.load(path).topic != "half-written"
@@ -260,9 +261,103 @@ def test_autosaver_saves_after_a_pause_and_reports_the_time(path):
 
 
 @pytest.mark.skipif(os.name != "posix", reason="permission bits are POSIX")
-def test_saving_keeps_the_shared_files_permissions(path):
+def test_saving_keeps_the_files_permissions_but_never_opens_a_closed_folder_to_others(path):
+    os.chmod(path.parent, 0o755)
     os.chmod(path, 0o664)
     p = Project.load(path)
     p.topic = "x"
     p.save(path)
     assert path.stat().st_mode & 0o777 == 0o664
+    os.chmod(path.parent, 0o2770)  # a team's folder: its files are the team's alone
+    p.topic = "y"
+    p.save(path)
+    assert path.stat().st_mode & 0o777 == 0o660
+
+
+def test_a_backup_that_cannot_be_written_never_stops_the_save_and_says_so(path, monkeypatch):
+    def refused(_path):
+        raise PermissionError(13, "Permission denied", str(store.backup_dir(path)))
+
+    monkeypatch.setattr(store, "make_backup", refused)
+    project = Project.load(path)
+    saver = AutoSaver(project, path, wait=0)
+    project.topic = "saved without a backup"
+    result = saver.save_now()
+    assert Project.load(path).topic == "saved without a backup"
+    assert result.backup is None and "cannot write to the backup folder" in result.backup_problem
+    assert saver.status().endswith("(no backup kept)")
+    assert any(n.startswith("Saved, but no backup was kept") for n in result.notes())
+
+
+@pytest.mark.parametrize("problem, words", [
+    (PermissionError(13, "Permission denied"), "Not saved: you do not have permission"),
+    (OSError(28, "No space left on device"), "Not saved: the disk is full"),
+    (RuntimeError("surprise"), "Not saved: something unexpected went wrong (RuntimeError: surprise)"),
+])
+def test_any_failed_save_shows_in_the_status_and_calls_on_error(path, monkeypatch, problem, words):
+    def broken(*_args):
+        raise problem
+
+    errors, saved = [], []
+    project = Project.load(path)
+    saver = AutoSaver(project, path, wait=5, timer=FakeTimer, on_error=errors.append, on_saved=saved.append)
+    monkeypatch.setattr(store, "atomic_write", broken)
+    project.topic = "not written"
+    saver.changed()
+    saver.flush()  # what a timer thread would run: nothing may escape it
+    assert saved == [] and len(errors) == 1 and isinstance(errors[0], ProjectFileError)
+    assert saver.status().startswith(words) and str(errors[0]).startswith(words)
+    monkeypatch.undo()
+    saver.save_now()  # once the problem is gone, the next save goes through and the status says so
+    assert Project.load(path).topic == "not written" and saver.status().startswith("Saved ")
+
+
+def test_same_answer_edited_by_two_the_later_save_wins_and_the_earlier_author_is_told(path):
+    earlier, later = Project.load(path), Project.load(path)
+    earlier.topic = "Earlier wording"
+    earlier.save(path)
+    later.topic = "Later wording"
+    result = later.save(path)
+    assert result.conflicts == ["topic"] and "same answer at the same time" in result.notes()[0]
+    assert Project.load(path).topic == "Later wording"
+    kept = [b for b in list_backups(path) if "Earlier wording" in b.read_text(encoding="utf-8")]
+    assert kept, "the earlier text is in a backup"
+    earlier.why_it_matters = "Something else"  # the earlier author's next save tells them, in words
+    told = earlier.save(path)
+    assert told.replaced == ["topic"] and told.conflicts == []
+    assert "saved a different answer after yours to topic" in told.notes()[0]
+    assert earlier.topic == "Later wording" and Project.load(path).why_it_matters == "Something else"
+    earlier.meeting_cadence = "weekly"
+    assert earlier.save(path).replaced == []  # told once
+
+
+def test_a_held_lock_gives_a_plain_message_after_the_wait_the_caller_chose(path):
+    from filelock import FileLock
+
+    project = Project.load(path)
+    project.topic = "waiting"
+    errors = []
+    saver = AutoSaver(project, path, wait=0, lock_timeout=0.01, on_error=errors.append)
+    with FileLock(str(store.lock_path(path))):
+        saver.save_now()
+    assert "held the project file for too long" in str(errors[0]) and saver.status().startswith("Not saved")
+    assert saver.save_now() is not None and Project.load(path).topic == "waiting"
+
+
+@pytest.mark.skipif(os.name != "posix", reason="permission bits are POSIX")
+def test_in_a_team_folder_the_lock_backups_and_new_files_are_the_teams_alone(tmp_path):
+    folder = tmp_path / "team"
+    folder.mkdir()
+    os.chmod(folder, 0o2770)
+    target = folder / "project.yaml"
+    Project.new(title="t").save(target)
+    p = Project.load(target)
+    p.topic = "second"
+    p.save(target)
+    assert target.stat().st_mode & 0o777 == 0o660
+    assert store.backup_dir(target).stat().st_mode & 0o7777 == 0o2770
+    lock = store.lock_path(target)
+    if lock.exists():  # filelock may remove it on release
+        assert lock.stat().st_mode & 0o007 == 0
+    for b in list_backups(target):
+        assert b.stat().st_mode & 0o007 == 0

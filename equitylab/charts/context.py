@@ -63,7 +63,7 @@ def life_expectancy_chart(le: pd.DataFrame, *, description: str):
         ["area_name", "sex", "life_expectancy", "imd_score", "focus"]].copy()
     data["shown as"] = data["focus"].map({True: "your area", False: "other districts"})
     base = alt.Chart(data).encode(
-        x=alt.X("imd_score:Q", title="IMD 2019 average score (higher = more deprived)"),
+        x=alt.X("imd_score:Q", title=["IMD 2019 score", "(higher = more deprived)"]),
         y=alt.Y("life_expectancy:Q", scale=alt.Scale(zero=False), title="Life expectancy at birth, 2023 (years)"),
         tooltip=[alt.Tooltip("area_name:N"), alt.Tooltip("sex:N"), alt.Tooltip("life_expectancy:Q", format=".1f"),
                  alt.Tooltip("imd_score:Q", format=".1f")],

@@ -154,7 +154,7 @@ def _subtitle(result, audience: str, extra: list[str] | None = None) -> list[str
     if audience == "team" and bool(result.points["small_number"].any()):
         lines.append(BANNER)
     for text in [*(extra or []), result.caption(audience)]:
-        lines += textwrap.wrap(text, 110)
+        lines += textwrap.wrap(text, 90)  # the width charts.render keeps, so lines are not broken twice
     return lines
 
 

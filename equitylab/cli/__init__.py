@@ -5,6 +5,7 @@ Each sub-command lives beside the layer it serves and is imported only when used
 
 - ``equitylab data ...``      loaders (snapshot, live refresh)
 - ``equitylab project ...``   the team's project file
+- ``equitylab cohort ...``    teams on a hub, each a POSIX group (root)
 - ``equitylab report ...``    papermill reports, one or a batch
 - ``equitylab forms FILE``    the code-free forms
 - ``equitylab curriculum``    run every curriculum notebook headless into a folder
@@ -21,6 +22,7 @@ from ..errors import EquityLabError
 COMMANDS = {
     "data": ("equitylab.loaders.refresh", "fetch, list or check population data"),
     "project": ("equitylab.cli.project", "create, show, export or restore a team's project file"),
+    "cohort": ("equitylab.cli.cohort", "put learners in teams on a hub (root): add, move, remove, repair, list"),
     "report": ("equitylab.reports.cli", "build equity reports for an area or a batch"),
     "forms": ("equitylab.widgets.serve", "serve the exercise forms without code"),
     "curriculum": ("equitylab.reports.curriculum", "run the curriculum notebooks headless into a folder"),

@@ -21,9 +21,9 @@ from .area import (
     within_area_gap,
 )
 from .finding import Finding, sources
-from .trends import gap_over_time, over_time
 from .project import project_overview
 from .service import access, experience, load_service, outcomes, outcomes_by_deprivation, service_summary
+from .trends import gap_over_time, over_time
 
 __all__ = ["Finding", "access", "deprivation_profile", "england_gradient", "ethnic_mix",
            "experience", "gap_over_time", "life_expectancy_between_areas", "load_service", "outcomes",

@@ -16,11 +16,11 @@ from ..charts.measures import deprivation_gradient
 from ..errors import SourceUnavailable
 from ..loaders.areas import area_info
 from ..loaders.fingertips import fingertips_data, fingertips_profiles, published_figures, snapshot_contents
-from ..loaders.population import deprivation_profile as load_deprivation_profile
-from ..loaders.population import la_deprivation, life_expectancy, population
+from ..loaders.census import deprivation_profile as load_deprivation_profile
+from ..loaders.census import la_deprivation, life_expectancy, population
 from ..measures import sii
 from .finding import ENGLAND, Finding, make
-from .words import join_words, pct, sentence_case
+from .words import join_words, pct, possessive, sentence_case
 
 # Fingertips names deciles and quintiles in words; 1 = most deprived
 _ORDINALS = {"most": 1, "second most": 2, "third more": 3, "fourth more": 4, "fifth more": 5,
@@ -49,7 +49,7 @@ def deprivation_profile(area_code: str) -> Finding:
         sentences.append("Because it does not cover every national decile, gaps inside the area are best seen "
                          "with deciles drawn within the area.")
     text = " ".join(sentences)
-    alt = (f"Bar chart of {name}'s {total} small areas by national deprivation decile, from decile 1 (most "
+    alt = (f"Bar chart of {possessive(name)} {total} small areas by national deprivation decile, from decile 1 (most "
            f"deprived) to 10. " + " ".join(f"Decile {int(q)}: {int(n)}." for q, n in
                                            zip(prof["quantile"], prof["lsoas"]) if n))
     chart = deprivation_profile_chart(prof, description=alt)
@@ -57,7 +57,7 @@ def deprivation_profile(area_code: str) -> Finding:
         columns={"quantile": "national decile", "lsoas": "small areas", "population": "residents (mid-2015)",
                  "share_population": "share of residents"})
     provenance.carry(table, prof)
-    return make(f"How deprived are {name}'s neighbourhoods?", text, data=prof, table=table, chart=chart,
+    return make(f"How deprived are {possessive(name)} neighbourhoods?", text, data=prof, table=table, chart=chart,
                     alt_text=alt)
 
 
@@ -69,7 +69,7 @@ def ethnic_mix(area_code: str, comparator: str = ENGLAND) -> Finding:
     comp = population(comparator, "ethnicity") if comparator and comparator != mix["area_code"].iloc[0] else None
     ordered = mix.sort_values("share", ascending=False)
     parts = [f"{pct(100 * s)} {g}" for g, s in zip(ordered["group"], ordered["share"])]
-    text = f"In the 2021 Census, {name}'s {int(mix['population'].sum()):,} residents were {join_words(parts)}."
+    text = f"In the 2021 Census, {possessive(name)} {int(mix['population'].sum()):,} residents were {join_words(parts)}."
     if comp is not None:
         cname = str(comp["area_name"].iloc[0])
         c = comp.set_index("group")["share"]
@@ -179,8 +179,9 @@ def life_expectancy_between_areas(area_code: str) -> Finding:
         s = known[known["sex"] == sex]
         r = s["life_expectancy"].corr(s["imd_score"])
         words = "men" if sex == "Male" else "women"
-        sentences.append(f"Across {s['area_code'].nunique()} districts, {words}'s life expectancy tends to be lower "
-                         f"where deprivation is higher (correlation {r:.2f}).")
+        sentences.append(f"Across the {s['area_code'].nunique()} districts with both a published life expectancy "
+                         f"and a deprivation score, {words}'s life expectancy tends to be lower where deprivation "
+                         f"is higher (correlation {r:.2f}).")
     sentences.append("This compares whole areas with each other. It does not show the gap between richer and "
                      "poorer neighbourhoods inside one area.")
     text = " ".join(sentences)
@@ -231,8 +232,15 @@ def profiles() -> Finding:
         warnings.simplefilter("ignore")
         prof = fingertips_profiles(source="snapshot")
     text = ("These OHID Fingertips profiles hold public health data for every area in England. Open them on the "
-            "Fingertips website, or fetch their data with `equitylab data refresh` when you have internet access.")
-    return make("Fingertips profiles for equity work", text, data=prof, table=prof)
+            "Fingertips website; with internet access, your facilitator can also bring their latest data into "
+            "equitylab.")
+    keys = prof["key"].astype("string")
+    readable = pd.DataFrame({
+        "profile": prof["name"],
+        "on the Fingertips website": ["fingertips.phe.org.uk/profile/" + k if pd.notna(k) and k else "search by its name"
+                                      for k in keys]})
+    provenance.carry(readable, prof)
+    return make("Fingertips profiles for equity work", text, data=prof, table=prof, readable=readable)
 
 
 def population_indicators(area_code: str) -> Finding:

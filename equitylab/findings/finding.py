@@ -89,8 +89,9 @@ class Finding:
             display(inline_svg(self.extra["svg"], self.alt_text or self.title))
         if table is None:
             table = not self.charts
-        if table and self.table is not None:
-            display(self.table)
+        if table and self.table is not None and len(self.table):
+            # the same accessible table as in reports: no index, no <NA>, numbers to a readable precision
+            display(HTML(table_html(self.table, caption=f"Table: {self.title}")))
         if self.source and not self.charts:
             display(Markdown(f"<small>{self.source}</small>"))
 
@@ -115,7 +116,7 @@ class Finding:
         if not charts and isinstance(drawing, str) and drawing.lstrip().startswith("<"):
             parts.append(figure(drawing, self.alt_text, self.source))  # the driver diagram
             charts = [drawing]
-        if table and self.table is not None and len(self.table.columns):
+        if table and self.table is not None and len(self.table):
             parts.append(table_html(self.table, caption=f"Table: {self.title}"))
         if self.source and not charts:
             parts.append(f"<p class='source'>{escape(self.source)}</p>")
@@ -128,12 +129,17 @@ def inline_svg(svg: str, label: str) -> HTML:
     return HTML(f'<div role="img" aria-label="{_escape(label, quote=True)}">{svg}</div>')
 
 
-def make(title, text, *, data, table=None, chart=None, alt_text="", audience="team", extra=None) -> Finding:
-    """A finding whose source, synthetic label and banner follow from ``data`` and ``audience``."""
+def make(title, text, *, data, table=None, readable=None, chart=None, alt_text="", audience="team",
+         extra=None) -> Finding:
+    """A finding whose source, synthetic label and banner follow from ``data`` and ``audience``.
+
+    ``table`` is the full table (its counts decide the small-numbers banner); ``readable``, when given,
+    is the short one people read, and ``table`` then becomes the finding's ``export``."""
     banner = SMALL_NUMBERS_BANNER if (audience == "team" and table is not None and _has_small(table)) else None
-    return Finding(title=title, text=text, table=table, chart=chart, alt_text=alt_text,
-                   source=provenance.caption(data), synthetic=provenance.is_synthetic(data), banner=banner,
-                   extra=extra or {}, provenance=provenance.merged(data))
+    return Finding(title=title, text=text, table=readable if readable is not None else table, chart=chart,
+                   alt_text=alt_text, source=provenance.caption(data), synthetic=provenance.is_synthetic(data),
+                   banner=banner, extra=extra or {}, provenance=provenance.merged(data),
+                   export=table if readable is not None else None)
 
 
 def _has_small(table: pd.DataFrame) -> bool:
@@ -152,10 +158,11 @@ def check_audience(audience: str) -> str:
 
 
 def protect(table: pd.DataFrame, audience: str, *, by=None, derived=None) -> pd.DataFrame:
-    """Disclosure control for a table of counts: hide 1-7 and what reveals them when publishing."""
+    """Disclosure control for a table of counts: hide 1-7 and what reveals them when publishing. A
+    finding's text and overall values can give its totals away, so the totals count as known."""
     if audience == "team":
         return table
-    return suppress(table, threshold=SUPPRESSION_THRESHOLD, by=by, derived_columns=derived)
+    return suppress(table, threshold=SUPPRESSION_THRESHOLD, by=by, derived_columns=derived, known_totals=True)
 
 
 def sources(*findings: Finding) -> pd.DataFrame:

@@ -234,8 +234,11 @@ def to_page_svg(project: Project, *, audience: str = "team") -> str:
     return "\n".join(out)
 
 
-def save(project: Project, path, *, audience: str = "team") -> Path:
-    """Write the page as ``.html`` or ``.pdf``, or the Life QI export as ``.json``, ``.md`` or ``.csv``."""
+def save(project: Project, path, *, audience: str = "publish") -> Path:
+    """Write the page as ``.html`` or ``.pdf``, or the Life QI export as ``.json``, ``.md`` or ``.csv``.
+
+    A file leaves the team, so small numbers are hidden by default; ``audience="team"`` keeps them,
+    under a do-not-share banner on the page."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix in (".html", ".htm"):
@@ -243,12 +246,12 @@ def save(project: Project, path, *, audience: str = "team") -> Path:
     elif suffix == ".pdf":
         path.write_bytes(to_pdf(project, audience=audience))
     elif suffix == ".json":
-        path.write_text(json.dumps(lifeqi_export(project), indent=2, ensure_ascii=False, default=str),
+        path.write_text(json.dumps(lifeqi_export(project, audience), indent=2, ensure_ascii=False, default=str),
                         encoding="utf-8")
     elif suffix == ".md":
-        path.write_text(lifeqi_markdown(project), encoding="utf-8")
+        path.write_text(lifeqi_markdown(project, audience), encoding="utf-8")
     elif suffix == ".csv":
-        path.write_text(lifeqi_csv(project), encoding="utf-8")
+        path.write_text(lifeqi_csv(project, audience), encoding="utf-8")
     else:
         raise DataError("The project page can be saved as .html or .pdf, and the Life QI export as .json, "
                         ".md or .csv", file=str(path))

@@ -14,13 +14,19 @@ import pandas as pd
 from .. import provenance
 from ..charts.measures import access_chart, compare_groups, deprivation_gradient
 from ..errors import DataError, SourceUnavailable
-from ..loaders.population import lsoa_deciles, population
+from ..loaders.areas import area_info
+from ..loaders.census import lsoa_deciles, population
 from ..loaders.service import read_service_data
 from ..measures import access_vs_population, compare, proportion, sii
 from ..synthetic import service_data as synthetic_service_data
 from .finding import MISSING_LABELS, Finding, check_audience, make, protect
-from .words import join_words
+from .words import join_words, possessive
 
+# the column each measure is built from, as a sentence can name it
+_NEEDS = {"missed": "missed_appointments (the number of missed appointments)",
+          "experience": "experience_positive (whether the person rated their care good)",
+          "disengaged": "discharge_outcome (the reason for discharge)",
+          "readmitted": "readmitted_90d (whether the person was readmitted within 90 days)"}
 _POLARITY = {"missed": "low_is_good", "experience": "high_is_good", "disengaged": "low_is_good",
              "readmitted": "low_is_good"}
 GROUP_LABELS = {"imd_decile": "national deprivation decile", "age_band": "age band",
@@ -75,8 +81,9 @@ def access(service: pd.DataFrame, area_code: str, by="ethnicity", *, audience: s
         try:
             parts.append(_access_one(service, area_code, b, audience, eligible_ages))
             used.append(b)
-        except SourceUnavailable as exc:
-            missing.append(str(exc))
+        except SourceUnavailable:
+            missing.append(f"Access by {GROUP_LABELS.get(b, b)} is not shown: its population figures are not "
+                           "held offline.")
     if not parts:
         raise SourceUnavailable(" ".join(missing))
     keep = [f.text.replace(_NOT_NEED, "").strip() for f in parts]
@@ -90,13 +97,11 @@ def access(service: pd.DataFrame, area_code: str, by="ethnicity", *, audience: s
     provenance.carry(table, parts[0].table)
     export = pd.concat([f.export.assign(grouping=b) for f, b in zip(parts, used)], ignore_index=True)
     provenance.carry(export, parts[0].export)
-    # a chart where some group's interval for the ratio lies wholly above or below 1
-    chart = [f.chart for f in parts if ((f.export["lower_ci"] > 1) | (f.export["upper_ci"] < 1)).any()] or None
-    finding = make("Access by " + join_words([f.title.removeprefix("Access by ") for f in parts]), text,
-                   data=export, table=table.reset_index(drop=True), chart=chart,
-                   alt_text=" ".join(f.alt_text for f in parts), audience=audience)
-    finding.export = export
-    return finding
+    # the chart of the first grouping where some group's ratio lies clearly above or below 1
+    chart = next((f.chart for f in parts if ((f.export["lower_ci"] > 1) | (f.export["upper_ci"] < 1)).any()), None)
+    return make("Access by " + join_words([f.title.removeprefix("Access by ") for f in parts]), text,
+                data=export, table=export, readable=table.reset_index(drop=True), chart=chart,
+                alt_text=" ".join(f.alt_text for f in parts), audience=audience)
 
 
 _NOT_NEED = ("This compares shares of the population, not need: a group may need the service more or "
@@ -112,32 +117,32 @@ def _access_one(service, area_code, by, audience, eligible_ages) -> Finding:
     name = str(pop["area_name"].iloc[0])
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        res = access_vs_population(service, pop, dimension=dimension, group_column=column,
+        res = access_vs_population(service, pop, dimension=dimension, by=column,
                                    eligible_ages=eligible_ages if dimension == "age" else None)
     cautions = [str(w.message) for w in caught if not issubclass(w.category, DeprecationWarning)]
     res = provenance.carry(res, service, pop)
     table = protect(res, audience, derived=["expected", "share_service", "ratio", "lower_ci", "upper_ci"])
     provenance.carry(table, res)
     shown = table.dropna(subset=["ratio"])
-    low = shown[shown["upper_ci"] < 1]
-    high = shown[shown["lower_ci"] > 1]
-    sentences = []
-    low = low.assign(gap=low["share_service"] - low["share_population"]).sort_values("gap").head(3)
-    high = high.assign(gap=high["share_service"] - high["share_population"]).sort_values("gap").tail(3)
-    def who(g):
-        if column == "age_band":
-            return f"Residents aged {g}"
-        if column == "imd_decile":
-            return f"Residents of national deprivation decile {g}"
-        return f"{g} residents"
+    low = shown[shown["upper_ci"] < 1].sort_values("ratio")
+    high = shown[shown["lower_ci"] > 1].sort_values("ratio", ascending=False)
+    label = GROUP_LABELS.get(column, column.replace("_", " "))
 
-    for _, r in low.iterrows():
-        sentences.append(f"{who(r['group'])} make up {r['share_population']:.1f}% of {name}'s population "
-                         f"but {r['share_service']:.1f}% of referrals: fewer than their share would suggest "
-                         f"(ratio {r['ratio']:.2f}, 95% CI {r['lower_ci']:.2f} to {r['upper_ci']:.2f}).")
-    for _, r in high.iterrows():
-        sentences.append(f"{who(r['group'])} make up {r['share_population']:.1f}% of the population and "
-                         f"{r['share_service']:.1f}% of referrals: more than their share (ratio {r['ratio']:.2f}).")
+    def who(g):
+        return {"age_band": f"residents aged {g}", "imd_decile": f"residents of national deprivation decile {g}"
+                }.get(column, f"{g} residents")
+
+    sentences = []
+    if len(low):  # the most under-represented group in full, then the rest by their ratios
+        r = low.iloc[0]
+        sentences.append(f"{who(r['group'])[0].upper() + who(r['group'])[1:]} make up {r['share_population']:.1f}% "
+                         f"of {possessive(name)} population but {r['share_service']:.1f}% of referrals: fewer than their share "
+                         f"would suggest (ratio {r['ratio']:.2f}, 95% CI {r['lower_ci']:.2f} to {r['upper_ci']:.2f}).")
+    rest = [("also fewer referrals than their share", low.iloc[1:]), ("more than their share", high)]
+    parts = [f"{words}: " + join_words([f"{g} (ratio {x:.2f})" for g, x in zip(rows["group"], rows["ratio"])])
+             for words, rows in rest if len(rows)]
+    if parts:
+        sentences.append(f"By {label}, " + "; ".join(parts) + ".")
     if not sentences:
         sentences.append("No group's share of referrals differs clearly from its share of the population.")
     miss = res.attrs.get("missing_percent")
@@ -146,7 +151,7 @@ def _access_one(service, area_code, by, audience, eligible_ages) -> Finding:
     sentences.append(_NOT_NEED)
     sentences.extend(cautions[:1])
     text = " ".join(sentences)
-    alt = f"Chart comparing each {dimension} group's share of referrals with its share of {name}'s population. " \
+    alt = f"Chart comparing each {dimension} group's share of referrals with its share of {possessive(name)} population. " \
           + sentences[0]
     chart = access_chart(table.dropna(subset=["share_service"]), by="group",
                          service_share="share_service", population_share="share_population", service="referrals")
@@ -160,10 +165,8 @@ def _access_one(service, area_code, by, audience, eligible_ages) -> Finding:
                          for lo, hi in zip(table["lower_ci"], table["upper_ci"])],
     })
     provenance.carry(readable, table)
-    finding = make(f"Access by {label}", text, data=res, table=readable, chart=chart, alt_text=alt,
-                   audience=audience)
-    finding.export = table
-    return finding
+    return make(f"Access by {label}", text, data=res, table=table, readable=readable, chart=chart, alt_text=alt,
+                audience=audience)
 
 
 def _outcome_columns(service: pd.DataFrame) -> dict[str, tuple[str, pd.Series, pd.Series]]:
@@ -187,6 +190,11 @@ def _outcome_columns(service: pd.DataFrame) -> dict[str, tuple[str, pd.Series, p
     return out
 
 
+# the column each measure is built from, as a sentence can name it
+_NEEDS = {"missed": "missed_appointments (the number of missed appointments)",
+          "experience": "experience_positive (whether the person rated their care good)",
+          "disengaged": "discharge_outcome (the reason for discharge)",
+          "readmitted": "readmitted_90d (whether the person was readmitted within 90 days)"}
 _POLARITY = {"missed": "low_is_good", "experience": "high_is_good", "disengaged": "low_is_good",
              "readmitted": "low_is_good"}
 
@@ -216,7 +224,9 @@ def _group_table(service, by, measures, audience):
     table = pd.concat(frames, ignore_index=True)
     provenance.carry(table, service)
     protected = protect(table, audience, by=["measure"],
-                         derived=["value", "lower_ci", "upper_ci", "difference", "ratio"])
+                        derived=["value", "lower_ci", "upper_ci", "difference", "ratio"])
+    for (measure,) in protected.attrs.get("hidden_groups", []):  # every group hidden: so is the overall
+        protected.loc[protected["measure"] == measure, "reference_value"] = None
     return provenance.carry(protected, table)
 
 
@@ -259,7 +269,7 @@ def _sentences(table: pd.DataFrame, by: str) -> list[str]:
 def experience(service: pd.DataFrame, by="ethnicity", *, audience: str = "team") -> Finding:
     """Experience by group: missed appointments, rating of care, and dropping out, with 95% intervals,
     for each grouping in ``by`` (a column or a list)."""
-    bys = [by] if isinstance(by, str) else list(by)
+    bys = _present(service, by)
     parts = [_by_group(service, b, ["missed", "experience", "disengaged"], "Experience", audience,
                        closing=len(bys) == 1) for b in bys]
     return _combined(parts, bys, "Experience by " + join_words([GROUP_LABELS.get(b, b) for b in bys]),
@@ -268,17 +278,32 @@ def experience(service: pd.DataFrame, by="ethnicity", *, audience: str = "team")
 
 def outcomes(service: pd.DataFrame, by="ethnicity", *, audience: str = "team") -> Finding:
     """Outcomes by group: readmission within 90 days, for each grouping in ``by`` (a column or a list)."""
-    bys = [by] if isinstance(by, str) else list(by)
+    bys = _present(service, by)
     parts = [_by_group(service, b, ["readmitted"], "Outcomes", audience, closing=len(bys) == 1) for b in bys]
     return _combined(parts, bys, "Outcomes: readmission within 90 days by "
                      + join_words([GROUP_LABELS.get(b, b) for b in bys]), service, audience)
 
 
+def _present(service: pd.DataFrame, by) -> list[str]:
+    """The groupings in ``by`` (a column or a list) that the extract has; all of them when none is there,
+    so that asking for a missing one alone still says which columns exist."""
+    bys = [by] if isinstance(by, str) else list(by)
+    bys = ["imd_decile" if b == "deprivation" else b for b in bys]
+    return [b for b in bys if b in service] or bys
+
+
+def unavailable(title: str, needs: list[str], data) -> Finding:
+    """A view the extract has no columns for: one plain sentence naming the columns that would enable it."""
+    options = needs[0] if len(needs) == 1 else ", ".join(needs[:-1]) + " or " + needs[-1]
+    what = "a column" if len(needs) == 1 else "one of these columns"
+    return make(title, f"Not shown: this view needs {what}, which the extract does not have: {options}.", data=data)
+
+
 def _combined(parts: list[Finding], bys: list[str], title: str, service, audience) -> Finding:
     """One finding for several groupings: each one's sentences, the charts of the measures where a group
     differs, and one short table of the groups that differ (every row goes to the files)."""
-    if len(parts) == 1:
-        return parts[0]
+    if len(parts) == 1 or all(f.export is None and f.table is None for f in parts):
+        return parts[0]  # one grouping, or a view the extract has no columns for
     text = " ".join(f.text for f in parts) + " " + _NOT_CAUSES
     table = pd.concat([f.table.rename(columns={f.table.columns[0]: "group"})
                        .assign(**{"grouped by": GROUP_LABELS.get(b, b)}) for f, b in zip(parts, bys)],
@@ -288,12 +313,11 @@ def _combined(parts: list[Finding], bys: list[str], title: str, service, audienc
     provenance.carry(table, parts[0].table)
     export = pd.concat([f.export.assign(grouping=b) for f, b in zip(parts, bys)], ignore_index=True)
     provenance.carry(export, parts[0].export)
-    chart = [c for f in parts for c in f.charts] or None
-    alt_text = " ".join(f.alt_text for f in parts)
-    finding = make(title, text, data=service, table=table.reset_index(drop=True), chart=chart, alt_text=alt_text,
-                   audience=audience)
-    finding.export = export
-    return finding
+    # the charts of the first grouping that has any (the others are in the table): a page, not a gallery
+    chart = next((f.charts for f in parts if f.charts), None)
+    alt_text = next((f.alt_text for f in parts if f.charts), parts[0].alt_text)
+    return make(title, text, data=service, table=export, readable=table.reset_index(drop=True),
+                chart=chart, alt_text=alt_text, audience=audience)
 
 
 def _by_group(service, by, measures, kind, audience, *, closing=True):
@@ -305,6 +329,8 @@ def _by_group(service, by, measures, kind, audience, *, closing=True):
         raise DataError(f"The service data has no '{by}' column to group by",
                         hint="Group by one of: " + ", ".join(c for c in ("ethnicity", "sex", "age_band", "imd_decile")
                                                             if c in service))
+    if not any(key in _outcome_columns(service) for key in measures):
+        return unavailable(f"{kind} by {GROUP_LABELS.get(by, by)}", [_NEEDS[k] for k in measures], service)
     table = _group_table(service, by, measures, audience)
     label = GROUP_LABELS.get(by, by)
     sentences = _sentences(table, by)
@@ -327,10 +353,8 @@ def _by_group(service, by, measures, kind, audience, *, closing=True):
               for measure, part in shown.groupby("measure", sort=False)
               if part["label"].astype(str).isin(["better", "worse", "higher", "lower"]).any()]
     chart = charts if len(charts) > 1 else (charts[0] if charts else None)
-    finding = make(f"{kind} by {label}", text, data=table, table=_readable(table, by), chart=chart, alt_text=alt,
-                   audience=audience)
-    finding.export = table
-    return finding
+    return make(f"{kind} by {label}", text, data=table, table=table, readable=_readable(table, by), chart=chart,
+                alt_text=alt, audience=audience)
 
 
 def _readable(table: pd.DataFrame, by: str) -> pd.DataFrame:
@@ -364,12 +388,22 @@ def outcomes_by_deprivation(service: pd.DataFrame, area_code: str, *, audience: 
     """
 
     check_audience(audience)
+    title_words = "Outcomes by deprivation within the area"
     if "lsoa_code" not in service:
-        raise DataError("Deprivation within the area needs each row's LSOA code (column 'lsoa_code')",
-                        hint="Add the LSOA 2011 code of each person's home to the extract")
+        return unavailable(title_words, ["lsoa_code (the LSOA 2011 code of each person's home)"], service)
+    cols = _outcome_columns(service)
+    if measure not in cols:  # the first outcome the extract has, readmission first
+        measure = next((k for k in ("readmitted", "missed", "disengaged", "experience") if k in cols), None)
+        if measure is None:
+            return unavailable(title_words, list(_NEEDS.values()), service)
+    national = lsoa_deciles(area_code, scheme="national")
+    if len(national) < 2 * n:  # a tiny area (the Isles of Scilly has one small area) has no groups to compare
+        name = area_info(area_code)["name"]
+        text = (f"{name} has {len(national)} small area(s) (LSOAs), too few to split into {n} deprivation groups "
+                "of its own, so outcomes are not compared by deprivation within it.")
+        return make(f"Outcomes by deprivation within {name}", text, data=service)
     local = lsoa_deciles(area_code, scheme="local", n=n)
     groups = dict(zip(local["lsoa11_code"], local["quantile"]))
-    cols = _outcome_columns(service)
     title, num, den = cols[measure]
     q = service["lsoa_code"].astype("string").map(groups)
     data = pd.DataFrame({"quantile": q, "numerator": num.astype(int), "denominator": den.astype(int)}).dropna()
@@ -390,14 +424,20 @@ def outcomes_by_deprivation(service: pd.DataFrame, area_code: str, *, audience: 
     table = protect(props.drop(columns=["value01", "lower01", "upper01"]), audience,
                      derived=["value", "lower_ci", "upper_ci"])
     provenance.carry(table, props)
-    first, last = props.iloc[0], props.iloc[-1]
-    text = (f"{first['value']:.1f}% of people from the most deprived {word} of {name}'s neighbourhoods {title}, "
-            f"against {last['value']:.1f}% from the least deprived {word}. Across all {n} {word}s the slope index of "
-            f"inequality is {r['sii']:.1f} percentage points (95% CI {r['sii_lower_ci']:.1f} to "
-            f"{r['sii_upper_ci']:.1f}); a negative value means the figure is higher in more deprived "
-            f"neighbourhoods. These {word}s are drawn within {name}, not national ones.")
-    if audience == "publish" and table["value"].isna().any():
-        text += " Some groups are hidden because their numbers are small."
+    first, last = table.iloc[0], table.iloc[-1]  # the published values: a hidden group is never quoted
+    hidden = table["value"].isna().any()
+    if pd.notna(first["value"]) and pd.notna(last["value"]):
+        text = (f"{first['value']:.1f}% of people from the most deprived {word} of {possessive(name)} neighbourhoods "
+                f"{title}, against {last['value']:.1f}% from the least deprived {word}.")
+    else:
+        text = f"The most or least deprived {word} of {possessive(name)} neighbourhoods is too small to show."
+    if not hidden:
+        text += (f" Across all {n} {word}s the slope index of inequality is {r['sii']:.1f} percentage points (95% CI "
+                 f"{r['sii_lower_ci']:.1f} to {r['sii_upper_ci']:.1f}); a negative value means the figure is higher "
+                 "in more deprived neighbourhoods.")
+    else:  # the slope index rests on every group, so with the hidden ones it could help work them out
+        text += " Some groups are hidden because their numbers are small, so the slope index is not shown."
+    text += f" These {word}s are drawn within {name}, not national ones."
     alt = (f"Dot chart of the share who {title} by deprivation {word} within {name}, 1 = most deprived, with 95% "
            f"intervals and the slope index line. " + text.split(". ")[0] + ".")
     shown = table.dropna(subset=["value"])
@@ -405,8 +445,16 @@ def outcomes_by_deprivation(service: pd.DataFrame, area_code: str, *, audience: 
                    sii=result if len(shown) == len(table) else None, quantile="quantile", value="value",
                    national_or_local="within-area", multiplier=100,
                    indicator=f"% who {title}, {name}") if len(shown) >= 2 else None
-    return make(f"Outcomes by deprivation within {name}", text, data=service, table=table, chart=chart,
-                    alt_text=alt, audience=audience, extra={"sii": result})
+    readable = pd.DataFrame({
+        f"deprivation {word} (1 = most deprived)": table["quantile"],
+        "people": table["denominator"].round().astype("Int64"),
+        f"% who {title}": table["value"].round(1),
+        "95% interval (%)": [f"{lo:.1f} to {hi:.1f}" if pd.notna(lo) and pd.notna(hi) else ""
+                             for lo, hi in zip(table["lower_ci"], table["upper_ci"])],
+    })
+    provenance.carry(readable, table)
+    return make(f"Outcomes by deprivation within {name}", text, data=service, table=table, readable=readable,
+                chart=chart, alt_text=alt, audience=audience, extra={"sii": result})
 
 
 

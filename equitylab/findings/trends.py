@@ -9,11 +9,18 @@ import pandas as pd
 from .. import provenance
 from ..errors import DataError
 from ..spc import SmallDenominatorWarning, TrialLimitsWarning, aggregate, control_chart, gap_chart, run_chart
-from ..spc.describe import hidden_groups
+from ..spc.describe import hidden_groups, withheld_groups
 from .finding import MISSING_LABELS, Finding, check_audience, make
-from .service import GROUP_LABELS
+from .service import GROUP_LABELS, unavailable
 
 _PERIOD_WORDS = {"MS": "month", "M": "month", "W": "week", "QS": "quarter"}
+
+
+def _missing_for_waits(service: pd.DataFrame) -> list[str]:
+    needs = {"referral_date": "referral_date (the date of each referral)",
+             "waiting_days": "waiting_days (days from referral to first appointment)"}
+    missing = [words for col, words in needs.items() if col not in service]
+    return [" and ".join(missing)] if missing else []
 
 
 def _waits(service: pd.DataFrame, by: str | None, freq: str) -> pd.DataFrame:
@@ -42,23 +49,40 @@ def _recorded(data: pd.DataFrame, by: str | None) -> tuple[pd.DataFrame, str]:
     return data[~missing.to_numpy()], note
 
 
+def _published_summary(result, audience: str) -> pd.DataFrame:
+    """The SPC summary as it may be published: groups with every point hidden left out; for groups with
+    some hidden points, the centre, limits, runs and verdicts (all computed from every point, hidden ones
+    included) blanked, so none of them can help work a hidden count out."""
+    summary = result.summary
+    if audience != "publish":
+        return summary
+    summary = summary[~summary["group"].astype(str).isin(hidden_groups(result, audience))].copy()
+    withheld = summary["group"].astype(str).isin(withheld_groups(result, audience)).to_numpy()
+    keep = {"group", "phase", "start", "end", "n_points"}
+    for col in summary.columns:
+        if col not in keep:
+            summary[col] = summary[col].astype(object).where(~withheld, None)
+    summary["note"] = ["centre, limits and verdict not shown: small numbers" if w else "" for w in withheld]
+    return provenance.carry(summary.reset_index(drop=True), result.summary)
+
+
 def _summary_table(result, audience: str) -> pd.DataFrame:
     """One row per group (its latest phase): what a reader needs before the charts, Making Data Count style."""
-    hidden = set(hidden_groups(result, audience))
-    last = result.summary.groupby("group", sort=False).tail(1)
-    last = last[~last["group"].astype(str).isin(hidden)]
+    last = _published_summary(result, audience).groupby("group", sort=False).tail(1)
     run = result.settings["chart"] == "run"
     table = pd.DataFrame({
         "group": last["group"].astype(str),
         "points": last["n_points"].astype(int),
-        ("median" if run else "mean") + " (%)": last["centre"].round(1),
+        ("median" if run else "mean") + " (%)": pd.to_numeric(last["centre"]).round(1),
     })
     if not run:
-        table["lower limit (%)"] = last["lower_limit"].round(1)
-        table["upper limit (%)"] = last["upper_limit"].round(1)
-        table["variation"] = last["variation_text"].str.replace("Special cause variation: ", "special cause, ")
+        table["lower limit (%)"] = pd.to_numeric(last["lower_limit"]).round(1)
+        table["upper limit (%)"] = pd.to_numeric(last["upper_limit"]).round(1)
+        table["variation"] = last["variation_text"].fillna("not shown: small numbers").str.replace(
+            "Special cause variation: ", "special cause, ")
     else:
-        table["pattern"] = last["runs_signal"].map({True: "non-random (runs signal)", False: "no signal"})
+        table["pattern"] = last["runs_signal"].map({True: "non-random (runs signal)", False: "no signal"}).fillna(
+            "not shown: small numbers")
     return provenance.carry(table.reset_index(drop=True), result.points)
 
 
@@ -69,6 +93,8 @@ def over_time(service: pd.DataFrame, by: str | None = "ethnicity", *, audience: 
     with fewer than 15 points get a run chart, since control limits need a baseline."""
     check_audience(audience)
     word = _PERIOD_WORDS.get(freq, "period")
+    if missing := _missing_for_waits(service):
+        return unavailable("Referrals seen within 28 days over time", missing, service)
     data, missing_note = _recorded(_waits(service, by, freq), by)
     data = data.rename(columns={"y": "seen within 28 days", "n": "referrals", "period": word.capitalize()})
     points = data.groupby(by).size().min() if by else len(data)
@@ -87,14 +113,14 @@ def over_time(service: pd.DataFrame, by: str | None = "ethnicity", *, audience: 
                        if issubclass(w.category, (SmallDenominatorWarning, TrialLimitsWarning))})
     kind = "Run chart" if chart == "run" else "SPC chart"
     described = result.describe(audience)
-    text = " ".join(t for t in (described, missing_note, *cautions) if t)
+    what, _, signals = described.partition(". ")  # the words lead with what changed, then what the chart is
+    text = " ".join(t for t in (signals, what + ".", missing_note, *cautions) if t)
     title = f"{kind}: referrals seen within 28 days, by {word}" + (f", by {GROUP_LABELS.get(by, by)}" if by else "")
     heading = "Referrals seen within 28 days" + (f", by {GROUP_LABELS.get(by, by)}" if by else "")
-    finding = make(title, text, data=service, table=_summary_table(result, audience),
-                   chart=result.chart(audience=audience, title=heading), alt_text=described, audience=audience,
-                   extra={"result": result})
-    finding.export = result.summary
-    return finding
+    return make(title, text, data=service, table=_published_summary(result, audience),
+                readable=_summary_table(result, audience),
+                chart=result.chart(audience=audience, title=heading), alt_text=described, audience=audience,
+                extra={"result": result})
 
 
 def gap_over_time(service: pd.DataFrame, *, group: str | None = None, reference: str | None = None,
@@ -106,6 +132,8 @@ def gap_over_time(service: pd.DataFrame, *, group: str | None = None, reference:
     the lowest share seen within 28 days unless named. Missing categories are never either."""
     check_audience(audience)
     word = _PERIOD_WORDS.get(freq, "period")
+    if missing := _missing_for_waits(service):
+        return unavailable("The gap over time", missing, service)
     data, _ = _recorded(_waits(service, by, freq), by)
     totals = data.groupby(by)[["y", "n"]].sum()
     if reference is None:
@@ -125,8 +153,6 @@ def gap_over_time(service: pd.DataFrame, *, group: str | None = None, reference:
                           "median gap, second half (points)": summary["after_gap"].round(1),
                           "what happened": summary["verdict"]}).reset_index(drop=True)
     provenance.carry(table, result.summary)
-    finding = make(f"The gap over time: {group} against {reference}", text, data=service, table=table,
-                   chart=result.chart(audience=audience), alt_text=text, audience=audience,
-                   extra={"result": result})
-    finding.export = result.summary
-    return finding
+    return make(f"The gap over time: {group} against {reference}", text, data=service, table=result.summary,
+                readable=table, chart=result.chart(audience=audience), alt_text=text, audience=audience,
+                extra={"result": result})

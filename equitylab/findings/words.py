@@ -16,3 +16,9 @@ def join_words(words: list[str]) -> str:
         return "".join(words)
     return ", ".join(words[:-1]) + " and " + words[-1]
 
+
+
+def possessive(name: str) -> str:
+    """"Hackney's", "Tower Hamlets'": the possessive as a careful writer forms it."""
+    name = str(name)
+    return name + ("'" if name.endswith("s") else "'s")

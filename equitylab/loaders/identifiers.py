@@ -1,7 +1,7 @@
 """Find columns that could identify a patient, so they can be dropped before analysis.
 
 equitylab never needs to know who a patient is: the equity questions are about groups.
-:func:`find_identifiers` looks at each column's header and at a sample of its values and
+:func:`identifying_columns` looks at each column's header and at a sample of its values and
 names the columns that hold NHS numbers, names, dates of birth, full postcodes, email
 addresses, phone numbers, addresses or local patient identifiers. It reports column names
 and kinds only, never the values.
@@ -163,7 +163,7 @@ def _content_kind(series: pd.Series, size: int = 2000):
     return None
 
 
-def find_identifiers(df: pd.DataFrame, *, sample: int = 2000) -> list[tuple[str, str, str]]:
+def identifying_columns(df: pd.DataFrame, *, sample: int = 2000) -> list[tuple[str, str, str]]:
     """Columns of ``df`` that could identify a patient.
 
     Parameters

@@ -7,15 +7,13 @@ inputs' provenance carried onto the result.
 """
 from __future__ import annotations
 
-# Imported eagerly, not on first use: two modules share their function's name (compare, sii),
-# and a lazily looked-up name would be shadowed by the module once anything imports it.
 from .access import access_vs_population
-from .compare import compare
+from .comparison import compare
 from .disclosure import suppress
 from .funnel import funnel_limits, funnel_significance
+from .gradient import sii
 from .heat import summary_measures
 from .rates import proportion, rate
-from .sii import sii
 from .standardise import dsr, isr
 
 __all__ = ["access_vs_population", "compare", "dsr", "funnel_limits", "funnel_significance", "isr",

@@ -9,107 +9,6 @@ import pandas as pd
 from ..errors import DataError
 
 
-# Quantile functions computed as scipy.stats computes them, without importing it (0.7 s) and,
-# where the standard library will do, without scipy at all (0.2 s in every report kernel).
-def norm_ppf(q):
-    """Standard normal quantile (``scipy.stats.norm.ppf``).
-
-    A single probability goes through :class:`statistics.NormalDist` (Wichura's AS241, within
-    1e-15 of scipy's ``ndtri``); arrays through ``scipy.special.ndtri``.
-    """
-    if np.ndim(q) == 0:
-        q = float(q)
-        if 0.0 < q < 1.0:
-            from statistics import NormalDist
-
-            return NormalDist().inv_cdf(q)
-    from scipy import special
-
-    return special.ndtri(q)
-
-
-def chi2_ppf(q, df):
-    """Chi-square quantile with ``df`` degrees of freedom (``scipy.stats.chi2.ppf``).
-
-    Even degrees of freedom up to 100 (the exact Poisson interval for a count below 50) are
-    solved here, in the standard library; anything else goes to ``scipy.special.gammaincinv``.
-    """
-    df = np.asarray(df, dtype=float)
-    if (np.ndim(q) == 0 and 0.0 < float(q) < 1.0 and df.size <= 256
-            and bool(np.all((df > 0) & (df <= 100) & (df % 2 == 0)))):
-        out = np.array([2 * _gamma_ppf_whole(float(q), int(k)) for k in (df / 2).ravel()])
-        return out.reshape(df.shape) if df.ndim else float(out[0])
-    from scipy import special
-
-    return 2 * special.gammaincinv(df / 2, q)
-
-
-def _gamma_upper_whole(k: int, y: float) -> tuple[float, float]:
-    """(P, Q) for the gamma distribution with whole-number shape ``k`` at ``y``: P = P(Y <= y).
-
-    For a whole shape, Q is the Poisson probability of fewer than ``k`` events with mean ``y``,
-    e^-y (1 + y + ... + y^(k-1)/(k-1)!), a finite sum (Abramowitz and Stegun 6.5.13, 26.4.21).
-    Below the mode P is summed directly (its series converges fast there), so neither tail
-    loses precision to cancellation.
-    """
-    import math
-
-    if y < k:  # P = e^-y sum_{i>=k} y^i / i!, terms falling by y/(i+1) < 1
-        term = math.exp(-y + k * math.log(y) - math.lgamma(k + 1))
-        terms = [term]
-        i = k
-        while term > 1e-18 * terms[0]:
-            i += 1
-            term *= y / i
-            terms.append(term)
-        p = math.fsum(terms)
-        return p, 1.0 - p
-    term = math.exp(-y)
-    terms = [term]
-    for i in range(1, k):
-        term *= y / i
-        terms.append(term)
-    q = math.fsum(terms)
-    return 1.0 - q, q
-
-
-def _gamma_ppf_whole(q: float, k: int) -> float:
-    """Quantile ``q`` of the gamma distribution with whole-number shape ``k`` and scale 1.
-
-    Newton's method on the finite Poisson sum of :func:`_gamma_upper_whole`, kept inside a
-    bracket (bisection when a step leaves it), from the Wilson-Hilferty starting point; it
-    stops when a step changes the answer by less than 1e-15 of it (scipy's ``gammaincinv``
-    agrees to about 1e-14; see the tests).
-    """
-    import math
-    from statistics import NormalDist
-
-    z = NormalDist().inv_cdf(q)
-    y = k * (1 - 1 / (9 * k) + z / (3 * math.sqrt(k))) ** 3
-    if not y > 0:
-        y = (q * math.gamma(k + 1)) ** (1 / k)  # lower tail: P ~ y^k / k!
-    lo, hi = 0.0, math.inf
-    for _ in range(200):
-        p, upper = _gamma_upper_whole(k, y)
-        # compare on the smaller tail, where the probability is held to full precision
-        miss = p - q if q <= 0.5 else (1.0 - q) - upper
-        if miss > 0:
-            hi = y
-        elif miss < 0:
-            lo = y
-        else:
-            return y
-        density = math.exp(-y + (k - 1) * math.log(y) - math.lgamma(k))
-        step = miss / density
-        new = y - step
-        if not lo < new < hi:
-            new = (lo + hi) / 2 if math.isfinite(hi) else 2 * y
-        if abs(new - y) <= 1e-15 * y:
-            return new
-        y = new
-    return y
-
-
 def as_list(x) -> list:
     """``None`` -> [], a string -> [it], a sequence -> list(it)."""
     if x is None:
@@ -176,3 +75,35 @@ def ci_columns(levels: list[float], prefix: str = "") -> list[tuple[float, str, 
     if len(levels) == 1:
         return [(levels[0], f"{prefix}lower_ci", f"{prefix}upper_ci")]
     return [(lv, f"{prefix}lower_ci_{ci_suffix(lv)}", f"{prefix}upper_ci_{ci_suffix(lv)}") for lv in levels]
+
+
+def by_columns(data: pd.DataFrame, by, what: str) -> list[str]:
+    """``by`` as a list of columns that ``data`` has."""
+    cols = as_list(by)
+    require_columns(data, cols, what=what)
+    return cols
+
+
+def group_codes(data: pd.DataFrame, by: list[str]) -> tuple[np.ndarray, pd.DataFrame]:
+    """A group number per row (0..k-1, groups sorted as :func:`pandas.DataFrame.groupby` sorts
+    them, rows with a missing label in a group of their own) and the frame of the k groups'
+    labels. Without ``by`` every row is in group 0."""
+    if not by:
+        return np.zeros(len(data), dtype=np.intp), pd.DataFrame(index=pd.RangeIndex(1))
+    grouped = data.groupby(by, observed=True, dropna=False, sort=True)
+    keys = grouped.size().index.to_frame(index=False)
+    return grouped.ngroup().to_numpy(), keys
+
+
+def join_notes(*notes: np.ndarray) -> np.ndarray:
+    """Combine per-row note arrays ("" = nothing to say) into one "; "-separated array."""
+    out = []
+    for parts in zip(*notes):
+        out.append("; ".join(p for p in parts if p))
+    return np.array(out, dtype=object)
+
+
+def note_where(condition, text: str, size: int) -> np.ndarray:
+    """``text`` where ``condition`` holds, else "" (one entry per row)."""
+    cond = np.broadcast_to(np.asarray(condition, dtype=bool), (size,))
+    return np.where(cond, text, "").astype(object)

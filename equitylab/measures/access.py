@@ -43,8 +43,8 @@ def _band_range(label) -> tuple[float, float] | None:
 
 
 def access_vs_population(service: pd.DataFrame, population: pd.DataFrame, *, dimension: str,
-                         count: str | None = None, eligible_ages=None, need=None,
-                         group_column: str | None = None, confidence=0.95) -> pd.DataFrame:
+                         by: str | None = None, count: str | None = None, eligible_ages=None, need=None,
+                         confidence=0.95) -> pd.DataFrame:
     """Each group's share of a service's users against its share of the local population.
 
     Parameters
@@ -59,7 +59,9 @@ def access_vs_population(service: pd.DataFrame, population: pd.DataFrame, *, dim
         comparison be limited to ``eligible_ages``.
     dimension : str
         The dimension compared ("ethnicity", "age", "sex", "deprivation"); also the service
-        column holding each row's group unless ``group_column`` is given.
+        column holding each row's group unless ``by`` is given.
+    by : str, optional
+        The service column with each row's group, if it is not named ``dimension``.
     count : str, optional
         The service column with the number of users per row (aggregated data).
     eligible_ages : (min, max), optional
@@ -69,8 +71,6 @@ def access_vs_population(service: pd.DataFrame, population: pd.DataFrame, *, dim
         Need weights (e.g. prevalence of the condition in each group): a column of
         ``population`` or a mapping {group: weight}. Expected users then follow each group's
         share of the population in need, and only then do the outputs speak of "need".
-    group_column : str, optional
-        The service column with the group, if not named ``dimension``.
     confidence : float or list of float
         Level(s) for the interval of the ratio.
 
@@ -92,7 +92,7 @@ def access_vs_population(service: pd.DataFrame, population: pd.DataFrame, *, dim
     """
     what = "access_vs_population()"
     levels = confidence_levels(confidence)
-    gcol = group_column or dimension
+    gcol = by or dimension
     require_columns(service, [gcol] + ([count] if count else []), what=what)
     require_columns(population, ["group", "population"], what=what)
     notes_all: list[str] = []

@@ -49,7 +49,7 @@ def _lines(codes: np.ndarray) -> list[np.ndarray]:
 
 def suppress(table: pd.DataFrame, *, threshold: int = 7, count_columns=None, by=None,
              row_total: str | None = None, derived_columns=None, hide_zero: bool = False,
-             audience: str = "publish") -> pd.DataFrame:
+             known_totals: bool = False, audience: str = "publish") -> pd.DataFrame:
     """Hide small numbers (1 to ``threshold``) and anything they could be recovered from.
 
     Parameters
@@ -75,6 +75,15 @@ def suppress(table: pd.DataFrame, *, threshold: int = 7, count_columns=None, by=
         "Not shown: small numbers." in those rows.
     hide_zero : bool
         Also hide zeros.
+    known_totals : bool
+        The totals of each ``by`` group may be known exactly (an overall percentage beside the groups,
+        a total stated in the text). Then in each group with a count hidden for being small, a whole
+        row whose every count is at least twice ``threshold`` (the smallest such) is hidden too, so the
+        hidden cells' known sum still leaves each small count every value from 1 to ``threshold``; a
+        group with no such row is hidden whole (``attrs["hidden_groups"]`` lists them, so that the
+        caller can withhold their totals). This is the protection-interval idea of tau-Argus and
+        sdcTable (Hundepool et al., *Statistical Disclosure Control*, Wiley 2012, ch. 4), checked in
+        the tests by an integer-programming attacker.
     audience : {"publish", "team"}
         "publish" (default) hides; "team" returns the numbers unchanged with
         ``attrs["banner"]`` and a :class:`SmallNumbersWarning`.
@@ -156,6 +165,23 @@ def suppress(table: pd.DataFrame, *, threshold: int = 7, count_columns=None, by=
             for i in range(n_rows):
                 changed |= protect(np.full(len(row_cols), i), np.array(row_cols))
 
+    whole_lines = []
+    if known_totals:
+        for line in column_lines:
+            if not primary[line].any():
+                continue
+            absorbing = hidden[line] & ~primary[line]
+            big = (grid[line] >= 2 * threshold).all(axis=1)
+            if (absorbing.all(axis=1) & big).any():
+                continue
+            candidates = big & ~hidden[line].any(axis=1)
+            if candidates.any():
+                pick = np.flatnonzero(candidates)[np.argmin(grid[line][candidates, 0])]
+                hidden[line[pick], :] = True
+            else:  # nothing large enough to absorb the hidden counts: the whole group goes
+                hidden[line, :] = True
+                whole_lines.append(line)
+
     # the result is built column by column in a dict and made into one frame at the end:
     # replacing columns of a copy one at a time costs about 1 ms each in pandas 3
     cols = {c: table[c] for c in table.columns}
@@ -200,6 +226,7 @@ def suppress(table: pd.DataFrame, *, threshold: int = 7, count_columns=None, by=
     cols["suppression_note"] = notes
     out = pd.DataFrame(cols, index=table.index)
     carry(out, table)
+    out.attrs["hidden_groups"] = [table[by].iloc[line[0]].tolist() if by else [] for line in whole_lines]
     n_primary, n_secondary = int(primary.sum()), int((hidden & ~primary).sum())
     out.attrs["suppression"] = (
         f"Counts from {'0' if hide_zero else '1'} to {threshold} hidden ({n_primary} cells); "

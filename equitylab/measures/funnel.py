@@ -15,11 +15,12 @@ import math
 
 import numpy as np
 import pandas as pd
+from scipy import special
 
 from ..errors import DataError
 from ..provenance import carry
-from ._common import chi2_ppf, norm_ppf, numeric, require_columns
-from .rates import poisson_interval
+from ._common import numeric, require_columns
+from .rates import exact_poisson_interval, poisson_interval
 
 # PHE's two funnels: "2 sigma" (two-sided 95%) and "3 sigma" (two-sided 99.8%).
 LEVELS = ((0.95, "95", 0.975), (0.998, "99_8", 0.999))
@@ -57,7 +58,7 @@ def wilson_funnel(p_one_sided: float, n, average: float):
     Returns (lower, upper) as fractions of 1; ``p_one_sided`` is 0.975 (95%) or 0.999 (99.8%).
     """
     n = np.asarray(n, dtype=float)
-    q2 = norm_ppf(p_one_sided) ** 2
+    q2 = special.ndtri(p_one_sided) ** 2
     first = average * (n / q2 + 1)
     disc = ((-8 * average * (n / q2 + 1)) ** 2
             - 64 * (1 / q2 + 1 / n) * average * (n * (average * (n / q2 + 2) - 1) + q2 * (average - 1)))
@@ -70,21 +71,18 @@ def poisson_funnel(observed, tail: float):
     """Expected counts for which ``observed`` sits exactly at the one-sided ``tail`` probability.
 
     Returns (high, low): the larger expected value (chi2(1 - tail; 2O + 2) / 2) and the smaller
-    one (chi2(tail; 2O) / 2), from the exact Poisson relation with the chi-square distribution.
+    one (chi2(tail; 2O) / 2), the ends of the exact Poisson interval at level 1 - 2 ``tail``.
     """
-    o = np.asarray(observed, dtype=float)
-    high = chi2_ppf(1 - tail, 2 * o + 2) / 2
-    with np.errstate(invalid="ignore"):
-        low = np.where(o > 0, chi2_ppf(tail, 2 * np.where(o > 0, o, 1)) / 2, 0.0)
+    low, high = exact_poisson_interval(observed, 1 - 2 * tail)
     return high, low
 
 
-def _derived_denominator(data, numerator, denominator, rate, multiplier, rate_type, what):
+def _derived_denominator(data, numerator, denominator, value, multiplier, rate_type, what):
     x = numeric(data, numerator, what=what)
     if np.isnan(x).any():
         raise DataError(f"{what}: every row needs a number of events (0 if none)", column=numerator,
                         rows=(np.flatnonzero(np.isnan(x)) + 1).tolist())
-    r = numeric(data, rate, what=what)
+    r = numeric(data, value, what=what)
     den = numeric(data, denominator, what=what) if denominator is not None else None
     with np.errstate(invalid="ignore", divide="ignore"):
         derived = multiplier * x / r
@@ -100,13 +98,13 @@ def _derived_denominator(data, numerator, denominator, rate, multiplier, rate_ty
     else:
         raise DataError(f"{what}: rate_type must be 'dsr' or 'crude', not {rate_type!r}")
     if np.isnan(derived[x > 0]).any() if rate_type == "dsr" else np.isnan(derived).any():
-        raise DataError(f"{what}: every row with events needs a rate", column=rate)
+        raise DataError(f"{what}: every row with events needs a rate", column=value)
     return x, derived
 
 
 def funnel_limits(data: pd.DataFrame, numerator: str, denominator: str | None = None, *,
                   statistic: str = "proportion", multiplier: float | None = None,
-                  rate: str | None = None, rate_type: str = "dsr", ratio_type: str = "isr",
+                  value: str | None = None, rate_type: str = "dsr", ratio_type: str = "isr",
                   years_of_data: float = 1, points: int = 100) -> pd.DataFrame:
     """Funnel-plot limits at 95% and 99.8% around the overall average, over a grid of sizes.
 
@@ -123,8 +121,8 @@ def funnel_limits(data: pd.DataFrame, numerator: str, denominator: str | None = 
     multiplier : float, optional
         Proportion: 100 for % (default). Ratio: 100 for an ISR/SMR where 100 = as expected
         (default). Rate: e.g. 100,000 (required).
-    rate : str, optional
-        Rate only: the column of rates (crude or DSR) per ``multiplier``.
+    value : str, optional
+        Rate only: the column of each unit's rate (crude or DSR) per ``multiplier``.
     rate_type : {"dsr", "crude"}
         Rate only. For DSRs the population is derived from events / rate; units with 0 events
         are left out of the average.
@@ -158,10 +156,10 @@ def funnel_limits(data: pd.DataFrame, numerator: str, denominator: str | None = 
     if statistic not in ("proportion", "ratio", "rate"):
         raise DataError(f"{what}: statistic must be 'proportion', 'ratio' or 'rate', not {statistic!r}")
     if statistic == "rate":
-        if rate is None or multiplier is None:
-            raise DataError(f"{what}: rates need rate= (the column of rates) and multiplier= (e.g. 100000)")
-        require_columns(data, [numerator, rate] + ([denominator] if denominator else []), what=what)
-        x, den = _derived_denominator(data, numerator, denominator, rate, multiplier, rate_type, what)
+        if value is None or multiplier is None:
+            raise DataError(f"{what}: rates need value= (the column of rates) and multiplier= (e.g. 100000)")
+        require_columns(data, [numerator, value] + ([denominator] if denominator else []), what=what)
+        x, den = _derived_denominator(data, numerator, denominator, value, multiplier, rate_type, what)
     else:
         if denominator is None:
             raise DataError(f"{what}: {statistic}s need denominator= "
@@ -233,7 +231,7 @@ def funnel_limits(data: pd.DataFrame, numerator: str, denominator: str | None = 
 
 
 def funnel_significance(data: pd.DataFrame, numerator: str, denominator: str | None = None, *,
-                        statistic: str = "proportion", rate: str | None = None,
+                        statistic: str = "proportion", value: str | None = None,
                         rate_type: str = "dsr", multiplier: float | None = None) -> pd.DataFrame:
     """Flag each unit against the funnel: above or below the 95% or 99.8% limits.
 
@@ -251,10 +249,10 @@ def funnel_significance(data: pd.DataFrame, numerator: str, denominator: str | N
     """
     what = "funnel_significance()"
     if statistic == "rate":
-        if rate is None or multiplier is None:
-            raise DataError(f"{what}: rates need rate= (the column of rates) and multiplier= (e.g. 100000)")
-        require_columns(data, [numerator, rate] + ([denominator] if denominator else []), what=what)
-        x, den = _derived_denominator(data, numerator, denominator, rate, multiplier, rate_type, what)
+        if value is None or multiplier is None:
+            raise DataError(f"{what}: rates need value= (the column of rates) and multiplier= (e.g. 100000)")
+        require_columns(data, [numerator, value] + ([denominator] if denominator else []), what=what)
+        x, den = _derived_denominator(data, numerator, denominator, value, multiplier, rate_type, what)
         target = np.nansum(x) / np.nansum(den)
     elif statistic in ("proportion", "ratio"):
         if denominator is None:
@@ -275,12 +273,12 @@ def funnel_significance(data: pd.DataFrame, numerator: str, denominator: str | N
                 raise DataError(f"{what}: a numerator is larger than its denominator", column=numerator,
                                 rows=(np.flatnonzero(x > den) + 1).tolist())
             average = np.nansum(x) / np.nansum(den)
-            value = x / den
+            share = x / den
             lo95, hi95 = wilson_funnel(0.975, den, average)
             lo998, hi998 = wilson_funnel(0.999, den, average)
             # first match wins, in PHE's order
-            conds = [(value < lo998, "Low (0.001)"), (value < lo95, "Low (0.025)"),
-                     (value > hi998, "High (0.001)"), (value > hi95, "High (0.025)")]
+            conds = [(share < lo998, "Low (0.001)"), (share < lo95, "Low (0.025)"),
+                     (share > hi998, "High (0.001)"), (share > hi95, "High (0.025)")]
         else:
             l998, u998, _ = poisson_interval(x, 0.998)
             l95, u95, _ = poisson_interval(x, 0.95)

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy import special
 
 from ..errors import DataError
 from ..provenance import carry
-from ._common import as_list, ci_columns, confidence_levels, norm_ppf, numeric, require_columns
+from ._common import as_list, ci_columns, confidence_levels, numeric, require_columns
+from .gradient import sii
 
 _WHAT = "summary_measures"
 
@@ -64,7 +66,7 @@ MEASURES = {
 _SIMULATED = ("BGSD", "COV", "MDMU", "MDMW", "MDBU", "MDBW", "MDRU", "MDRW", "IDISU", "IDISW")
 
 
-def summary_measures(data: pd.DataFrame, *, subgroup: str, estimate: str, se: str, population: str,
+def summary_measures(data: pd.DataFrame, *, by: str, value: str, se: str, population: str,
                      ordered: str | None, favourable: bool, reference=None, multiplier: float = 100,
                      measures="all", confidence=0.95, simulations: int = 1000, seed=None) -> pd.DataFrame:
     """WHO HEAT summary measures of inequality between the subgroups of one population dimension.
@@ -74,9 +76,9 @@ def summary_measures(data: pd.DataFrame, *, subgroup: str, estimate: str, se: st
     data : DataFrame
         One row per subgroup of one dimension (e.g. five deprivation quintiles, or ethnic groups)
         for one indicator, setting and time: aggregated figures, not patient records.
-    subgroup : str
+    by : str
         Column naming each subgroup.
-    estimate : str
+    value : str
         Column with each subgroup's estimate, on the ``multiplier`` scale (e.g. a percentage).
     se : str
         Column with the standard error of each estimate, in the same units.
@@ -90,10 +92,10 @@ def summary_measures(data: pd.DataFrame, *, subgroup: str, estimate: str, se: st
         True when a higher value is better (e.g. screening coverage); False when lower is better
         (e.g. mortality). Decides which subgroup is "best" and the direction of D and R.
     reference : optional
-        The ``subgroup`` label of a reference subgroup (needed for MDRU and MDRW; used by D, R,
+        The ``by`` label of a reference subgroup (needed for MDRU and MDRW; used by D, R,
         PAF and PAR on a dimension with no natural order).
     multiplier : float
-        The scale of ``estimate``: 100 for percentages, 1000 for per 1,000, ...
+        The scale of ``value``: 100 for percentages, 1000 for per 1,000, ...
     measures : "all" or list of str
         Codes to compute (D, R, ACI, RCI, SII, RII, BGV, BGSD, COV, MDMU, MDMW, MDBU, MDBW, MDRU, MDRW,
         IDISU, IDISW, TI, MLD, PAF, PAR). "all" leaves out the four ordered-only measures
@@ -147,7 +149,7 @@ def summary_measures(data: pd.DataFrame, *, subgroup: str, estimate: str, se: st
     ``confidence`` (HEAT fixes them at 95%). ``docs/heat-differences.md`` gives the details.
     """
     levels = confidence_levels(confidence)
-    require_columns(data, [subgroup, estimate, se, population, ordered], what=_WHAT)
+    require_columns(data, [by, value, se, population, ordered], what=_WHAT)
     if ordered is True or ordered is False:
         raise DataError("ordered= takes the name of the column giving the subgroup order "
                         "(1 = most disadvantaged), or None for a dimension with no natural order")
@@ -155,20 +157,20 @@ def summary_measures(data: pd.DataFrame, *, subgroup: str, estimate: str, se: st
         raise DataError(f"multiplier must be a positive number such as 100 or 1000, not {multiplier}")
     codes = _codes(measures, ordered)
 
-    y_all = numeric(data, estimate, what=_WHAT)
+    y_all = numeric(data, value, what=_WHAT)
     s_all = numeric(data, se, what=_WHAT, allow_negative=False)
     n_all = numeric(data, population, what=_WHAT, allow_negative=False)
-    labels_all = data[subgroup].to_numpy()
+    labels_all = data[by].to_numpy()
     if pd.Series(labels_all).duplicated().any():
         rows = (np.flatnonzero(pd.Series(labels_all).duplicated(keep=False).to_numpy()) + 1).tolist()
-        raise DataError("summary_measures needs one row per subgroup", column=subgroup, rows=rows,
+        raise DataError("summary_measures needs one row per subgroup", column=by, rows=rows,
                         hint="Filter the table to one indicator, setting and year first")
     order_all = numeric(data, ordered, what=_WHAT) if ordered else None
     if reference is not None and reference not in set(labels_all):
-        raise DataError(f"the reference subgroup '{reference}' is not in column '{subgroup}'", column=subgroup,
+        raise DataError(f"the reference subgroup '{reference}' is not in column '{by}'", column=by,
                         hint="Give reference= exactly as the subgroup is written in the table")
     if (y_all < 0).any():
-        raise DataError("summary_measures: estimates cannot be negative", column=estimate,
+        raise DataError("summary_measures: estimates cannot be negative", column=value,
                         rows=(np.flatnonzero(y_all < 0) + 1).tolist())
 
     keep = np.isfinite(y_all) & np.isfinite(s_all) & np.isfinite(n_all) & (n_all > 0)
@@ -196,7 +198,7 @@ def summary_measures(data: pd.DataFrame, *, subgroup: str, estimate: str, se: st
     mu = float((p * y).sum())
     ref_idx = int(np.flatnonzero(labels == reference)[0]) if reference is not None and reference in labels else None
     fav = bool(favourable)
-    zs = [norm_ppf(0.5 + lv / 2) for lv in levels]
+    zs = [special.ndtri(0.5 + lv / 2) for lv in levels]
 
     def analytic(code, value, se_, log=False):
         r = rows[code]
@@ -236,9 +238,8 @@ def summary_measures(data: pd.DataFrame, *, subgroup: str, estimate: str, se: st
             rci = aci / mu
             analytic("RCI", 100 * rci, 100 * np.sqrt((p ** 2 * s ** 2 * (w - rci) ** 2).sum()) / mu)
         if {"SII", "RII"} & set(codes):
-            from .sii import sii as _sii
             frame = pd.DataFrame({"q": order, "v": y, "n": n})
-            fit = _sii(frame, quantile="q", value="v", population="n", method="heat", multiplier=multiplier,
+            fit = sii(frame, quantile="q", value="v", population="n", method="heat", multiplier=multiplier,
                        confidence=levels)
             cols = ci_columns(levels, "sii_")
             for code in ("SII", "RII"):

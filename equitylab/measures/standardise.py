@@ -11,17 +11,18 @@ import pandas as pd
 
 from ..errors import DataError
 from ..provenance import carry
-from ._common import ci_columns, confidence_levels, numeric, require_columns
-from ._standards import STANDARDS, band_label
-from .rates import (
+from ._common import (
     by_columns,
-    byar_interval,
-    confidence_label,
+    ci_columns,
+    confidence_levels,
     group_codes,
     join_notes,
     note_where,
-    poisson_interval,
+    numeric,
+    require_columns,
 )
+from ._standards import STANDARDS, band_label
+from .rates import byar_interval, confidence_label, poisson_interval
 
 
 def _bands(data: pd.DataFrame, age_band: str) -> np.ndarray:
@@ -43,19 +44,13 @@ def _check_bands(bands: np.ndarray, known: dict, age_band: str, standard: str, w
                  "for data whose top band is 85+ use standard='esp2013_85plus'")
 
 
-def _group_index(data: pd.DataFrame, by: list[str]):
-    """Integer group code per row and the frame of distinct group keys (sorted)."""
-    return group_codes(data, by)
-
-
 def _sum(codes, values, k):
     return np.bincount(codes, weights=values, minlength=k)
 
 
 def dsr(data: pd.DataFrame, numerator: str, denominator: str, *, age_band: str, by=None,
         standard="esp2013", multiplier: float = 100_000, confidence=0.95,
-        independent_events: bool = True, eventfreq: str | None = None,
-        ageband_for_eventfreq: str | None = None) -> pd.DataFrame:
+        independent_events: bool = True, events_per_person: str | None = None) -> pd.DataFrame:
     """Directly age-standardised rate per ``multiplier`` with Dobson confidence intervals.
 
     The DSR is the rate the group would have if it had the standard population's age
@@ -69,7 +64,7 @@ def dsr(data: pd.DataFrame, numerator: str, denominator: str, *, age_band: str, 
         ``independent_events=False``).
     numerator, denominator : str
         Columns with the events (or, for non-independent events, the number of people with
-        ``eventfreq`` events) and the population of the band. A missing count counts as 0.
+        ``events_per_person`` events) and the population of the band. A missing count counts as 0.
     age_band : str
         Column of age-band labels, matched by label to the standard ("0-4", "00-04",
         "90+" and "90 and over" all match).
@@ -84,12 +79,10 @@ def dsr(data: pd.DataFrame, numerator: str, denominator: str, *, age_band: str, 
         0.95, 0.998 or both.
     independent_events : bool
         False when one person can have several events (e.g. repeat admissions): rows then
-        give the number of people (``numerator``) with ``eventfreq`` events each.
-    eventfreq : str, optional
-        Column with the number of events per person (needed when ``independent_events`` is
-        False).
-    ageband_for_eventfreq : str, optional
-        The age-band column for the non-independent form if it differs from ``age_band``.
+        give the number of people (``numerator``) with ``events_per_person`` events each.
+    events_per_person : str, optional
+        Column with the number of events each of those people had (needed when
+        ``independent_events`` is False; PHE's ``eventfreq``).
 
     Returns
     -------
@@ -109,13 +102,11 @@ def dsr(data: pd.DataFrame, numerator: str, denominator: str, *, age_band: str, 
     what = "dsr()"
     levels = confidence_levels(confidence)
     by = by_columns(data, by, what)
-    if not independent_events:
-        if eventfreq is None:
-            raise DataError(f"{what}: with independent_events=False, name the column of events per person "
-                            "in eventfreq=", hint="e.g. eventfreq='freq', where numerator counts people")
-        if ageband_for_eventfreq is not None:
-            age_band = ageband_for_eventfreq
-    needed = [numerator, denominator, age_band] + ([eventfreq] if not independent_events else [])
+    if not independent_events and events_per_person is None:
+        raise DataError(f"{what}: with independent_events=False, name the column of events per person "
+                        "in events_per_person=",
+                        hint="e.g. events_per_person='freq', where numerator counts people")
+    needed = [numerator, denominator, age_band] + ([events_per_person] if not independent_events else [])
     require_columns(data, needed, what=what)
     x = numeric(data, numerator, what=what)
     n = numeric(data, denominator, what=what)
@@ -123,10 +114,11 @@ def dsr(data: pd.DataFrame, numerator: str, denominator: str, *, age_band: str, 
     if independent_events:
         f = np.ones(len(data))
     else:
-        f = numeric(data, eventfreq, what=what)
+        f = numeric(data, events_per_person, what=what)
         if np.isnan(f).any():
             rows = (np.flatnonzero(np.isnan(f)) + 1).tolist()
-            raise DataError(f"{what}: every row needs an event frequency", column=eventfreq, rows=rows)
+            raise DataError(f"{what}: every row needs a number of events per person", column=events_per_person,
+                            rows=rows)
     bands = _bands(data, age_band)
     if isinstance(standard, str) and standard.lower() in STANDARDS:
         name = standard.lower()
@@ -146,7 +138,7 @@ def dsr(data: pd.DataFrame, numerator: str, denominator: str, *, age_band: str, 
                         f"not {standard!r}",
                         hint="Give the name of a column holding each band's standard population")
 
-    codes, keys = _group_index(data, by)
+    codes, keys = group_codes(data, by)
     k = len(keys)
     # a band counts once per group for the standard total and the population,
     # however many event-frequency rows it has
@@ -206,7 +198,8 @@ def dsr(data: pd.DataFrame, numerator: str, denominator: str, *, age_band: str, 
 
 
 def isr(data: pd.DataFrame, numerator: str, denominator: str, *, age_band: str,
-        ref_numerator: str | None = None, ref_denominator: str | None = None, ref_rates=None,
+        reference_numerator: str | None = None, reference_denominator: str | None = None,
+        reference_rates=None,
         by=None, statistic: str = "ratio", multiplier: float | None = None,
         confidence=0.95) -> pd.DataFrame:
     """Indirectly standardised ratio (observed / expected, e.g. an SMR) or rate.
@@ -222,10 +215,10 @@ def isr(data: pd.DataFrame, numerator: str, denominator: str, *, age_band: str,
     numerator, denominator : str
         Observed events (missing counts as 0) and the population of the band.
     age_band : str
-        Column of age-band labels (used to match ``ref_rates`` given as a mapping).
-    ref_numerator, ref_denominator : str, optional
+        Column of age-band labels (used to match ``reference_rates`` given as a mapping).
+    reference_numerator, reference_denominator : str, optional
         Columns with the reference population's events and population in the same band.
-    ref_rates : str or mapping, optional
+    reference_rates : str or mapping, optional
         Instead of the two columns above: a column of reference rates per person, or a
         mapping {band label: rate per person}. Only for ``statistic="ratio"``.
     by : str or list of str, optional
@@ -243,7 +236,7 @@ def isr(data: pd.DataFrame, numerator: str, denominator: str, *, age_band: str,
         One row per group: ``by`` columns, ``numerator`` (observed), ``denominator``
         (population), ``expected``, ``value``, ``lower_ci``/``upper_ci``, ``confidence``,
         ``method`` ("Exact" below 10 observed events, "Byars" from 10), ``multiplier``,
-        ``statistic``, ``ref_rate`` (for the rate, per ``multiplier``), ``note``.
+        ``statistic``, ``reference_rate`` (for the rate, per ``multiplier``), ``note``.
 
     Notes
     -----
@@ -261,36 +254,39 @@ def isr(data: pd.DataFrame, numerator: str, denominator: str, *, age_band: str,
     x = numeric(data, numerator, what=what)
     x = np.where(np.isnan(x), 0.0, x)
     n = numeric(data, denominator, what=what)
-    if ref_numerator is not None or ref_denominator is not None:
-        if ref_numerator is None or ref_denominator is None:
-            raise DataError(f"{what}: give both ref_numerator and ref_denominator (or ref_rates)")
-        require_columns(data, [ref_numerator, ref_denominator], what=what)
-        rx = numeric(data, ref_numerator, what=what)
-        rn = numeric(data, ref_denominator, what=what)
+    if reference_numerator is not None or reference_denominator is not None:
+        if reference_numerator is None or reference_denominator is None:
+            raise DataError(f"{what}: give both reference_numerator and reference_denominator "
+                            "(or reference_rates)")
+        require_columns(data, [reference_numerator, reference_denominator], what=what)
+        rx = numeric(data, reference_numerator, what=what)
+        rn = numeric(data, reference_denominator, what=what)
         with np.errstate(invalid="ignore", divide="ignore"):
             r = rx / rn
-    elif ref_rates is not None:
+    elif reference_rates is not None:
         if statistic == "rate":
             raise DataError(f"{what}: the indirectly standardised rate needs the reference counts",
-                            hint="Give ref_numerator= and ref_denominator= columns")
-        if isinstance(ref_rates, str):
-            require_columns(data, [ref_rates], what=what)
-            r = numeric(data, ref_rates, what=what)
+                            hint="Give reference_numerator= and reference_denominator= columns")
+        if isinstance(reference_rates, str):
+            require_columns(data, [reference_rates], what=what)
+            r = numeric(data, reference_rates, what=what)
         else:
-            table = {band_label(k): float(v) for k, v in dict(ref_rates).items()}
+            table = {band_label(k): float(v) for k, v in dict(reference_rates).items()}
             bands = _bands(data, age_band)
             _check_bands(bands, table, age_band, "reference rates", what)
             r = np.array([table[b] for b in bands], dtype=float)
         rx = rn = None
     else:
         raise DataError(f"{what}: give the reference population's rates",
-                        hint="Use ref_numerator= and ref_denominator= (columns), or ref_rates=")
+                        hint="Use reference_numerator= and reference_denominator= (columns), "
+                             "or reference_rates=")
     if np.isnan(r).any() or np.isinf(r).any():
         rows = (np.flatnonzero(~np.isfinite(r)) + 1).tolist()
         raise DataError(f"{what}: the reference rate cannot be worked out for some rows",
-                        column=ref_denominator or (ref_rates if isinstance(ref_rates, str) else age_band),
+                        column=reference_denominator or (reference_rates if isinstance(reference_rates, str)
+                                                         else age_band),
                         rows=rows, hint="Reference populations must be above 0")
-    codes, keys = _group_index(data, by)
+    codes, keys = group_codes(data, by)
     k = len(keys)
     bad_pop = ~(n >= 0)
     O = _sum(codes, x, k)
@@ -321,7 +317,7 @@ def isr(data: pd.DataFrame, numerator: str, denominator: str, *, age_band: str,
     out["statistic"] = ("indirectly standardised ratio" if statistic == "ratio"
                         else "indirectly standardised rate")
     if statistic == "rate":
-        out["ref_rate"] = ref_rate * multiplier
+        out["reference_rate"] = ref_rate * multiplier
     out["note"] = join_notes(
         note_where(pop_problem, "a band has a missing or negative population: not calculated", k),
         note_where(~pop_problem & ~(E > 0), "no expected events (population or reference rates are 0)", k),

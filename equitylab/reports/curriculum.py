@@ -11,10 +11,12 @@ import os
 import time
 from pathlib import Path
 
+import nbformat
 import papermill as pm
 
 from .._paths import notebooks_dir
 from ..loaders.areas import check_area
+from .runner import QuietKernelManager
 
 DEFAULT_AREA = "E09000012"  # Hackney, the seed session's example
 
@@ -57,13 +59,24 @@ def run_curriculum(out: str | Path, *, area_code: str = DEFAULT_AREA, project_fi
     return records
 
 
+def _fold_parameters(nb, target: Path) -> None:
+    """Fold away the parameters cell and the one papermill adds under it: settings for whoever runs the
+    curriculum, not code for a learner to read."""
+    for cell in nb.cells:
+        if {"parameters", "injected-parameters"} & set(cell.metadata.get("tags", [])):
+            cell.metadata.setdefault("jupyter", {})["source_hidden"] = True
+    nbformat.write(nb, str(target))
+
+
 def _run_all(notebooks, out, params, progress, log) -> list[dict]:
     records = []
     for nb in notebooks:
         started = time.perf_counter()
         target = out / nb.name
-        pm.execute_notebook(str(nb), str(target), parameters=params, cwd=str(nb.parent),
-                            progress_bar=progress, kernel_name="python3")
+        done = pm.execute_notebook(str(nb), str(target), parameters=params, cwd=str(nb.parent),
+                                   progress_bar=progress, kernel_name="python3",
+                                   kernel_manager_class=QuietKernelManager)
+        _fold_parameters(done, target)
         seconds = time.perf_counter() - started
         records.append({"notebook": nb.name, "output": str(target), "seconds": round(seconds, 1)})
         log(f"ran {nb.name} in {seconds:.1f} s")

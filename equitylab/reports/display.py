@@ -106,10 +106,11 @@ def findings() -> list:
 _NO_NEWS = ("No ", "The offline data", "The extract has")
 
 
-def summary(max_points: int = 8) -> None:
+def summary(max_points: int = 6) -> None:
     """"Main points": one sentence from each finding that found something, at most ``max_points``, shown
-    at the top of the report (findings that found no difference are left to their sections)."""
-    items = []
+    at the top of the report, on its first page. The service's findings come first (they are what the
+    team can change), then the area's; findings that found no difference are left to their sections."""
+    service, area = [], []
     for f in _state["findings"]:
         text = " ".join(str(getattr(f, "text", "")).split())
         lead = re.split(r"(?<=[.!?])\s+(?=[A-Z0-9])", text)[0].strip() if text else ""
@@ -118,7 +119,9 @@ def summary(max_points: int = 8) -> None:
         label = " <span class='synthetic'>synthetic</span>" if getattr(f, "synthetic", False) else ""
         title = str(f.title).rstrip()
         title += "" if title[-1:] in ".?!" else "."
-        items.append(f"<li><strong>{_e(title)}</strong>{label} {_e(lead)}</li>")
+        from_service = (f.provenance or {}).get("source", "") in ("file", "synthetic") or f.synthetic
+        (service if from_service else area).append(f"<li><strong>{_e(title)}</strong>{label} {_e(lead)}</li>")
+    items = service[:max_points - min(2, len(area))] + area
     body = ("<section class='summary'><h2>Main points</h2><p>What the numbers below show. They describe "
             "differences between groups; they do not say what causes them.</p>"
             f"<ul>{''.join(items[:max_points])}</ul></section>")

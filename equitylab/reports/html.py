@@ -48,6 +48,8 @@ table.facts th { text-align: left; padding: .15rem 1rem .15rem 0; color: var(--m
 .banner { border-left: 6px solid #d5281b; padding: .4rem .8rem; font-weight: bold; }
 .summary { background: #eef7ff; padding: .4rem 1.2rem 1rem; border-left: 6px solid var(--nhs); }
 .summary h2 { border-top: 0; margin-top: .6rem; }
+.contents ol { list-style: none; padding-left: 0; columns: 2; }
+.contents h2 { border-top: 0; }
 .status-ok { color: #007f3b; font-weight: bold; }
 .status-failed { color: #d5281b; font-weight: bold; }
 footer { margin-top: 3rem; font-size: .85rem; color: var(--muted); border-top: 1px solid var(--line); }
@@ -58,7 +60,8 @@ footer { margin-top: 3rem; font-size: .85rem; color: var(--muted); border-top: 1
   h3 { break-after: avoid; page-break-after: avoid; }
   table.data { font-size: 8.5pt; }
   .table-wrap { overflow: visible; }
-  tr, figure, .finding > p { break-inside: avoid; page-break-inside: avoid; }
+  tr, figure, table.data, .finding > p { break-inside: avoid; page-break-inside: avoid; }
+  figure img { max-height: 150mm; width: auto; }
   a { color: inherit; text-decoration: none; }
 }
 """
@@ -118,10 +121,27 @@ def notebook_to_html(nb, *, title: str = "Equity report", footer: str = "") -> s
             place = (output.get("metadata") or {}).get(PLACE_KEY)
             (header if place == "header" else summary if place == "summary" else body).append(piece)
     foot = f"<footer><p>{_html.escape(footer)}</p></footer>" if footer else ""
+    body = _numbered_sections(body)
     return ("<!DOCTYPE html>\n<html lang='en-GB'>\n<head>\n<meta charset='utf-8'>\n"
             "<meta name='viewport' content='width=device-width, initial-scale=1'>\n"
             f"<title>{_html.escape(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n"
-            + "\n".join(header + summary + body) + f"\n</main>\n{foot}\n</body>\n</html>\n")
+            + "\n".join(header + summary + [_contents(body)] + body) + f"\n</main>\n{foot}\n</body>\n</html>\n")
+
+
+_H2 = re.compile(r"<h2>(.*?)</h2>", re.S)
+
+
+def _numbered_sections(body: list[str]) -> list[str]:
+    """Give each section heading (h2) an id the contents can link to."""
+    count = iter(range(1, 1000))
+    return [_H2.sub(lambda m: f"<h2 id='section-{next(count)}'>{m.group(1)}</h2>", piece) for piece in body]
+
+
+def _contents(body: list[str]) -> str:
+    """The report's table of contents: its section headings, linked."""
+    items = [f"<li><a href='#{i}'>{text}</a></li>"
+             for piece in body for i, text in re.findall(r"<h2 id='([^']+)'>(.*?)</h2>", piece, re.S)]
+    return f"<nav class='contents' aria-label='Contents'><h2>Contents</h2><ol>{''.join(items)}</ol></nav>" if items else ""
 
 
 def check_page(page: str) -> None:

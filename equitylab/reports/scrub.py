@@ -6,7 +6,7 @@ person. :func:`scrub` removes anything that looks like an NHS number (10 digits,
 without spaces or hyphens), a full UK postcode, an email address, a phone number or a
 date (a date of birth looks like any other date, so all dates go), and any value that
 the extract's own identifying columns hold (names, local identifiers), found with
-:func:`equitylab.loaders.identifiers.find_identifiers`.
+:func:`equitylab.loaders.identifiers.identifying_columns`.
 """
 from __future__ import annotations
 
@@ -58,7 +58,7 @@ def identifying_values(path, *, limit: int = 200_000) -> set[str]:
         return set()
     import pandas as pd
 
-    from ..loaders.identifiers import find_identifiers
+    from ..loaders.identifiers import identifying_columns
 
     path = Path(path)
     try:
@@ -73,7 +73,7 @@ def identifying_values(path, *, limit: int = 200_000) -> set[str]:
     except Exception:  # noqa: BLE001 - a file we cannot read has nothing to add to the scrub list
         return set()
     found: set[str] = set()
-    for column, _kind, _reason in find_identifiers(raw):
+    for column, _kind, _reason in identifying_columns(raw):
         values = raw[column].dropna().astype(str).str.strip()
         found.update(values[values != ""].unique().tolist())
         # a "Jane Smith" name column also yields "Jane" and "Smith" on their own

@@ -15,7 +15,7 @@ import ipywidgets as w
 
 from ..errors import EquityLabError
 from ..workbook import Project
-from ..workbook.store import AutoSaver
+from ..workbook.autosave import AutoSaver
 from ._style import FORM_CLASS, style_html
 
 # JupyterLab's command-mode shortcuts (arrow keys move between cells, "r" makes a raw cell) would
@@ -132,7 +132,6 @@ class ProjectForm(w.VBox):
             self.project.save(self.path)
         self.controls: dict[str, w.Widget] = {}
         self._filling = False
-        self._save_failed = False
         self.saver = AutoSaver(self.project, self.path, wait=wait, timer=timer,
                                on_saved=self._saved, on_error=self._failed)
         self.status = w.Label(value="Not saved yet")
@@ -224,16 +223,13 @@ class ProjectForm(w.VBox):
 
     def _saved(self, result) -> None:
         self.show_status()
-        if self._save_failed:  # the last save's failure is mended: take its message away
-            self._save_failed = False
-            self.say("")
-        if result is not None and result.conflicts:
-            self.say("Someone else changed the same answer at the same time; yours was kept for: "
-                     + ", ".join(result.conflicts))
+        # a save that went through clears the last one's failure; its notes (a team-mate's answer, a
+        # backup not kept) are said instead
+        notes = result.notes() if result is not None else []
+        self.say(" ".join(notes), error=bool(result and result.backup_problem))
         self.refresh()
 
     def _failed(self, exc) -> None:
-        self._save_failed = True
         self.show_status()
         self.say(str(exc), error=True)
 

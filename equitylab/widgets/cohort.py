@@ -178,7 +178,7 @@ class FacilitatorDashboard(w.VBox):
     def export(self) -> Path | None:
         """Write the one-page summary and show a note of where it went."""
         try:
-            target = self.summary_path or cohort.cohort_folder(self.cohort_dir) / "cohort_summary.html"
+            target = self.summary_path or cohort.summary_folder(self.cohort_dir) / "cohort_summary.html"
             path = cohort.summary_html(self.cohort_dir, target)
         except (EquityLabError, OSError) as exc:
             _say(self.message, str(exc), error=True)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import csv
 import io
 
+from ..safe import markdown_text, spreadsheet_text
 from . import diagram
 from .model import DATA_QUESTIONS, FOUR_QUESTIONS, LADDER, LADDER_MEANING, Project
+from .sharing import shared_points
 
 
 def shareable_quotes(project: Project, audience: str = "publish"):
@@ -27,11 +29,13 @@ def rung_words(project: Project) -> str:
     return text + "."
 
 
-def lifeqi_export(project: Project) -> dict:
+def lifeqi_export(project: Project, audience: str = "publish") -> dict:
     """Project fields grouped the way QI platforms such as Life QI ask for them, so nothing
     is typed twice: general, team, aim, driver diagram, measures, PDSA cycles, and the
     equity work from the learning session. Names follow naming consent; quotes are only
-    those agreed for sharing with no identifiers."""
+    those agreed for sharing with no identifiers. ``audience="publish"`` (the default: this is a
+    file that leaves the team) blanks measure data that rests on counts of 1 to 7 and the points
+    they could be worked out from (:mod:`equitylab.workbook.sharing`)."""
     p = project
     names = {n.id: n.text for n in p.drivers.nodes}
     return {
@@ -57,9 +61,9 @@ def lifeqi_export(project: Project) -> dict:
         "Measures": [{"Name": m.name, "Type": m.kind, "Operational definition": m.definition,
                       "Numerator": m.numerator, "Denominator": m.denominator, "Data source": m.data_source,
                       "Stratified by": ", ".join(m.stratified_by),
-                      "Data": [{"Date": x.period.isoformat() if x.period else "", "Group": x.group,
-                                "Numerator": x.numerator, "Denominator": x.denominator,
-                                "Value": x.result(m.multiplier), "Note": x.note} for x in m.data]}
+                      "Data": [{"Date": x["period"].isoformat() if x["period"] else "", "Group": x["group"],
+                                "Numerator": x["numerator"], "Denominator": x["denominator"],
+                                "Value": x["value"], "Note": x["note"]} for x in shared_points(m, audience)]}
                      for m in p.measures],
         "PDSA cycles": [{"Change idea": names.get(c.change_idea, c.change_idea), "Cycle": c.cycle,
                          "Objective": c.objective, "Questions": c.questions, "Predictions": c.predictions,
@@ -94,21 +98,21 @@ def _flatten(value, prefix=""):
         yield prefix, "" if value is None else value
 
 
-def lifeqi_markdown(project: Project) -> str:
-    data = lifeqi_export(project)
-    lines = [f"# {project.title}", ""]
+def lifeqi_markdown(project: Project, audience: str = "publish") -> str:
+    data = lifeqi_export(project, audience)
+    lines = [f"# {markdown_text(project.title)}", ""]
     for section, body in data.items():
         lines += [f"## {section}", ""]
-        lines += [f"- **{k}**: {str(v).replace(chr(10), ' / ')}" for k, v in _flatten(body)]
+        lines += [f"- **{markdown_text(k)}**: {markdown_text(v)}" for k, v in _flatten(body)]
         lines.append("")
     return "\n".join(lines)
 
 
-def lifeqi_csv(project: Project) -> str:
+def lifeqi_csv(project: Project, audience: str = "publish") -> str:
     buf = io.StringIO()
     writer = csv.writer(buf)
     writer.writerow(["section", "field", "value"])
-    for section, body in lifeqi_export(project).items():
+    for section, body in lifeqi_export(project, audience).items():
         for k, v in _flatten(body):
-            writer.writerow([section, k, v])
+            writer.writerow([spreadsheet_text(section), spreadsheet_text(k), spreadsheet_text(v)])
     return buf.getvalue()

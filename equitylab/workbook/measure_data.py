@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import DataError
+from ..safe import spreadsheet_frame
 
 COLUMNS = ["measure", "period", "group", "numerator", "denominator", "value", "note"]
 
@@ -26,9 +27,12 @@ def measure_template(path, project=None) -> Path:
                 rows.append({"measure": m.name or m.id, "group": group})
     frame = pd.DataFrame(rows, columns=COLUMNS)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        frame.to_excel(path, index=False, sheet_name="measure data")
+        # XlsxWriter keeps text as text: a measure named "=HYPERLINK(...)" is no live formula or link
+        with pd.ExcelWriter(path, engine="xlsxwriter", engine_kwargs={
+                "options": {"strings_to_formulas": False, "strings_to_urls": False}}) as book:
+            frame.to_excel(book, index=False, sheet_name="measure data")
     elif path.suffix.lower() == ".csv":
-        frame.to_csv(path, index=False)
+        spreadsheet_frame(frame).to_csv(path, index=False)
     else:
         raise DataError("The template can be a .csv or .xlsx file", file=str(path))
     return path

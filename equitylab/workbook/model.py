@@ -423,6 +423,8 @@ class Project:
     schema_version: int = SCHEMA_VERSION
     # what this process last read from or wrote to the file: the base of a three-way merge
     _base: dict | None = field(default=None, compare=False, repr=False)
+    # the fields this process has saved, so a save can say when a team-mate later changed one
+    _written: set = field(default_factory=set, compare=False, repr=False)
 
     @classmethod
     def new(cls, title: str, **fields_) -> Project:
@@ -434,9 +436,12 @@ class Project:
         """Read a project file; a broken file raises :class:`ProjectFileError` naming the line."""
         return store.load(path)
 
-    def save(self, path):
-        """Save safely: lock, merge with what others saved since we loaded, back up, write atomically."""
-        return store.save(self, path)
+    def save(self, path, **options):
+        """Save safely: lock, merge with what others saved since we loaded, back up, write atomically.
+
+        ``options``: ``lock_timeout`` (seconds to wait for a team-mate's save).
+        """
+        return store.save(self, path, **options)
 
     def to_dict(self) -> dict:
         return schema.to_data(self)

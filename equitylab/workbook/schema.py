@@ -14,10 +14,11 @@ from datetime import date, datetime
 
 import yaml
 
+from .. import safe_yaml
 from ..errors import ProjectFileError
 from . import model  # model imports this module too: its names are read at call time, as model.X
 
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml is ten times faster when present
+_LOADER = safe_yaml.LOADER
 _DUMPER_BASE = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 # schema_version n -> function turning a version-n dict into a version-(n+1) dict
@@ -108,7 +109,7 @@ class LazyLines(dict):
 def parse_text(text: str, *, file: str | None = None) -> tuple[dict, dict]:
     """Parse YAML text into (raw dict, line map); syntax errors name the line."""
     try:
-        data = yaml.load(text, Loader=_LOADER)
+        data = safe_yaml.load(text, file=file, what="The project file")  # bounded: size, aliases, depth
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -274,7 +275,8 @@ def _kind(value) -> str:
 
 
 class _Dumper(_DUMPER_BASE):
-    pass
+    def ignore_aliases(self, data):  # never write '&anchor'/'*alias': the reader refuses files full of them
+        return True
 
 
 def _str_presenter(dumper, value):

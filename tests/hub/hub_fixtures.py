@@ -103,6 +103,7 @@ def hub(tmp_path_factory):
         "EQUITYLAB_AUTH": "dummy", "EQUITYLAB_DUMMY_PASSWORD": PASSWORD, "EQUITYLAB_SPAWNER": "simple",
         "EQUITYLAB_HUB_HOMES": str(root / "homes"), "EQUITYLAB_COHORT_DIR": str(root / "cohort"),
         "EQUITYLAB_CURRICULUM": str(root / "curriculum"), "EQUITYLAB_FACILITATORS": "fran",
+        "EQUITYLAB_ALLOWED_USERS": "alice,bob,carol",
         "EQUITYLAB_LAB_SETTINGS": str(root / "lab-settings"), "EQUITYLAB_HUB_IP": "127.0.0.1",
         "EQUITYLAB_HUB_PORT": str(port), "EQUITYLAB_HUB_API_PORT": str(free_port()),
         "EQUITYLAB_PROXY_API_PORT": str(free_port()), "EQUITYLAB_PROXY_COMMAND": chp_command(),

@@ -40,17 +40,16 @@ def _fmt(x, ratio=False):
 
 
 def compare(data: pd.DataFrame, *, by: str, reference="overall", numerator: str | None = None,
-            denominator: str | None = None, value: str | None = None, lower: str | None = None,
-            upper: str | None = None, value_confidence: float = 0.95, polarity: str | None = None,
-            kind: str = "proportion", multiplier: float | None = None,
-            label_confidence: float = 0.95) -> pd.DataFrame:
+            denominator: str | None = None, value: str | None = None, lower_ci: str | None = None,
+            upper_ci: str | None = None, confidence: float = 0.95, polarity: str | None = None,
+            kind: str = "proportion", multiplier: float | None = None) -> pd.DataFrame:
     """Each group's gap (difference) and ratio against a reference, with a plain-English label.
 
     Parameters
     ----------
     data : DataFrame
         Counts (``numerator``/``denominator``, added up within each group) or one row per
-        group with ``value`` and its ``lower``/``upper`` confidence limits.
+        group with ``value`` and its ``lower_ci``/``upper_ci`` confidence limits.
     by : str
         The column naming the groups (e.g. "ethnicity", "quintile").
     reference : str, number or "overall"
@@ -58,8 +57,8 @@ def compare(data: pd.DataFrame, *, by: str, reference="overall", numerator: str 
         number such as the England value (treated as fixed, as a Fingertips benchmark).
     numerator, denominator : str, optional
         Count columns; then intervals are Wilson (proportions) or exact/Byar (rates).
-    value, lower, upper : str, optional
-        Columns of ready-made estimates and their confidence limits at ``value_confidence``.
+    value, lower_ci, upper_ci : str, optional
+        Columns of ready-made estimates and their confidence limits at level ``confidence``.
         Results are then given at that level only.
     polarity : {None, "high_is_good", "low_is_good"}
         With a polarity the labels read better/similar/worse, else higher/similar/lower.
@@ -67,18 +66,19 @@ def compare(data: pd.DataFrame, *, by: str, reference="overall", numerator: str 
         What the counts measure.
     multiplier : float, optional
         100 for proportions (a percentage) and 100,000 for rates unless given.
-    label_confidence : float
-        Which level the label uses: 0.95 or 0.998 (Fingertips shows both, as 95% and 99.8%).
+    confidence : float
+        The level the label and the group's ``lower_ci``/``upper_ci`` use: 0.95 or 0.998
+        (Fingertips shows both, as 95% and 99.8%). With ready-made values, the level of the
+        limits given. Gaps and ratios from counts are given at 95% and 99.8% (and this level).
 
     Returns
     -------
     DataFrame
         One row per group: ``by``, ``numerator`` and ``denominator`` (when counts were
-        given), ``value``, ``lower_ci``, ``upper_ci`` (of the group, at
-        ``label_confidence``), ``reference``, ``reference_value``, ``difference`` with
-        ``difference_lower_ci_95`` ... ``difference_upper_ci_99_8``, ``ratio`` with
-        ``ratio_lower_ci_95`` ..., ``label``, ``label_confidence``, ``label_basis``,
-        ``sentence``, ``method`` and ``note``.
+        given), ``value``, ``lower_ci``, ``upper_ci`` (of the group, at ``confidence``),
+        ``reference``, ``reference_value``, ``difference`` with ``difference_lower_ci_95`` ...
+        ``difference_upper_ci_99_8``, ``ratio`` with ``ratio_lower_ci_95`` ..., ``label``,
+        ``confidence`` (e.g. "95%"), ``label_basis``, ``sentence``, ``method`` and ``note``.
 
     Notes
     -----
@@ -96,12 +96,13 @@ def compare(data: pd.DataFrame, *, by: str, reference="overall", numerator: str 
         raise DataError(f"{what}: polarity must be None, 'high_is_good' or 'low_is_good', not {polarity!r}")
     if kind not in _KIND_MULTIPLIER:
         raise DataError(f"{what}: kind must be 'proportion' or 'rate', not {kind!r}")
-    label_level = confidence_levels(label_confidence)[0]
+    label_level = confidence_levels(confidence)[0]
     counts = numerator is not None or denominator is not None
     require_columns(data, [by], what=what)
     if counts:
         if numerator is None or denominator is None or value is not None:
-            raise DataError(f"{what}: give numerator= and denominator= (counts), or value=, lower=, upper=")
+            raise DataError(f"{what}: give numerator= and denominator= (counts), "
+                            "or value=, lower_ci=, upper_ci=")
         mult = multiplier if multiplier is not None else _KIND_MULTIPLIER[kind]
         measure = proportion if kind == "proportion" else rate
         levels = LEVELS if label_level in LEVELS else LEVELS + [label_level]
@@ -114,20 +115,17 @@ def compare(data: pd.DataFrame, *, by: str, reference="overall", numerator: str 
         v = groups["value"].to_numpy(float)
         method = "Wilson" if kind == "proportion" else "exact/Byar Poisson"
     else:
-        if value is None or lower is None or upper is None:
-            raise DataError(f"{what}: give numerator= and denominator= (counts), or value=, lower=, upper=")
-        require_columns(data, [value, lower, upper], what=what)
+        if value is None or lower_ci is None or upper_ci is None:
+            raise DataError(f"{what}: give numerator= and denominator= (counts), "
+                            "or value=, lower_ci=, upper_ci=")
+        require_columns(data, [value, lower_ci, upper_ci], what=what)
         if data[by].duplicated().any():
             raise DataError(f"{what}: with ready-made values each group needs exactly one row", column=by,
                             rows=(np.flatnonzero(data[by].duplicated().to_numpy()) + 1).tolist())
-        vc = confidence_levels(value_confidence)[0]
-        levels = [vc]
-        if label_level != vc:
-            raise DataError(f"{what}: the label can only use the level of the intervals given ({vc:.1%})",
-                            hint=f"Set label_confidence={vc}")
+        levels = [label_level]
         groups = data[[by]].reset_index(drop=True)
         v = numeric(data, value, what=what)
-        lims = {vc: (numeric(data, lower, what=what), numeric(data, upper, what=what))}
+        lims = {label_level: (numeric(data, lower_ci, what=what), numeric(data, upper_ci, what=what))}
         x = n = None
         overall = None
         method = "given"
@@ -223,7 +221,7 @@ def compare(data: pd.DataFrame, *, by: str, reference="overall", numerator: str 
     label[ref_mask] = "reference"
     out["label"] = label
     pct = f"{label_level * 100:.10g}%"
-    out["label_confidence"] = pct
+    out["confidence"] = pct
     out["label_basis"] = (f"the group's {pct} confidence interval compared with the {ref_name} value" if fixed
                           else f"the {pct} confidence interval of the difference from {ref_name}")
     sentences = []

@@ -17,8 +17,6 @@ codes carry over unchanged, so mixing them would silently drop or misplace areas
 """
 from __future__ import annotations
 
-import sys
-import types
 from functools import cache
 
 import numpy as np
@@ -204,14 +202,6 @@ def _no_rows(code: str, dim: str) -> SourceUnavailable:
         "Nomis or gov.uk.")
 
 
-def ethnic_mix(area_code: str) -> pd.DataFrame:
-    """Census 2021 residents by five broad ethnic groups with each group's ``share``.
-
-    The same table as ``population(area_code, "ethnicity")``.
-    """
-    return population(area_code, "ethnicity")
-
-
 def lsoa_imd() -> pd.DataFrame:
     """Every LSOA 2011 in England with its IMD 2019 rank and national decile.
 
@@ -229,23 +219,11 @@ def lsoa_imd() -> pd.DataFrame:
     return _stamp(_lsoa11()[cols].copy(), "lsoa11_imd2019.parquet", SRC_FILE6)
 
 
-def lsoa21_to_lsoa11_best_effort(lsoa21_codes) -> pd.Series:
-    """Map LSOA 2021 codes to LSOA 2011 codes where the LSOA did not change.
-
-    ONS kept the code of every LSOA whose boundary did not change between 2011 and 2021 and
-    gave new codes to split, merged or redrawn ones. So a 2021 code that is also a 2011 code
-    maps to itself; every other code returns missing (``<NA>``): those need the ONS "LSOA
-    (2011) to LSOA (2021) to LAD (2022) lookup", which is not in the offline snapshot.
-
-    Returns
-    -------
-    Series
-        Indexed like the input, LSOA 2011 code or ``<NA>``.
-    """
-    s = pd.Series(lsoa21_codes, dtype="string")
-    known = _lsoa11()["lsoa11_code"]
-    tidy = s.str.strip().str.upper()
-    return tidy.where(tidy.isin(known), pd.NA)
+@cache
+def lsoa21_codes() -> frozenset[str]:
+    """Every LSOA 2021 code in England (ONS Census 2021), to tell a 2021 code from a typo."""
+    codes = pd.read_parquet(_dir() / "census2021_lsoa21.parquet", columns=["lsoa21_code"])
+    return frozenset(codes["lsoa21_code"].astype(str))
 
 
 def lsoa_deciles(area_code: str, scheme: str = "national", n: int = 10) -> pd.DataFrame:
@@ -403,22 +381,3 @@ def life_expectancy(area_code: str | None = None) -> pd.DataFrame:
     out["comparison"] = "between areas"
     return _stamp(out, "life_expectancy_2023.parquet", SRC_LE + "; " + SRC_LA)
 
-
-class _CallableModule(types.ModuleType):
-    """This module shares its name with :func:`population`, which ``equitylab.loaders``
-    exposes lazily. Once the module is imported, Python sets ``equitylab.loaders.population``
-    to the module, so calling the module must behave like calling the function."""
-
-    def __call__(self, *args, **kwargs):
-        return population(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
-
-# The other way round: once equitylab.loaders has cached the *function* under this name,
-# ``import equitylab.loaders.population as P`` hands back the function, so give it the
-# module's public names too.
-for _name in ("ethnic_mix", "lsoa_imd", "lsoa21_to_lsoa11_best_effort", "lsoa_deciles", "la_deprivation",
-              "deprivation_profile", "life_expectancy", "ETHNIC_GROUPS", "AGE_BANDS"):
-    setattr(population, _name, globals()[_name])
-del _name

@@ -23,9 +23,9 @@ def test_difference_of_proportions_matches_newcombe_1998():
     assert out.loc["a", "ratio_lower_ci_95"] == pytest.approx((0.8 / 0.6) * np.exp(-1.959963985 * se), rel=1e-8)
     # at 99.8% the gap's interval includes 0, so a 99.8% label would say "similar"
     assert out.loc["a", "difference_lower_ci_99_8"] < 0
-    strict = compare(data, by="g", reference="b", numerator="x", denominator="n", label_confidence=0.998)
+    strict = compare(data, by="g", reference="b", numerator="x", denominator="n", confidence=0.998)
     assert strict.set_index("g").loc["a", "label"] == "similar"
-    assert strict["label_confidence"][0] == "99.8%"
+    assert strict["confidence"][0] == "99.8%"
 
 
 def test_overall_reference_uses_group_interval_and_polarity_words():
@@ -52,12 +52,20 @@ def test_rates_and_ready_made_values():
     se = np.sqrt(1 / 60 + 1 / 30)
     assert out.loc["y", "ratio_upper_ci_95"] == pytest.approx(2 * np.exp(1.959963985 * se), rel=1e-8)
     ready = pd.DataFrame({"g": ["a", "b"], "v": [10.0, 20.0], "lo": [8.0, 17.0], "hi": [12.0, 23.0]})
-    out = compare(ready, by="g", reference=15.0, value="v", lower="lo", upper="hi").set_index("g")
+    out = compare(ready, by="g", reference=15.0, value="v", lower_ci="lo", upper_ci="hi").set_index("g")
     assert list(out["label"]) == ["lower", "higher"]
+    assert out["confidence"].tolist() == ["95%", "95%"]
+    # limits given at 99.8%: the results are at that level, and say so
+    strict = compare(ready, by="g", reference=15.0, value="v", lower_ci="lo", upper_ci="hi", confidence=0.998)
+    assert strict["confidence"][0] == "99.8%"
+    assert strict["difference_lower_ci_99_8"].tolist() == [8.0 - 15.0, 17.0 - 15.0]
+    assert "difference_lower_ci_95" not in strict.columns
     with pytest.raises(DataError, match="overall"):
-        compare(ready, by="g", value="v", lower="lo", upper="hi")
+        compare(ready, by="g", value="v", lower_ci="lo", upper_ci="hi")
     with pytest.raises(DataError, match="'zz'"):
-        compare(ready, by="g", reference="zz", value="v", lower="lo", upper="hi")
+        compare(ready, by="g", reference="zz", value="v", lower_ci="lo", upper_ci="hi")
+    with pytest.raises(DataError, match="lower_ci="):
+        compare(ready, by="g", reference=15.0, value="v")
 
 
 def test_synthetic_in_synthetic_out():

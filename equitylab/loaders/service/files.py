@@ -1,0 +1,343 @@
+"""Reading an extract file into a raw table: CSV (any common separator, UTF-8 or
+Windows-1252, title lines above the header), Excel ``.xlsx`` and Parquet.
+
+Text columns arrive as pandas categoricals (pyarrow dictionary encoding), so every later
+check looks at each distinct value once and a 10-million-row file stays small in memory.
+Problems with the file as a whole (its format, encoding, headers or shape) stop reading at
+once; problems with values are left to :mod:`.fields`.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+from pyarrow import csv as pacsv
+
+from .headers import columns_to_read, key, known_field, map_headers
+from .problems import Problems
+
+NUMERIC_FIELDS = ("count", "age", "missed_appointments", "waiting_days")
+NULL_VALUES = ["", "NA", "N/A", "NULL", "null", "NaN", "nan", "#N/A", "None"]
+
+
+@dataclass
+class FileInfo:
+    """What was learnt about the file while reading it, for messages and ``attrs``."""
+
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet: str | None = None
+    skip: int = 0                      # lines above the header (titles in system reports)
+    notes: list[str] = field(default_factory=list)
+    attrs: dict = field(default_factory=dict)  # attrs pandas stored in a Parquet file
+
+
+@dataclass
+class RawTable:
+    frame: pd.DataFrame
+    headers: list[str]                 # every header in the file, read or not
+    fields: dict[str, str]             # header -> source field, for recognised headers
+    info: FileInfo
+
+
+def read_table(path: Path, problems: Problems, *, user_map: dict, wanted: set | None,
+               sheet=None) -> RawTable:
+    """The file's columns worth reading (see :func:`.headers.columns_to_read`), as read."""
+    if path.stat().st_size == 0:
+        problems.stop("The file is empty (0 bytes)", hint="Export the extract again")
+    kind = _sniff(path)
+    suffix = path.suffix.lower()
+    if kind == "pdf":
+        problems.stop("The file is a PDF, not a table", hint="Export the data as CSV or Excel instead")
+    if kind == "image":
+        problems.stop("The file is an image, not a table", hint="Export the data as CSV or Excel")
+    if kind == "xls" or suffix == ".xls":
+        problems.stop("Old Excel .xls files cannot be read",
+                      hint="Open it in Excel and save it as .xlsx or 'CSV UTF-8 (Comma delimited)'")
+    if kind == "utf16":
+        problems.stop("The file is saved as UTF-16 text, which cannot be read here",
+                      hint="In Excel choose File > Save As > 'CSV UTF-8 (Comma delimited)'")
+    info = FileInfo()
+    if kind == "parquet" or suffix == ".parquet":
+        return _read_parquet(path, problems, info, user_map, wanted)
+    if kind == "excel" or suffix in (".xlsx", ".xlsm"):
+        frame, headers = _read_excel(path, problems, info, sheet, {key(k) for k in user_map})
+        fields = map_headers(headers, user_map, problems)
+        frame = frame[columns_to_read(headers, fields, wanted, user_map)]
+        for c in frame.columns:
+            if frame[c].dtype == object:
+                conv = pd.to_numeric(frame[c], errors="coerce")
+                if conv.notna().sum() == frame[c].notna().sum():
+                    frame[c] = conv
+                elif not pd.api.types.is_datetime64_any_dtype(frame[c]):
+                    frame[c] = frame[c].astype("category")
+        info.notes.append(f"read from sheet '{info.sheet}'")
+        return RawTable(frame, headers, fields, info)
+    headers = _csv_header(path, problems, info)
+    fields = map_headers(headers, user_map, problems)
+    use = columns_to_read(headers, fields, wanted, user_map)
+    return RawTable(_read_csv(path, problems, info, use, headers), headers, fields, info)
+
+
+def _read_parquet(path, problems, info, user_map, wanted) -> RawTable:
+    try:
+        pfile = pq.ParquetFile(path)
+    except Exception:  # noqa: BLE001 - pyarrow raises many kinds on a damaged file
+        problems.stop("The file could not be read as Parquet", hint="Export it again")
+    headers = list(pfile.schema_arrow.names)
+    problems.offset = 1  # no header row: the first data row is row 1
+    fields = map_headers(headers, user_map, problems)
+    use = columns_to_read(headers, fields, wanted, user_map)
+    # text arrives dictionary-encoded straight from the file's own dictionary pages, so
+    # each distinct value is checked once and no string is made per row
+    schema = pfile.schema_arrow
+    text = [h for h in use if pa.types.is_string(schema.field(h).type)
+            or pa.types.is_large_string(schema.field(h).type)]
+    if text:
+        pfile = pq.ParquetFile(path, read_dictionary=text)
+    table = pfile.read(columns=use)
+    meta = table.schema.metadata or {}
+    frame = arrow_to_pandas(table)
+    if b"PANDAS_ATTRS" in meta:
+        try:
+            info.attrs = dict(json.loads(meta[b"PANDAS_ATTRS"]))
+        except (ValueError, TypeError):
+            pass
+    return RawTable(frame, headers, fields, info)
+
+
+def _sniff(path: Path) -> str:
+    with open(path, "rb") as fh:
+        head = fh.read(8)
+    if head.startswith(b"PK\x03\x04"):
+        return "excel"
+    if head.startswith(b"PAR1"):
+        return "parquet"
+    if head.startswith(b"%PDF"):
+        return "pdf"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        return "xls"
+    if head[:4] in (b"\x89PNG", b"GIF8") or head[:3] == b"\xff\xd8\xff":
+        return "image"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf16"
+    return "text"
+
+
+def _decode_head(raw: bytes, problems: Problems) -> str:
+    if b"\x00" in raw[:4096]:
+        problems.stop("The file looks like UTF-16 or binary data, not a CSV text file",
+                      hint="In Excel choose File > Save As > 'CSV UTF-8 (Comma delimited)'")
+    for enc in ("utf-8-sig", "cp1252"):
+        try:
+            return raw.decode(enc)
+        except UnicodeDecodeError as exc:
+            if enc == "utf-8-sig" and exc.start >= len(raw) - 4:
+                return raw[: exc.start].decode(enc)
+    problems.stop("The file's text encoding could not be read: it is neither UTF-8 nor "
+                  "Windows-1252", hint="Open it in Excel and save it as 'CSV UTF-8 (Comma delimited)'")
+
+
+def _csv_header(path: Path, problems: Problems, info: FileInfo) -> list[str]:
+    with open(path, "rb") as fh:
+        raw = fh.read(65536)
+    text = _decode_head(raw, problems)
+    raw_lines = text.splitlines()
+    if not any(line.strip() for line in raw_lines):
+        problems.stop("The file is empty", hint="Export the extract again with a header row and data")
+    # System reports often put a title or run date above the header: the header is the
+    # early line naming most known columns.
+    skip = 0
+    if len(raw_lines) > 1:
+        scores = []
+        for pos, line in enumerate(raw_lines[:20]):
+            cells = re.split(r"[,;\t|]", line)
+            known = sum(known_field(c.strip().strip('"')) is not None for c in cells)
+            scores.append((known, -pos))
+        best_known, neg_pos = max(scores)
+        if best_known >= 2 and -neg_pos > 0:
+            skip = -neg_pos
+            info.notes.append(f"{skip} line(s) above the header skipped")
+    info.skip = skip
+    problems.offset = skip + 2
+    first = raw_lines[skip]
+    counts = {d: first.count(d) for d in (",", ";", "\t", "|")}
+    delim = max(counts, key=counts.get)
+    if counts[delim] == 0:
+        delim = ","
+    if delim != ",":
+        info.notes.append(f"columns separated by {'tab' if delim == chr(9) else repr(delim)}")
+    info.delimiter = delim
+    header = next(csv.reader(io.StringIO(first), delimiter=delim))
+    if len(header) == 1:
+        problems.stop("Only one column was found: the file is not a table of columns separated "
+                      "by commas, semicolons, tabs or bars", rows=[1],
+                      hint="Export the data as CSV (comma separated) with one header row; "
+                           "spaces or fixed widths cannot be read")
+    return [h.strip() for h in header]
+
+
+def _read_csv(path: Path, problems: Problems, info: FileInfo, usecols: list[str] | None,
+              headers: list[str]) -> pd.DataFrame:
+    if usecols is not None and not usecols:
+        usecols = headers[:1]
+    # Everything but the numeric fields arrives as dictionary-encoded text, dates included:
+    # they are parsed once per distinct value, in the formats UK systems use.
+    text = pa.dictionary(pa.int32(), pa.string())
+    types = {h: text for h in headers if known_field(h) not in NUMERIC_FIELDS}
+    for enc in ("utf8", "cp1252"):
+        for newlines in (False, True):
+            try:
+                table = pacsv.read_csv(
+                    path,
+                    read_options=pacsv.ReadOptions(encoding=enc, block_size=1 << 24,
+                                                   column_names=headers, skip_rows=1 + info.skip),
+                    parse_options=pacsv.ParseOptions(delimiter=info.delimiter,
+                                                     newlines_in_values=newlines),
+                    convert_options=pacsv.ConvertOptions(
+                        include_columns=usecols, strings_can_be_null=True,
+                        null_values=NULL_VALUES, column_types=types, auto_dict_encode=True,
+                        auto_dict_max_cardinality=1 << 20),
+                )
+            except pa.ArrowInvalid as exc:
+                msg = str(exc)
+                if "UTF8" in msg or "utf8" in msg.lower() or "decode" in msg.lower():
+                    break
+                if "Expected" in msg and "columns" in msg:
+                    if not newlines:
+                        continue
+                    _ragged(path, problems, info)
+                if "In CSV column" in msg or "conversion error" in msg.lower():
+                    info.encoding = "utf-8" if enc == "utf8" else "cp1252"
+                    return _read_csv_as_text(path, info, usecols, headers)
+                problems.stop("The file could not be read as a table",
+                              hint="Check it is a CSV export with one header row")
+            if enc != "utf8":
+                info.notes.append("text read as Windows-1252 (not UTF-8)")
+            info.encoding = "utf-8" if enc == "utf8" else "cp1252"
+            return arrow_to_pandas(table)
+    problems.stop("The file's text encoding could not be read: it is neither UTF-8 nor "
+                  "Windows-1252", hint="Open it in Excel and save it as 'CSV UTF-8 (Comma delimited)'")
+
+
+def _read_csv_as_text(path, info: FileInfo, usecols, headers) -> pd.DataFrame:
+    enc = "utf8" if info.encoding in (None, "utf-8") else "cp1252"
+    table = pacsv.read_csv(
+        path,
+        read_options=pacsv.ReadOptions(encoding=enc, column_names=headers,
+                                       skip_rows=1 + info.skip),
+        parse_options=pacsv.ParseOptions(delimiter=info.delimiter, newlines_in_values=True),
+        convert_options=pacsv.ConvertOptions(include_columns=usecols, strings_can_be_null=True,
+                                             column_types={h: pa.string() for h in headers}))
+    return arrow_to_pandas(table)
+
+
+def _ragged(path: Path, problems: Problems, info: FileInfo):
+    """Row numbers whose field count differs from the header (error path only)."""
+    bad = []
+    n_fields = None
+    with open(path, newline="", encoding=info.encoding or "utf-8", errors="replace") as fh:
+        for i, row in enumerate(csv.reader(fh, delimiter=info.delimiter), start=1):
+            if i <= info.skip:
+                continue
+            if n_fields is None:
+                n_fields = len(row)
+                continue
+            if row and len(row) != n_fields:
+                bad.append(i)
+    n = len(bad)
+    problems.stop(f"{n:,} row{'s do' if n != 1 else ' does'} not have the same number of fields "
+                  f"as the header ({n_fields})", rows=bad[:10], count=n,
+                  hint="A value may contain the separator without quotes, or a column is missing; "
+                       "export the file again as CSV")
+
+
+def arrow_to_pandas(table) -> pd.DataFrame:
+    cols = {}
+    for name, col in zip(table.column_names, table.columns):
+        if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+            col = col.dictionary_encode()
+        cols[name] = col
+    if len(cols) != table.num_columns:  # repeated headers: let pyarrow name them
+        return pa.table(cols).to_pandas()
+    text = {name: col for name, col in cols.items() if _is_text_dictionary(col)}
+    rest = pa.table({name: col for name, col in cols.items() if name not in text})
+    frame = rest.to_pandas() if rest.num_columns else pd.DataFrame(index=pd.RangeIndex(table.num_rows))
+    if not text:
+        return frame
+    out = {name: pd.Series(_dictionary_to_categorical(text[name]), index=frame.index, copy=False)
+           if name in text else frame[name] for name in cols}
+    return pd.DataFrame(out, index=frame.index, copy=False)
+
+
+def _is_text_dictionary(col) -> bool:
+    t = col.type
+    return (pa.types.is_dictionary(t) and col.num_chunks > 0
+            and (pa.types.is_string(t.value_type) or pa.types.is_large_string(t.value_type)))
+
+
+def _dictionary_to_categorical(col) -> pd.Categorical:
+    """A dictionary-encoded arrow column as a pandas categorical, copying its indices into
+    the small integer codes once (pyarrow's own conversion takes several passes)."""
+    col = col.unify_dictionaries()
+    dictionary = col.chunk(0).dictionary
+    categories = pa.chunked_array([dictionary]).to_pandas()
+    k = len(categories)
+    codes_ = np.empty(len(col), dtype=np.int8 if k < 127 else np.int16 if k < 32767 else np.int32)
+    pos = 0
+    for chunk in col.chunks:
+        m = len(chunk)
+        block = codes_[pos:pos + m]
+        if chunk.null_count:
+            block[:] = chunk.indices.fill_null(0).to_numpy()
+            block[np.asarray(chunk.is_null())] = -1
+        else:
+            block[:] = chunk.indices.to_numpy()
+        pos += m
+    dtype = pd.CategoricalDtype(pd.Index(categories), ordered=col.type.ordered)
+    return pd.Categorical.from_codes(codes_, dtype=dtype, validate=False)
+
+
+def _read_excel(path: Path, problems: Problems, info: FileInfo, sheet, known=frozenset()):
+    try:
+        book = pd.read_excel(path, sheet_name=None if sheet is None else sheet, header=None)
+    except (ValueError, KeyError) as exc:
+        problems.stop(f"The Excel file could not be read ({type(exc).__name__})",
+                      hint="Check the sheet name, or save the sheet as CSV UTF-8")
+    except Exception:  # noqa: BLE001 - openpyxl raises many kinds on a damaged file
+        problems.stop("The Excel file could not be opened: it may be damaged or password "
+                      "protected", hint="Open it in Excel and save the data sheet as "
+                                        "'CSV UTF-8 (Comma delimited)'")
+    if isinstance(book, pd.DataFrame):
+        book = {sheet: book}
+    for name, raw in book.items():
+        raw = raw.dropna(how="all").dropna(axis=1, how="all")
+        if len(raw) < 2:
+            continue
+        # the header row: the early row naming most known columns (titles sit above it)
+        best, best_score = None, -1
+        for pos in range(min(20, len(raw) - 1)):
+            cells = [c for c in raw.iloc[pos] if pd.notna(c)]
+            score = sum(known_field(c) is not None or key(c) in known for c in cells)
+            if len(cells) >= 2 and score > best_score:
+                best, best_score = pos, score
+        if best is None:
+            continue
+        raw = raw.iloc[best:].dropna(axis=1, how="all")
+        headers = [str(h).strip() if pd.notna(h) else "" for h in raw.iloc[0]]
+        data = raw.iloc[1:].copy()
+        data.columns = headers
+        info.sheet = str(name)
+        problems.rownums = data.index.to_numpy(dtype=np.int64) + 1
+        return data.reset_index(drop=True), headers
+    names = ", ".join(f"'{n}'" for n in book)
+    problems.stop(f"The Excel file has no sheet with a header row and data (sheets: {names})",
+                  hint="Put the extract on a sheet with column headers in the first row")
