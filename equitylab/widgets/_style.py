@@ -72,6 +72,8 @@ _CSS = """
 .F .widget-html, .F .widget-html-content { height: auto; max-width: 100%; min-width: 0;
     white-space: normal; overflow-wrap: anywhere; line-height: 1.45; }
 .F .widget-html-content svg { display: block; max-width: 100%; height: auto; }
+.F .equitylab-diagram { overflow-x: auto; max-width: 100%; }
+.F .equitylab-diagram svg { min-width: 40rem; }
 .F .widget-html-content table { border-collapse: collapse; display: block; max-width: 100%; overflow-x: auto; }
 .F .widget-html-content :is(td, th) { border: 1px solid #9a9a9a; padding: 0.2em 0.5em; text-align: left; }
 .F .equitylab-message { margin: 0.5em 0; padding: 0.5em 0.75em; border-left: 6px solid #1b5e20;

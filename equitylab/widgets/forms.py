@@ -364,7 +364,10 @@ class DriverDiagramForm(ProjectForm):
         c["target"].options = [("(none)", "")] + nodes
         c["node"].options = [("(none)", "")] + nodes
         c["measure"].options = [("(none)", "")] + [(m.name, m.id) for m in p.measures]
-        c["picture"].value = _diagram.to_svg(p, page=False) if p.drivers.nodes else ""
+        # on a narrow screen the picture keeps a readable size and scrolls sideways on its own (WCAG 1.4.10
+        # allows it for diagrams); the text outline below says the same in words
+        c["picture"].value = ('<div class="equitylab-diagram" role="region" aria-label="Driver diagram picture" '
+                              f'tabindex="0">{_diagram.to_svg(p, page=False)}</div>' if p.drivers.nodes else "")
         c["outline"].value = f"<details><summary>Text outline</summary><pre>{escape(_diagram.outline(p))}</pre></details>"
 
 
