@@ -10,6 +10,7 @@ from ..errors import EquityLabError
 from ..findings import onepage
 from ..findings.project import save_diagram
 from ..loaders.areas import check_area
+from ..pdf import html_to_pdf
 from ..workbook import check_aim, store
 from ..workbook.model import LADDER, Project
 
@@ -108,10 +109,11 @@ def _run(args) -> int:
             if out.suffix.lower() not in (".json", ".md", ".csv"):
                 out = out.with_suffix(".json")
             onepage.save(project, out)
+        elif args.format == "pdf":  # the page as HTML, printed by the browser that prints the reports
+            page = onepage.save(project, out.with_suffix(".html"), audience=args.audience)
+            out = html_to_pdf(page, out.with_suffix(".pdf"))
         else:
-            if out.suffix.lower() != "." + args.format:
-                out = out.with_suffix("." + args.format)
-            onepage.save(project, out, audience=args.audience)
+            out = onepage.save(project, out.with_suffix(".html"), audience=args.audience)
         print(f"Wrote {out}")
         return 0
     if args.action == "restore":

@@ -60,5 +60,6 @@ def main(argv: list[str] | None = None) -> int:
               f"(log: {result.log})", file=sys.stderr)
         return 1
     print(f"report ready in {result.seconds:.1f} s: {result.html}")
+    print(f"PDF: {result.pdf}" if result.pdf else result.pdf_note)
     print(f"tables: {result.xlsx} and {len(result.csv)} CSV files")
     return 0

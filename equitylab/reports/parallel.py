@@ -182,7 +182,8 @@ def write_index(results: list[ReportResult], out: Path, *, seconds: float | None
     rows = []
     for r in results:
         status = "<span class='status-ok'>ready</span>" if r.ok else "<span class='status-failed'>failed</span>"
-        what = link(r.html, "report") + (" &middot; " + link(r.xlsx, "tables (Excel)") if r.xlsx else "")
+        what = link(r.html, "report") + "".join(f" &middot; {link(path, text)}" for path, text in
+                                                ((r.pdf, "PDF"), (r.xlsx, "tables (Excel)")) if path)
         if not r.ok:
             what = e(r.reason) + (" (" + link(r.log, "log") + ")" if r.log else "")
         area = f"{e(r.area_name)} ({e(r.area_code)})" if r.area_name else e(r.area_code)
