@@ -1,4 +1,4 @@
-"""The driver diagram drawing: every box, no overlaps, A3 landscape, accessible, strong/weak links."""
+"""The driver diagram drawing: every box, no overlaps, A4 landscape, accessible, strong/weak links."""
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
