@@ -40,7 +40,7 @@ def test_postcodes_need_a_lookup_and_are_dropped(tmp_path):
         df = read_service_data(p)
     kinds = {type(w.message).__name__: str(w.message) for w in rec}
     assert "postcode_lookup=" in kinds["UserWarning"]
-    assert "'postcode' (postcode)" in kinds["IdentifiableDataWarning"]
+    assert "'postcode' (postcode, by its header)" in kinds["IdentifiableDataWarning"]
     assert "postcode" not in df.columns and "imd_decile" not in df.columns
     assert df["postcode_district"].astype(str).tolist() == ["E8", "N16"]
     lookup = pd.DataFrame({"pcds": ["E8 1AA", "N16 5TT"], "lsoa11cd": ["E01001847", "E01000001"]})

@@ -13,8 +13,8 @@ from pathlib import Path
 import yaml
 
 from ...errors import DataError
-from ..identifiers import header_kind
-from .problems import Problems
+from ..identifiers import header_kind, identifiers_in
+from .problems import Problems, headers_listed, shown
 
 #: Source field -> header spellings seen in NHS extracts (in :func:`key` form).
 SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -149,7 +149,8 @@ def map_headers(headers: list[str], mapping: dict, problems: Problems) -> dict[s
             problems.stop("A column has no header", rows=[1],
                           hint=f"Give column {i + 1} a name in the first row, or delete it if it is empty")
         if h in seen:
-            problems.stop(f"The header '{h}' appears more than once", rows=[1],
+            problems.stop(f"The header {shown(h) if identifiers_in(str(h)) else repr(str(h))} "
+                          "appears more than once", rows=[1],
                           hint="Rename one of the columns so each header is different")
         seen[h] = i
     for source in mapping:
@@ -157,7 +158,7 @@ def map_headers(headers: list[str], mapping: dict, problems: Problems) -> dict[s
             matches = [h for h in headers if key(h) == key(source)]
             if not matches:
                 problems.stop(f"The mapping names a column '{source}' that is not in the file",
-                              hint="The file's headers are: " + ", ".join(f"'{h}'" for h in headers))
+                              hint="The file's headers are: " + headers_listed(headers))
     out = {}
     keyed_mapping = {key(k): v for k, v in mapping.items()}
     for h in headers:
@@ -169,6 +170,13 @@ def map_headers(headers: list[str], mapping: dict, problems: Problems) -> dict[s
         field = _SYN_LOOKUP.get(k)
         if field:
             out[h] = field
+    # a date of birth or postcode in any spelling the detector knows ("DOB (dd/mm/yyyy)",
+    # "Dyddiad geni", "Cod post") is used for age or district before it is dropped
+    for kind, field in (("date of birth", "date_of_birth"), ("postcode", "postcode")):
+        spelt = [h for h in headers if h not in out and key(h) not in keyed_mapping
+                 and header_kind(h) == kind]
+        if len(spelt) == 1 and field not in out.values():
+            out[spelt[0]] = field
     by_field: dict[str, list[str]] = {}
     for h, f in out.items():
         by_field.setdefault(f, []).append(h)
