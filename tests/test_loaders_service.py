@@ -13,6 +13,7 @@ import yaml
 from equitylab import DataError, IdentifiableDataWarning
 from equitylab.loaders import codes
 from equitylab.loaders.service import SCHEMA_COLUMNS, read_service_data
+from equitylab.synthetic import service_data
 
 HERE = Path(__file__).resolve().parent
 MALFORMED = HERE / "malformed"
@@ -89,6 +90,43 @@ def test_example_file_reads_with_the_example_mapping_to_the_same_rows():
         assert a[col].head(300).astype(object).equals(b[col].astype(object)), col
     assert a.attrs["synthetic"] is True and b.attrs["synthetic"] is True
     assert a.attrs["source"] == "synthetic"
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet", ".xlsx"])
+def test_a_frame_saved_from_equitylab_reads_back_the_same(tmp_path, suffix):
+    """A team that saves the schema frame (here the synthetic teaching extract) and shares
+    the file gets the same frame back: the columns equitylab derives ('ethnicity' and
+    'ethnic_group_detail' from 'ethnicity_code') are made again, and every label it writes
+    ('Not working, not seeking work', 'Homemaker or carer') is one it reads."""
+    df = service_data(n=400, seed=7)
+    p = tmp_path / f"saved{suffix}"
+    {".csv": lambda: df.to_csv(p, index=False), ".parquet": lambda: df.to_parquet(p),
+     ".xlsx": lambda: df.to_excel(p, index=False)}[suffix]()
+    back = _read(p)
+    assert list(back.columns) == list(df.columns)
+    for col in df.columns:
+        assert back[col].astype(object).where(back[col].notna(), None).equals(
+            df[col].astype(object).where(df[col].notna(), None)), col
+        assert str(back[col].dtype) == str(df[col].dtype), col
+    assert "'ethnicity' made again from 'ethnicity_code' (the file's copy was not used)" in \
+        back.attrs["validation"]["notes"]
+
+
+def test_every_label_equitylab_writes_is_one_it_reads():
+    for lookup, labels in ((codes.employment_lookup, codes.EMPLOYMENT_CATEGORIES),
+                           (codes.housing_lookup, codes.HOUSING_CATEGORIES),
+                           (codes.smoking_lookup, codes.SMOKING_CATEGORIES),
+                           (codes.experience_lookup, codes.EXPERIENCE_CATEGORIES),
+                           (codes.sex_lookup, codes.SEX_CATEGORIES)):
+        assert [lookup(x) for x in labels] == list(labels)
+    assert codes.employment_lookup("Not working, not seeking work") == \
+        codes.employment_lookup("06")
+
+
+def test_two_columns_that_both_name_ethnicity_in_words_still_need_a_mapping(tmp_path):
+    p = _write(tmp_path, "ethnicity,ethnic origin,age\nA,A,30\n")
+    with pytest.raises(DataError, match="both look like ethnicity"):
+        _read(p)
 
 
 def test_columns_reads_only_what_is_needed(tmp_path):

@@ -46,6 +46,7 @@ class RawTable:
     headers: list[str]                 # every header in the file, read or not
     fields: dict[str, str]             # header -> source field, for recognised headers
     info: FileInfo
+    user_map: dict = field(default_factory=dict)  # the user's mapping= (header -> field)
 
 
 def read_table(path: Path, problems: Problems, *, user_map: dict, wanted: set | None,
@@ -80,11 +81,11 @@ def read_table(path: Path, problems: Problems, *, user_map: dict, wanted: set | 
                 elif not pd.api.types.is_datetime64_any_dtype(frame[c]):
                     frame[c] = frame[c].astype("category")
         info.notes.append(f"read from sheet '{info.sheet}'")
-        return RawTable(frame, headers, fields, info)
+        return RawTable(frame, headers, fields, info, user_map)
     headers = _csv_header(path, problems, info)
     fields = map_headers(headers, user_map, problems)
     use = columns_to_read(headers, fields, wanted, user_map)
-    return RawTable(_read_csv(path, problems, info, use, headers), headers, fields, info)
+    return RawTable(_read_csv(path, problems, info, use, headers), headers, fields, info, user_map)
 
 
 def _read_parquet(path, problems, info, user_map, wanted) -> RawTable:
@@ -111,7 +112,7 @@ def _read_parquet(path, problems, info, user_map, wanted) -> RawTable:
             info.attrs = dict(json.loads(meta[b"PANDAS_ATTRS"]))
         except (ValueError, TypeError):
             pass
-    return RawTable(frame, headers, fields, info)
+    return RawTable(frame, headers, fields, info, user_map)
 
 
 def _sniff(path: Path) -> str:

@@ -83,6 +83,11 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 }
 
 SOURCE_FIELDS = tuple(SYNONYMS)
+#: Schema columns made from another column (their source). A file saved from a frame
+#: read_service_data returned has both: read back, the column is made again from its
+#: source, so the copy in the file is not read (and cannot disagree with it).
+REMADE = {"ethnicity": "ethnicity_code", "ethnic_group_detail": "ethnicity_code",
+          "experience_positive": "experience"}
 EVENT_DATES = ("referral_date", "first_appointment_date", "discharge_date")
 _SYN_LOOKUP = {s: name for name, spellings in SYNONYMS.items() for s in spellings}
 
@@ -95,6 +100,15 @@ def key(header) -> str:
 def known_field(header) -> str | None:
     """The source field a header names by one of its built-in spellings, or None."""
     return _SYN_LOOKUP.get(key(header))
+
+
+def remade(headers, mapping: dict | None = None) -> dict[str, str]:
+    """{header: header it is made from} for the schema columns of :data:`REMADE` whose
+    source column is in the file too, unless the user's ``mapping`` names them."""
+    by_key = {key(h): h for h in headers}
+    named = {key(k) for k in (mapping or {})}
+    return {by_key[key(col)]: by_key[key(source)] for col, source in REMADE.items()
+            if key(col) in by_key and key(source) in by_key and key(col) not in named}
 
 
 def load_mapping(mapping) -> dict:
@@ -160,8 +174,11 @@ def map_headers(headers: list[str], mapping: dict, problems: Problems) -> dict[s
                               hint="The file's headers are: " + ", ".join(f"'{h}'" for h in headers))
     out = {}
     keyed_mapping = {key(k): v for k, v in mapping.items()}
+    again = remade(headers, mapping)
     for h in headers:
         k = key(h)
+        if h in again:
+            continue
         if k in keyed_mapping:
             if keyed_mapping[k] is not None:
                 out[h] = keyed_mapping[k]
@@ -184,7 +201,7 @@ def map_headers(headers: list[str], mapping: dict, problems: Problems) -> dict[s
 def columns_to_read(headers, fields, wanted, user_map) -> list[str]:
     """The headers worth reading: all but dropped ones, or those ``wanted`` (with the
     source columns they are derived from); identifier columns nobody needs are never read."""
-    dropped = {h for h, t in user_map.items() if t is None}
+    dropped = {h for h, t in user_map.items() if t is None} | set(remade(headers, user_map))
     dropped |= {h for h in headers if key(h) in {key(k) for k, v in user_map.items() if v is None}}
     if wanted is None:
         base = [h for h in headers if h not in dropped]
@@ -200,7 +217,8 @@ def columns_to_read(headers, fields, wanted, user_map) -> list[str]:
             need.add("experience")
         if "waiting_days" in need:
             need |= {"referral_date", "first_appointment_date"}
-        base = [h for h in headers if fields.get(h) in need or h in wanted]
+        base = [h for h in headers if (fields.get(h) in need or h in wanted)
+                and h not in dropped]
     # identifier columns we do not need are never read
     out = []
     for h in base:

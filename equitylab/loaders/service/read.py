@@ -22,7 +22,7 @@ from .. import codes
 from ..identifiers import header_kind, identifying_columns
 from . import values as V
 from .files import FileInfo, RawTable, read_table
-from .headers import SOURCE_FIELDS, load_mapping, map_headers
+from .headers import SOURCE_FIELDS, load_mapping, map_headers, remade
 from .problems import Problems
 from .schema import (DEFAULT_AGE_BANDS, FREE_TEXT, IDENTIFYING_FIELDS, SCHEMA_COLUMNS, Context,
                      build_columns)
@@ -183,9 +183,13 @@ def normalise(table: RawTable, problems: Problems, *, wanted=None, required=None
 
     frame = pd.DataFrame({k: out[k] for k in SCHEMA_COLUMNS if k in out}, index=raw.index,
                          copy=False)
+    again = remade(headers, table.user_map)
+    for h, source in again.items():
+        validation["notes"].append(f"'{h}' made again from '{source}' (the file's copy was not used)")
     mapped = set(src.values())
     for h in raw.columns:
-        if h not in mapped and h not in ident_cols and (wanted is None or h in wanted):
+        if h not in mapped and h not in ident_cols and h not in again \
+                and (wanted is None or h in wanted):
             frame[h] = raw[h]
     missing_required = [r for r in (required or []) if r not in frame.columns]
     if missing_required:
