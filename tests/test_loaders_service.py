@@ -14,6 +14,7 @@ from equitylab import DataError, IdentifiableDataWarning
 from equitylab.loaders import codes
 from equitylab.loaders.service import SCHEMA_COLUMNS, read_service_data
 from equitylab.synthetic import service_data
+from nhs_extract import PLANTED, nhs_extract
 
 HERE = Path(__file__).resolve().parent
 MALFORMED = HERE / "malformed"
@@ -170,58 +171,8 @@ def test_many_rows_are_read_with_vectorised_code(tmp_path):
 
 # ---- a realistic extract, end to end ---------------------------------------------------------
 
-def _nhs_number(stem: int) -> str:
-    """A valid NHS number: nine digits and the Modulus 11 check digit (NHS Data Dictionary,
-    'NHS NUMBER'); stems whose check would be 10 are skipped by the caller."""
-    digits = [int(d) for d in f"{stem:09d}"]
-    check = 11 - sum(d * w for d, w in zip(digits, range(10, 1, -1))) % 11
-    return None if check == 10 else f"{stem:09d}{0 if check == 11 else check}"
-
-
-HEADERS = ["Referral ID", "NHS Number", "Referral Date", "Ethnic Category Code", "Gender Code",
-           "Age at Referral", "LSOA 2011", "Source of Referral", "First Contact Date",
-           "Missed Appointments", "Discharge Reason"]
-# (file row, column, problem) of each planted defect; every other row is clean
-PLANTED = [
-    (4, "Referral Date", "not a date"),                           # 31/02/2024
-    (6, "Age at Referral", "negative"),                           # -7
-    (8, "Ethnic Category Code", "not an NHS ethnic category code"),  # Q
-    (10, "LSOA 2011", "not an LSOA code that exists (in neither the 2011 nor the 2021 list)"),
-    (12, "First Contact Date", "before the referral date"),
-    (14, "Missed Appointments", "not a finite number"),           # inf
-    (16, "Gender Code", "not a sex or gender code"),              # 5
-    (18, "Referral Date", "after 2100"),                          # 31/12/9999
-]
-
-
-def _nhs_extract(tmp_path):
-    """A mental-health-style extract as a trust's system exports it: dd/mm/yyyy dates, NHS
-    ethnic category codes, gender codes 1/2/9/0, LSOA 2011 codes, with eight planted defects."""
-    numbers = [n for n in map(_nhs_number, range(401023200, 401023300)) if n][:24]
-    ethnic, gender = "ABCHJKNMRSZ", "1290"
-    lsoas = ["E01001847", "E01001836", "E01000001", "E01001709"]
-    rows = []
-    for i in range(24):
-        rows.append({
-            "Referral ID": f"REF{1000 + i}", "NHS Number": numbers[i],
-            "Referral Date": f"{1 + i % 28:02d}/03/2024", "Ethnic Category Code": ethnic[i % 11],
-            "Gender Code": gender[i % 4], "Age at Referral": str(18 + 2 * i),
-            "LSOA 2011": lsoas[i % 4], "Source of Referral": ["GP", "Self", "A&E"][i % 3],
-            "First Contact Date": f"{1 + i % 28:02d}/04/2024" if i % 5 else "",
-            "Missed Appointments": str(i % 3), "Discharge Reason": ["Completed", "DNA", ""][i % 3]})
-    defects = {4: ("Referral Date", "31/02/2024"), 6: ("Age at Referral", "-7"),
-               8: ("Ethnic Category Code", "Q"), 10: ("LSOA 2011", "E01999999"),
-               12: ("First Contact Date", "01/01/2024"), 14: ("Missed Appointments", "inf"),
-               16: ("Gender Code", "5"), 18: ("Referral Date", "31/12/9999")}
-    for file_row, (column, value) in defects.items():
-        rows[file_row - 2][column] = value
-    p = tmp_path / "cmht_extract.csv"
-    pd.DataFrame(rows, columns=HEADERS).to_csv(p, index=False)
-    return p, numbers
-
-
 def test_a_realistic_extract_reports_every_planted_defect_in_one_error(tmp_path):
-    path, numbers = _nhs_extract(tmp_path)
+    path, numbers = nhs_extract(tmp_path)
     with pytest.raises(DataError) as info:
         _read(path)
     err = info.value
@@ -237,7 +188,7 @@ def test_a_realistic_extract_reports_every_planted_defect_in_one_error(tmp_path)
 
 
 def test_a_realistic_extract_loads_without_its_bad_rows_and_says_why(tmp_path):
-    path, numbers = _nhs_extract(tmp_path)
+    path, numbers = nhs_extract(tmp_path)
     with pytest.warns(UserWarning) as caught:
         df = read_service_data(path, bad_rows="exclude")
     assert len(df) == 24 - len(PLANTED)
