@@ -54,3 +54,52 @@ def nhs_extract(tmp_path):
     p = tmp_path / "cmht_extract.csv"
     pd.DataFrame(rows, columns=HEADERS).to_csv(p, index=False)
     return p, numbers
+
+
+OUTCOME_HEADERS = ["Referral ID", "NHS Number", "Referral Date", "Ethnic Category Code", "Gender Code",
+                   "Age at Referral", "LSOA 2011", "Source of Referral", "First Contact Date",
+                   "Missed Appointments", "FFT Response", "Discharge Date", "Discharge Reason",
+                   "Back Within 90 Days"]
+#: (file row, column, problem) of the defects planted in :func:`nhs_extract_with_outcomes`
+PLANTED_WITH_OUTCOMES = [
+    (5, "Referral Date", "not a date"),
+    (9, "Age at Referral", "negative"),
+    (20, "Ethnic Category Code", "not an NHS ethnic category code"),
+    (33, "LSOA 2011", "not an LSOA code that exists (in neither the 2011 nor the 2021 list)"),
+    (47, "Missed Appointments", "not a finite number"),
+    (61, "Gender Code", "not a sex or gender code"),
+]
+
+
+def nhs_extract_with_outcomes(tmp_path, n: int = 400):
+    """A larger extract of the same kind, with outcomes: the synthetic teaching service's
+    referrals for Hackney (``equitylab.synthetic.service_data``, seed 11) written as a trust's
+    system would (dd/mm/yyyy dates, NHS codes, an NHS number, 'Back Within 90 Days' needing a
+    mapping), with six planted defects. Returns (path, mapping path, NHS numbers)."""
+    from equitylab.synthetic import service_data
+
+    ex = service_data(n=n, seed=11, as_extract=True)
+    numbers = [x for x in map(_nhs_number, range(401100000, 401100000 + 2 * n)) if x][:n]
+
+    def ddmmyyyy(col):
+        d = pd.to_datetime(ex[col].replace("", None))
+        return d.dt.strftime("%d/%m/%Y").fillna("")
+
+    out = pd.DataFrame({
+        "Referral ID": [f"R{700000 + i}" for i in range(n)], "NHS Number": numbers,
+        "Referral Date": ddmmyyyy("referral_date"), "Ethnic Category Code": ex["ethnic_category"],
+        "Gender Code": ex["sex"], "Age at Referral": ex["age"].astype(str),
+        "LSOA 2011": ex["lsoa11_code"], "Source of Referral": ex["referral_source"],
+        "First Contact Date": ddmmyyyy("first_appointment_date"),
+        "Missed Appointments": ex["missed_appointments"].astype(str), "FFT Response": ex["fft_response"],
+        "Discharge Date": ddmmyyyy("discharge_date"), "Discharge Reason": ex["discharge_outcome"],
+        "Back Within 90 Days": ex["readmitted_90d"]}, columns=OUTCOME_HEADERS)
+    values = {"Referral Date": "30/02/2024", "Age at Referral": "-4", "Ethnic Category Code": "Q",
+              "LSOA 2011": "E01999999", "Missed Appointments": "inf", "Gender Code": "7"}
+    for row, column, _ in PLANTED_WITH_OUTCOMES:
+        out.loc[row - 2, column] = values[column]
+    path = tmp_path / "cmht_outcomes_extract.csv"
+    out.to_csv(path, index=False)
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text("columns:\n  Back Within 90 Days: readmitted_90d\n", encoding="utf-8")
+    return path, mapping, numbers
