@@ -9,12 +9,12 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from nhs_extract import PLANTED, nhs_extract
 
 from equitylab import DataError, IdentifiableDataWarning
 from equitylab.loaders import codes
 from equitylab.loaders.service import SCHEMA_COLUMNS, read_service_data
 from equitylab.synthetic import service_data
-from nhs_extract import PLANTED, nhs_extract
 
 HERE = Path(__file__).resolve().parent
 MALFORMED = HERE / "malformed"
@@ -36,7 +36,7 @@ def _read(path, **kw):
 
 def test_every_malformed_file_has_an_expected_outcome():
     files = {p.name for p in MALFORMED.iterdir() if p.name != "expected.yaml"}
-    assert len(files) >= 60
+    assert len(files) >= 100
     assert files == set(EXPECTED), "every malformed file needs an entry in expected.yaml"
 
 
@@ -79,6 +79,13 @@ def test_hostile_file_that_should_load_loads_and_says_what_it_did(name):
     said = " ".join(str(w.message) for w in caught)
     for phrase in spec.get("warns", []):
         assert phrase in said, f"{name}: {phrase!r} not in {said!r}"
+    for column, value in (spec.get("first") or {}).items():
+        got = df[column].iloc[0]
+        expected = pd.Timestamp(value) if isinstance(got, pd.Timestamp) else value
+        assert got == expected, f"{name}: {column} is {got!r}, not {expected!r}"
+    notes = df.attrs["validation"]["notes"]
+    for phrase in spec.get("notes", []):
+        assert any(phrase in n for n in notes), f"{name}: {phrase!r} not in {notes!r}"
 
 
 def test_example_file_reads_with_the_example_mapping_to_the_same_rows():

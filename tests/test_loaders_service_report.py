@@ -10,9 +10,9 @@ from __future__ import annotations
 import html
 
 import pytest
+from nhs_extract import PLANTED_WITH_OUTCOMES, nhs_extract_with_outcomes
 
 from equitylab.cli import main
-from nhs_extract import PLANTED_WITH_OUTCOMES, nhs_extract_with_outcomes
 
 pytestmark = pytest.mark.slow
 

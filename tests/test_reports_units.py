@@ -217,8 +217,9 @@ def test_report_images_carry_no_per_mark_aria_labels_and_wrap_long_titles():
 
 @pytest.mark.parametrize("command", ["curriculum", "report"])
 def test_an_extract_with_problems_stops_the_command_with_every_problem_listed(tmp_path, capsys, command):
-    from equitylab.cli import main
     from nhs_extract import PLANTED, nhs_extract
+
+    from equitylab.cli import main
 
     path, numbers = nhs_extract(tmp_path)
     out = tmp_path / "out"
@@ -248,8 +249,9 @@ def test_a_long_problem_table_is_saved_beside_the_outputs(tmp_path, capsys):
 
 
 def test_mapping_and_bad_rows_reach_the_extract_check(tmp_path):
-    from equitylab.reports.curriculum import run_curriculum
     from nhs_extract import nhs_extract
+
+    from equitylab.reports.curriculum import run_curriculum
 
     path, _ = nhs_extract(tmp_path)
     mapping = tmp_path / "mapping.yaml"

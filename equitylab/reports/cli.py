@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..loaders.service.check import preflight
 from .parallel import batch
-from .params import BAD_ROWS, BAD_ROWS_HELP, COLUMNS, MAPPING_HELP, DEFAULT_DIMENSIONS, ENGLAND, ReportParameters, check
+from .params import BAD_ROWS, BAD_ROWS_HELP, COLUMNS, DEFAULT_DIMENSIONS, ENGLAND, MAPPING_HELP, ReportParameters, check
 from .runner import execute, load_template
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import yaml
 
 from ...errors import DataError
@@ -111,6 +113,58 @@ def remade(headers, mapping: dict | None = None) -> dict[str, str]:
             if key(col) in by_key and key(source) in by_key and key(col) not in named}
 
 
+def title_lines_ok(cells_above: list[int], header_cells: int) -> bool:
+    """Lines above a header can be skipped as titles (a report name, a run date) only if each
+    has fewer than half the header's filled cells: a line as full as the header is itself a
+    header or data, and skipping it would silently drop a row."""
+    return all(n < max(2, header_cells / 2) for n in cells_above)
+
+
+_VALUE = re.compile(r"[\d\s.,:/+%-]+")
+
+
+def check_header_rows(headers: list[str], second: list[str], problems: Problems,
+                      rows: list[int]) -> None:
+    """Stop when the header runs over two rows: the row under it holds no numbers or dates,
+    and reading a header cell with the cell under it ('Referral' above 'Date') names a
+    column the header cell alone does not."""
+    filled = [v for v in second if v]
+    if len(filled) < 2 or any(_VALUE.fullmatch(v) for v in filled):
+        return
+    for h, v in zip(headers, second):
+        if v and known_field(f"{h} {v}") not in (None, known_field(h)):
+            above = f"'{h}' above '{v}'" if h else f"'{v}' under an empty header cell"
+            example = f"{h} {v}".strip()
+            problems.stop(f"The header seems to run over two rows ({above})", rows=rows,
+                          hint="Put each column's name in one cell of a single header row "
+                               f"(for example '{example}') and delete the other row")
+
+
+def header_like_rows(raw, fields: dict[str, str]) -> np.ndarray:
+    """Rows of the data that repeat a header (two exports pasted one under the other): at
+    least two cells, and at least half the row's filled text cells, are their column's own
+    header or another name for the same field."""
+    # columns of identifiers (a distinct value per row) are left out: a header row shows
+    # in the columns of codes and words too
+    text = [h for h in raw.columns if isinstance(raw[h].dtype, pd.CategoricalDtype)
+            and len(raw[h].cat.categories) <= 100_000]
+    own = {}
+    for h in text:
+        keys = pd.Series(raw[h].cat.categories, dtype=object).astype(str).str.lower() \
+            .str.replace(r"[^a-z0-9]+", "", regex=True)
+        named = (keys == key(h)) | (keys.map(_SYN_LOOKUP) == fields.get(h, ""))
+        own[h] = np.append(named.to_numpy(dtype=bool), False)
+    hits = np.zeros(len(raw), dtype=np.int32)
+    if sum(o.any() for o in own.values()) < 2:
+        return hits.astype(bool)  # fewer than two columns hold their header: no such row
+    text_cells = np.zeros(len(raw), dtype=np.int32)
+    for h in text:
+        codes = raw[h].cat.codes.to_numpy()
+        hits += own[h][codes]
+        text_cells += codes >= 0
+    return (hits >= 2) & (2 * hits >= text_cells)
+
+
 def load_mapping(mapping) -> dict:
     """The user's ``mapping=`` as {header: source field, or None to drop}."""
     if mapping is None:
@@ -191,8 +245,9 @@ def map_headers(headers: list[str], mapping: dict, problems: Problems) -> dict[s
         by_field.setdefault(f, []).append(h)
     for field, hs in by_field.items():
         if len(hs) > 1:
-            both = " and ".join(f"'{h}'" for h in hs)
-            problems.stop(f"The columns {both} both look like {field}", column=hs[1],
+            both = ", ".join(f"'{h}'" for h in hs[:-1]) + f" and '{hs[-1]}'"
+            problems.stop(f"The columns {both} {'both' if len(hs) == 2 else 'all'} look like "
+                          f"{field}", column=hs[1],
                           hint=f"Say which to use with mapping={{'{hs[0]}': '{field}', "
                                f"'{hs[1]}': 'drop'}} (or rename one in the file)")
     return out
