@@ -156,30 +156,33 @@ def _sniff(path: Path) -> str:
     return "text"
 
 
-def _decode_head(raw: bytes, problems: Problems) -> str:
+def _decode_head(raw: bytes, problems: Problems, *, whole: bool) -> str:
+    """The first bytes of the file as text; ``whole`` is False when they stop mid-file (and
+    so perhaps in the middle of a UTF-8 character)."""
     if b"\x00" in raw[:4096]:
         problems.stop("The file looks like UTF-16 or binary data, not a CSV text file",
                       hint="In Excel choose File > Save As > 'CSV UTF-8 (Comma delimited)'")
-    for enc in ("utf-8-sig", "cp1252"):
+    for cut in range(1 if whole else 4):
         try:
-            return raw.decode(enc)
-        except UnicodeDecodeError as exc:
-            if enc == "utf-8-sig" and exc.start >= len(raw) - 4:
-                return raw[: exc.start].decode(enc)
-    problems.stop("The file's text encoding could not be read: it is neither UTF-8 nor "
-                  "Windows-1252", hint="Open it in Excel and save it as 'CSV UTF-8 (Comma delimited)'")
+            return raw[:len(raw) - cut].decode("utf-8-sig")
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("cp1252", errors="replace")
 
 
 def _csv_header(path: Path, problems: Problems, info: FileInfo) -> list[str]:
     with open(path, "rb") as fh:
         raw = fh.read(65536)
-    text = _decode_head(raw, problems)
-    raw_lines = text.splitlines()
+        whole = not fh.read(1)
+    text = _decode_head(raw, problems, whole=whole)
+    raw_lines = re.split(r"\r\n|\r|\n", text)  # lines as pyarrow counts them
+    if raw_lines and not raw_lines[-1]:
+        raw_lines.pop()
     if not any(line.strip() for line in raw_lines):
         problems.stop("The file is empty", hint="Export the extract again with a header row and data")
     # System reports often put a title or run date above the header: the header is the
-    # early line naming most known columns.
-    skip = 0
+    # early line naming most known columns (else the first line that is not blank).
+    skip = next(i for i, line in enumerate(raw_lines) if line.strip())
     if len(raw_lines) > 1:
         scores, filled = [], []
         for pos, line in enumerate(raw_lines[:20]):
@@ -188,9 +191,10 @@ def _csv_header(path: Path, problems: Problems, info: FileInfo) -> list[str]:
             scores.append((known, -pos))
             filled.append(sum(bool(c) for c in cells))
         best_known, neg_pos = max(scores)
-        if best_known >= 2 and -neg_pos > 0 and title_lines_ok(filled[:-neg_pos], filled[-neg_pos]):
+        if best_known >= 2 and -neg_pos > skip and title_lines_ok(filled[:-neg_pos], filled[-neg_pos]):
             skip = -neg_pos
-            info.notes.append(f"{skip} line(s) above the header skipped")
+    if skip:
+        info.notes.append(f"{skip} line(s) above the header skipped")
     info.skip = skip
     problems.offset = skip + 2
     first = raw_lines[skip]
@@ -263,6 +267,8 @@ def _read_encoded(source, enc, problems, info, usecols, headers, types) -> pd.Da
                     null_values=NULL_VALUES, column_types=types, auto_dict_encode=True,
                     auto_dict_max_cardinality=1 << 20),
             )
+        except UnicodeDecodeError:  # from the Python codec pyarrow calls for cp1252
+            raise _NotText from None
         except pa.ArrowInvalid as exc:
             msg = str(exc)
             if "UTF8" in msg or "utf8" in msg.lower() or "decode" in msg.lower():
@@ -273,11 +279,31 @@ def _read_encoded(source, enc, problems, info, usecols, headers, types) -> pd.Da
                 _ragged(source, problems, info)
             if "In CSV column" in msg or "conversion error" in msg.lower():
                 info.encoding = "utf-8" if enc == "utf8" else "cp1252"
-                return _read_csv_as_text(source, info, usecols, headers)
+                try:
+                    return _read_csv_as_text(source, info, usecols, headers)
+                except (pa.ArrowInvalid, UnicodeDecodeError):
+                    raise _NotText from None
             problems.stop("The file could not be read as a table",
                           hint="Check it is a CSV export with one header row")
         info.encoding = "utf-8" if enc == "utf8" else "cp1252"
+        _check_utf8(table)
         return arrow_to_pandas(table)
+
+
+def _check_utf8(table) -> None:
+    """pyarrow's CSV reader does not always check text (dictionary-encoded columns, columns it
+    types as binary): check it, each distinct value once, so bytes that are not UTF-8 are
+    found here."""
+    for col in table.columns:
+        for chunk in col.chunks:
+            arr = chunk.dictionary if pa.types.is_dictionary(chunk.type) else chunk
+            if pa.types.is_binary(arr.type) or pa.types.is_large_binary(arr.type):
+                raise _NotText  # what pyarrow infers for a column that is not UTF-8
+            if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
+                try:
+                    arr.validate(full=True)
+                except pa.ArrowInvalid:
+                    raise _NotText from None
 
 
 def _read_csv_as_text(source, info: FileInfo, usecols, headers) -> pd.DataFrame:
