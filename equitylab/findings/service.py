@@ -36,11 +36,13 @@ _NOT_CAUSES = "These are differences between groups in this data, not their caus
 SHORT_TABLE = 10  # rows a reader takes in at a glance
 
 
-def load_service(service_data: str | Path | None, area_code: str) -> pd.DataFrame:
-    """The team's extract read through :func:`equitylab.loaders.read_service_data`, or, when no path
-    is given, the synthetic teaching extract for the area (labelled synthetic)."""
+def load_service(service_data: str | Path | None, area_code: str, *, mapping: str | Path | None = None,
+                 bad_rows: str = "error") -> pd.DataFrame:
+    """The team's extract read through :func:`equitylab.loaders.read_service_data` (with its
+    ``mapping`` and ``bad_rows``), or, when no path is given, the synthetic teaching extract for
+    the area (labelled synthetic)."""
     if service_data:
-        return read_service_data(service_data)
+        return read_service_data(service_data, mapping=mapping or None, bad_rows=bad_rows or "error")
     return synthetic_service_data(area_code)
 
 
@@ -55,6 +57,9 @@ def service_summary(service: pd.DataFrame) -> Finding:
     if missing is not None:
         sentences.append(f"Ethnicity is not stated for {missing:.1f}% of them; they are counted as 'not stated', "
                          "not left out silently.")
+    left_out = provenance.excluded_words(service)  # bad_rows="exclude": how many rows and why
+    if left_out:
+        sentences.append(left_out)
     dropped = service.attrs.get("dropped_identifiers") or []
     if dropped:
         names = [d[0] if isinstance(d, list | tuple) else str(d.get("column", d)) if isinstance(d, dict) else str(d)
