@@ -253,7 +253,7 @@ def test_a_long_problem_table_is_saved_beside_the_outputs(tmp_path, capsys):
 def test_mapping_and_bad_rows_reach_the_extract_check(tmp_path):
     from nhs_extract import nhs_extract
 
-    from equitylab.reports.curriculum import run_curriculum
+    from equitylab.curriculum import run_curriculum
 
     path, _ = nhs_extract(tmp_path)
     mapping = tmp_path / "mapping.yaml"

@@ -16,12 +16,12 @@ import nbformat
 import papermill as pm
 from papermill.exceptions import PapermillExecutionError
 
-from .._paths import notebooks_dir
-from ..errors import DataError
-from ..loaders.areas import check_area
-from ..loaders.service.check import check_extract, explain
-from .params import BAD_ROWS, BAD_ROWS_HELP, MAPPING_HELP
-from .runner import QuietKernelManager
+from ._paths import notebooks_dir
+from .errors import DataError
+from .loaders.areas import check_area
+from .loaders.service.check import check_extract, explain
+from .reports.params import BAD_ROWS, BAD_ROWS_HELP, MAPPING_HELP
+from .reports.runner import QuietKernelManager
 
 DEFAULT_AREA = "E09000012"  # Hackney, the seed session's example
 
