@@ -388,12 +388,18 @@ HOSTILE = {folder / name: spec for folder in HOSTILE_DIRS
 def _cells(path: Path) -> list[list[str]]:
     """Every cell of a hostile file as text (header row first), however broken the file."""
     if path.suffix == ".parquet":
-        table = pq.read_table(path)
-        return [table.column_names] + [[str(v) for v in row.values()] for row in table.to_pylist()]
+        try:
+            table = pq.read_table(path)
+            return [table.column_names] + [[str(v) for v in row.values()] for row in table.to_pylist()]
+        except Exception:  # noqa: BLE001 - a hostile file that is not Parquet: read its bytes below
+            pass
     if path.suffix == ".xlsx":
-        book = openpyxl.load_workbook(path, read_only=True)
-        return [[str(v) for v in row if v is not None] for sheet in book.worksheets
-                for row in sheet.iter_rows(values_only=True, max_row=200, max_col=50)]
+        try:
+            book = openpyxl.load_workbook(path, read_only=True)
+            return [[str(v) for v in row if v is not None] for sheet in book.worksheets
+                    for row in sheet.iter_rows(values_only=True, max_row=200, max_col=50)]
+        except Exception:  # noqa: BLE001 - a hostile workbook that is not one: read its bytes below
+            pass
     raw = path.read_bytes()[:200_000]
     text = raw.decode("utf-8", errors="ignore") if not raw.startswith((b"\xff\xfe", b"\xfe\xff")) \
         else raw.decode("utf-16", errors="ignore")

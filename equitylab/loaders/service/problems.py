@@ -27,6 +27,8 @@ def shown(value) -> str:
     """``value`` as a message may show it: short codes and small numbers as they are,
     anything longer by its shape ("a 10-digit number", "a value shaped dd/dd/dddd")."""
     v = str(value).strip()
+    if len(v) > 64:  # long text is never a code or a number, and no pattern need run over it
+        return f"text of {len(v):,} characters"
     digits = sum(c.isdigit() for c in v)
     if _NUMBER.fullmatch(v) and digits <= 6:
         return f"'{v}'"

@@ -22,10 +22,9 @@ from .. import codes
 from ..identifiers import Identifier, header_kind, identifying_columns
 from . import values as V
 from .files import FileInfo, RawTable, read_table
-from .headers import SOURCE_FIELDS, load_mapping, map_headers
+from .headers import SOURCE_FIELDS, header_like_rows, load_mapping, map_headers, remade
 from .problems import Problems, headers_listed
-from .schema import (DEFAULT_AGE_BANDS, FREE_TEXT, IDENTIFYING_FIELDS, SCHEMA_COLUMNS, Context,
-                     build_columns)
+from .schema import DEFAULT_AGE_BANDS, FREE_TEXT, IDENTIFYING_FIELDS, SCHEMA_COLUMNS, Context, build_columns
 
 BAD_ROWS = ("error", "exclude")
 _EQUITY_FIELDS = ("ethnicity", "sex", "age", "age_band", "date_of_birth", "lsoa_code",
@@ -167,6 +166,14 @@ def normalise(table: RawTable, problems: Problems, *, wanted=None, required=None
                            "dates; tell it what yours are called with mapping={'Your header': "
                            "'ethnicity'} (see docs/service-data-schema.md). The headers found "
                            "were: " + headers_listed(headers))
+    repeated = header_like_rows(raw, fields)
+    if repeated.any():  # one problem for the row, not one per column; its cells are not checked
+        problems.add(repeated, column=None, problem="the cells repeat the header row (it is not data)",
+                     hint="Two exports may have been pasted one under the other: delete the "
+                          "repeated header rows")
+        raw = raw.copy()
+        for c in raw.columns:
+            raw.loc[repeated, c] = None
     ident, unsure = _identifiers(raw, fields, headers)
     ident_cols = {i.column for i in ident}
     validation = {"rows": len(raw), "file": label, "columns_mapped": {}, "notes": info.notes,
@@ -180,12 +187,18 @@ def normalise(table: RawTable, problems: Problems, *, wanted=None, required=None
     ctx = Context(raw, src, problems, validation=validation, label=label,
                   delimiter=info.delimiter, today=today or dt.date.today(), wanted=wanted)
     out = build_columns(ctx, postcode_lookup=postcode_lookup, age_bands=age_bands)
+    if wanted is None:
+        _duplicates(ctx, raw)
 
     frame = pd.DataFrame({k: out[k] for k in SCHEMA_COLUMNS if k in out}, index=raw.index,
                          copy=False)
+    again = remade(headers, table.user_map)
+    for h, source in again.items():
+        validation["notes"].append(f"'{h}' made again from '{source}' (the file's copy was not used)")
     mapped = set(src.values())
     for h in raw.columns:
-        if h not in mapped and h not in ident_cols and (wanted is None or h in wanted):
+        if h not in mapped and h not in ident_cols and h not in again \
+                and (wanted is None or h in wanted):
             frame[h] = raw[h]
     missing_required = [r for r in (required or []) if r not in frame.columns]
     if missing_required:
@@ -252,6 +265,21 @@ def _bad_rows(frame: pd.DataFrame, problems: Problems, bad_rows: str):
                   f"problems ({why}{more}). attrs['excluded'] lists them.", UserWarning,
                   stacklevel=4)
     return frame[~bad], {"rows": n, "reasons": reasons}
+
+
+def _duplicates(ctx: Context, raw: pd.DataFrame) -> None:
+    """Warn of rows that are exact copies of an earlier row (every column read)."""
+    dup = raw.duplicated().to_numpy() if len(raw) > 1 and len(raw.columns) else np.zeros(0, bool)
+    n = int(dup.sum())
+    if not n:
+        return
+    rows = ctx.problems.row_numbers(np.flatnonzero(dup)[:10]).tolist()
+    listed = ", ".join(map(str, rows)) + (f" and {n - 10:,} more" if n > 10 else "")
+    ctx.validation["duplicate_rows"] = {"count": n, "rows": rows}
+    ctx.warnings.append(f"{ctx.label}: {n:,} {'row is an exact copy' if n == 1 else 'rows are exact copies'}"
+                        f" of an earlier row ({'row' if n == 1 else 'rows'} {listed}). If the extract "
+                        "was exported or joined twice, they are counted twice; if each row is a "
+                        "different referral, this is nothing to fix.")
 
 
 def _synthetic(raw, src, info: FileInfo) -> bool:
