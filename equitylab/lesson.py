@@ -51,9 +51,9 @@ def _friendly(method):
         except Exception as exc:
             if os.environ.get("EQUITYLAB_STRICT"):
                 raise
-            _md(f"> **Something went wrong in this step** ({type(exc).__name__}: {exc}). Your saved answers "
-                "are safe. Try *Kernel → Restart Kernel and Run All Cells*; if it happens again, tell your "
-                "facilitator.")
+            # a bug of ours: the learner gets no exception name or code, just what to do next
+            _md("> **This step could not run.** Your saved answers are safe. Try *Kernel → Restart Kernel and "
+                "Run All Cells*; if it happens again, tell your facilitator.")
         return None
 
     return wrapper
@@ -64,7 +64,7 @@ class Session:
     service data, with a method for each step of the notebooks."""
 
     def __init__(self, project_file: str = "", area_code: str = "E09000012", service_data: str = "",
-                 notebook: str = "", audience: str = "team"):
+                 notebook: str = "", audience: str = "team", mapping: str = "", bad_rows: str = "error"):
         # in a live session a learner who has joined a team writes to the team's shared file
         team_file = None if project_file else cohort.project_for()
         self.project_path = (Path(project_file).expanduser() if project_file
@@ -78,6 +78,7 @@ class Session:
         self.area_code = check_area(area_code)
         self.area = area_info(self.area_code)
         self.service_path = service_data
+        self.service_options = {"mapping": mapping, "bad_rows": bad_rows}  # how read_service_data reads it
         self.notebook = notebook
         self.audience = audience
         self._service = None
@@ -90,7 +91,7 @@ class Session:
     @property
     def service(self):
         if self._service is None:
-            self._service = findings.load_service(self.service_path, self.area_code)
+            self._service = findings.load_service(self.service_path, self.area_code, **self.service_options)
         return self._service
 
     def hello(self) -> None:
@@ -208,6 +209,10 @@ class Session:
     def outcomes_by_deprivation(self):
         return findings.outcomes_by_deprivation(self.service, self.area_code, audience=self.audience)
 
+    @_friendly
+    def intersections(self, by=None, measure: str = "waiting"):
+        return findings.intersections(self.service, by, measure=measure, audience=self.audience)
+
     # -- 04 aim, driver diagram, measures -----------------------------------
     @_friendly
     def driver_diagram(self) -> None:
@@ -229,8 +234,14 @@ class Session:
 
     @_friendly
     def gap_chart(self, group=None, reference=None, by="ethnicity"):
+        """The gap over time between the team's group of concern and its comparison group: those the aim
+        names, when the extract has them; otherwise the lowest group against the largest."""
+        aim = self.project.aim
+        known = set(self.service[by].astype(str)) if by in self.service else set()
+        group = group or (aim.group if aim.group in known else None)
+        reference = reference or (aim.comparison_group if aim.comparison_group in known else None)
         return findings.gap_over_time(self.service, group=group, reference=reference, by=by,
-                                     audience=self.audience)
+                                      audience=self.audience)
 
     # -- 05 between sessions -----------------------------------------------------
     @_friendly
@@ -271,7 +282,7 @@ class _StartForm:
 
 
 def start(project_file: str = "", area_code: str = "E09000012", service_data: str = "", *, notebook: str = "",
-          audience: str = "team") -> Session:
+          audience: str = "team", mapping: str = "", bad_rows: str = "error") -> Session:
     """Open the session for a notebook: make charts work offline, open or create the project file.
 
     Charts render inside JupyterLab with no internet (``EQUITYLAB_RENDERER=svg`` gives static
@@ -283,7 +294,8 @@ def start(project_file: str = "", area_code: str = "E09000012", service_data: st
         sys.modules.setdefault("rfc3987_syntax", None)
     enable_offline(os.environ.get("EQUITYLAB_RENDERER", "jupyter"))
     try:
-        return Session(project_file, area_code, service_data, notebook=notebook, audience=audience)
+        return Session(project_file, area_code, service_data, notebook=notebook, audience=audience,
+                       mapping=mapping, bad_rows=bad_rows)
     except EquityLabError as exc:
         _md(f"> **The session could not start.** {exc}")
         raise SystemExit(f"equitylab: {exc}") from None

@@ -70,3 +70,14 @@ def new_page(chromium):
     yield make
     for context in contexts:
         context.close()
+
+
+@pytest.fixture(scope="session", params=["E08000003", "E09000012"])
+def curriculum_run(request, tmp_path_factory):
+    """(area, folder, records): every curriculum notebook executed headless for the area, in order,
+    once a session for Manchester and Hackney (about a minute each)."""
+    from equitylab.curriculum import run_curriculum
+
+    out = tmp_path_factory.mktemp(f"curriculum-{request.param}")
+    records = run_curriculum(out, area_code=request.param, log=lambda *_: None)
+    return request.param, out, records

@@ -111,3 +111,21 @@ def test_audience_must_be_known():
 
     with pytest.raises(DataError, match="audience"):
         findings.outcomes_by_deprivation(service_data(HACKNEY, n=200, seed=1), HACKNEY, audience="everyone")
+
+
+def test_views_follow_the_columns_an_extract_has():
+    """An extract with referral dates, ethnicity and missed appointments, but no readmission, discharge,
+    experience or LSOA: the views it can run, run; the others say in one sentence which column they need."""
+    from equitylab.synthetic import service_data
+
+    service = service_data(HACKNEY, n=800, seed=3)[["referral_date", "ethnicity", "missed_appointments"]]
+    experience = findings.experience(service, by=["ethnicity", "sex"], audience="publish")
+    assert experience.title == "Experience by ethnic group"  # no sex column: that grouping is left out
+    assert set(experience.export["measure"]) == {"missed at least one appointment"}
+    outcomes = findings.outcomes(service, by=["ethnicity"], audience="publish")
+    assert outcomes.text == ("Not shown: this view needs a column, which the extract does not have: "
+                             "readmitted_90d (whether the person was readmitted within 90 days).")
+    by_deprivation = findings.outcomes_by_deprivation(service, HACKNEY, audience="publish")
+    assert "lsoa_code" in by_deprivation.text and by_deprivation.chart is None
+    trend = findings.over_time(service, by="ethnicity", audience="publish")
+    assert trend.text.startswith("Not shown") and "waiting_days" in trend.text and trend.chart is None

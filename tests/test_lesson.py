@@ -41,3 +41,18 @@ def test_equitylab_errors_become_plain_messages(tmp_path, monkeypatch):
     monkeypatch.setattr(lesson.findings, "ethnic_mix", broken)
     assert s.ethnic_mix() is None
     assert shown and "could not run" in shown[0] and "extract.csv" in shown[0] and "row 4" in shown[0]
+
+
+def test_an_unexpected_error_reaches_the_learner_without_its_name_or_code(tmp_path, monkeypatch):
+    shown = []
+    monkeypatch.setattr(lesson, "_md", shown.append)
+    monkeypatch.delenv("EQUITYLAB_STRICT", raising=False)
+    s = lesson.Session(str(tmp_path / "p.yaml"), "E09000012", "")
+
+    def broken(*args, **kwargs):
+        raise KeyError("readmitted")
+
+    monkeypatch.setattr(lesson.findings, "ethnic_mix", broken)
+    assert s.ethnic_mix() is None
+    assert shown and "could not run" in shown[0] and "saved answers are safe" in shown[0]
+    assert "KeyError" not in shown[0] and "readmitted" not in shown[0]

@@ -6,11 +6,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from equitylab.reports.curriculum import run_curriculum
-
 pytestmark = [pytest.mark.notebooks, pytest.mark.slow]
 
-AREAS = {"E09000012": "Hackney", "E08000003": "Manchester"}
+AREAS = {"E09000012": "Hackney", "E08000003": "Manchester"}  # as tests/conftest.py runs them
 # the learning session's order, as the README's curriculum table lists it
 CURRICULUM = [
     "00_start_here.ipynb",
@@ -36,11 +34,11 @@ def outputs(path: Path) -> str:
     return "\n".join(shown)
 
 
-@pytest.fixture(scope="module", params=sorted(AREAS))
-def run(request, tmp_path_factory):
-    out = tmp_path_factory.mktemp(f"curriculum-{request.param}")
-    records = run_curriculum(out, area_code=request.param, log=lambda *_: None)
-    return request.param, out, records
+@pytest.fixture
+def run(curriculum_run):
+    """The curriculum run once per area for the whole session (tests/conftest.py), shared with
+    tests/test_notebook_outputs.py."""
+    return curriculum_run
 
 
 def test_every_notebook_ran_in_order(run):

@@ -10,7 +10,7 @@ import altair as alt
 import pandas as pd
 
 from .. import provenance
-from .theme import GROUP_COLOURS, HEIGHT, WIDTH, apply, lines, set_properties
+from .theme import COMPARATOR, GROUP_COLOURS, HEIGHT, WIDTH, apply, lines, set_properties
 
 
 def _caption(df: pd.DataFrame) -> list[str]:
@@ -45,7 +45,9 @@ def ethnic_mix_chart(mix: pd.DataFrame, *, description: str, comparator: pd.Data
     chart = set_properties(alt.Chart(data).mark_bar().encode(
         y=alt.Y("group:N", sort=order, title="Ethnic group (Census 2021)"),
         x=alt.X("share:Q", axis=alt.Axis(format="%"), title="Share of residents"),
-        color=alt.Color("place:N", title=None),
+        # the area in blue, its comparator in grey (both at least 3:1 on white)
+        color=alt.Color("place:N", title=None, scale=alt.Scale(domain=list(dict.fromkeys(data["place"])),
+                                                               range=[GROUP_COLOURS[0], COMPARATOR])),
         yOffset=alt.YOffset("place:N"),
         tooltip=[alt.Tooltip("place:N"), alt.Tooltip("group:N"), alt.Tooltip("share:Q", format=".1%"),
                  alt.Tooltip("population:Q", format=",")],
@@ -68,14 +70,18 @@ def life_expectancy_chart(le: pd.DataFrame, *, description: str):
         tooltip=[alt.Tooltip("area_name:N"), alt.Tooltip("sex:N"), alt.Tooltip("life_expectancy:Q", format=".1f"),
                  alt.Tooltip("imd_score:Q", format=".1f")],
     )
-    dots = base.mark_point(filled=True).encode(
-        color=alt.Color("shown as:N", scale=alt.Scale(domain=["other districts", "your area"],
-                                                      range=["#9E9E9E", GROUP_COLOURS[5]]), title=None),
+    # other districts as open grey rings (4.5:1 on white, and overlaps stay visible without fading
+    # them below 3:1), the area as a filled diamond
+    shown = ["other districts", "your area"]
+    dots = base.mark_point(filled=False, strokeWidth=1, opacity=1).encode(
+        color=alt.Color("shown as:N", scale=alt.Scale(domain=shown, range=[COMPARATOR, GROUP_COLOURS[5]]),
+                        title=None),
+        fill=alt.Fill("shown as:N", scale=alt.Scale(domain=shown, range=["transparent", GROUP_COLOURS[5]]),
+                      title=None),
         shape=alt.Shape("shown as:N", scale=alt.Scale(domain=["other districts", "your area"],
                                                       range=["circle", "diamond"]), title=None),
         # typed channel values: altair resolves plain dicts (what alt.condition returns) slowly
         size=alt.SizeValue(25, condition={"test": "datum.focus", "value": 160}),
-        opacity=alt.OpacityValue(0.5, condition={"test": "datum.focus", "value": 1}),
     )
     labels = base.transform_filter("datum.focus").mark_text(align="left", dx=8, fontWeight="bold").encode(
         text=alt.Text("area_name:N"))

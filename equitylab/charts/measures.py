@@ -14,7 +14,7 @@ import pandas as pd
 from .. import provenance
 from ..errors import DataError
 from ..measures._common import require_columns
-from .theme import GROUP_COLOURS, HEIGHT, WIDTH, config, lines, set_properties, tooltips
+from .theme import COMPARATOR, GROUP_COLOURS, HEIGHT, WIDTH, config, lines, set_properties, tooltips
 
 
 def describe(chart) -> str:
@@ -67,13 +67,15 @@ def deprivation_gradient(result_or_data: pd.DataFrame, *, sii: pd.DataFrame | No
     n_q = len(d)
     name = {5: "quintile", 10: "decile"}.get(n_q, "quantile")
     xlab = f"Deprivation {name} ({kind}; 1 = most deprived)"
+    x = alt.X("quantile:O", title=xlab, axis=alt.Axis(labelAngle=0))  # "1" to "10" read upright
+    # on as many lines as the axis is tall (13 px bold: about 6.5 px a character), not past the plot
+    ylab = lines(indicator, width=int(HEIGHT / 6.5))
     base = alt.Chart(d)
     layers = []
     if "lower" in d:
-        layers.append(base.mark_rule(color=GROUP_COLOURS[0]).encode(x=alt.X("quantile:O", title=xlab),
-                                                                     y=alt.Y("lower:Q"), y2=alt.Y2("upper")))
-    layers.append(base.mark_point(filled=True, size=70, color=GROUP_COLOURS[0]).encode(
-        x=alt.X("quantile:O", title=xlab), y=alt.Y("value:Q", title=indicator, scale=alt.Scale(zero=False)),
+        layers.append(base.mark_rule(color=GROUP_COLOURS[0]).encode(x=x, y=alt.Y("lower:Q"), y2=alt.Y2("upper")))
+    layers.append(base.mark_point(filled=True, size=70, opacity=1, color=GROUP_COLOURS[0]).encode(
+        x=x, y=alt.Y("value:Q", title=ylab, scale=alt.Scale(zero=False)),
         tooltip=tooltips(*d.columns)))
     most, least = d["value"].iloc[0], d["value"].iloc[-1]
     text = (f"{indicator} by {kind} deprivation {name}, {n_q} groups. The most deprived {name} has "
@@ -127,26 +129,35 @@ def compare_groups(data: pd.DataFrame, *, by: str, value: str, lower_ci: str = "
             d.loc[d["group"] == str(reference), "versus reference"] = "reference"
     else:
         d["versus reference"] = "group"
-    palette = alt.Scale(domain=["higher", "lower", "similar", "reference", "group"],
-                        range=[GROUP_COLOURS[0], GROUP_COLOURS[5], "#7F7F7F", "#000000", GROUP_COLOURS[0]])
-    shapes = alt.Scale(domain=["higher", "lower", "similar", "reference", "group"],
-                       range=["triangle-right", "triangle-left", "circle", "square", "circle"])
+    # the legend lists only what is drawn
+    kinds = [k for k in ("higher", "lower", "similar", "reference", "group") if k in set(d["versus reference"])]
+    looks = {"higher": (GROUP_COLOURS[0], "triangle-right"), "lower": (GROUP_COLOURS[5], "triangle-left"),
+             "similar": ("#7F7F7F", "circle"), "reference": ("#000000", "square"), "group": (GROUP_COLOURS[0], "circle")}
+    palette = alt.Scale(domain=kinds, range=[looks[k][0] for k in kinds])
+    shapes = alt.Scale(domain=kinds, range=[looks[k][1] for k in kinds])
+    legend = alt.Legend(titleLimit=500)  # Vega cuts titles at 180 px ("Compared with the overall va...")
     y = alt.Y("group:N", title=None, sort=list(d["group"]))
     base = alt.Chart()  # the rows are given once, to the layered chart
     x = alt.X("value:Q", title=indicator, scale=alt.Scale(zero=False))
     if ref_value is not None:
-        points = base.mark_point(filled=True, size=80).encode(
+        # opacity 1: Vega's default 0.7 fades the grey "similar" points below 3:1 on white
+        points = base.mark_point(filled=True, size=80, opacity=1).encode(
             y=y, x=x,
-            color=alt.Color("versus reference:N", scale=palette, title=f"Compared with {ref_name}"),
-            shape=alt.Shape("versus reference:N", scale=shapes, title=f"Compared with {ref_name}"),
+            color=alt.Color("versus reference:N", scale=palette, title=f"Compared with {ref_name}", legend=legend),
+            shape=alt.Shape("versus reference:N", scale=shapes, title=f"Compared with {ref_name}", legend=legend),
             tooltip=tooltips("group", "value", "lower", "upper", "versus reference"))
     else:  # nothing to compare with: one look for every group, and no legend that says nothing
-        points = base.mark_point(filled=True, size=80, color=GROUP_COLOURS[0], shape="circle").encode(
+        points = base.mark_point(filled=True, size=80, opacity=1, color=GROUP_COLOURS[0], shape="circle").encode(
             y=y, x=x, tooltip=tooltips("group", "value", "lower", "upper"))
     layers = [base.mark_rule(color="#555555").encode(y=y, x=alt.X("lower:Q"), x2=alt.X2("upper")), points]
     text = f"{indicator} for {len(d)} groups with their intervals."
     if ref_value is not None:
         layers.append(alt.Chart().mark_rule(strokeDash=[4, 4]).encode(x=alt.XDatum(ref_value)))
+        # the dashed line labelled where it is drawn, above the plot
+        label = f"{reference if reference is not None else 'Overall'} {_fmt(ref_value)}"
+        layers.append(alt.Chart().mark_text(align="center", baseline="bottom", dy=-3, fontSize=11,
+                                            color="#333333").encode(x=alt.XDatum(ref_value), y=alt.YValue(0),
+                                                                    text=alt.TextValue(label)))
         hi = d.loc[d["versus reference"] == "higher", "group"].tolist()
         lo = d.loc[d["versus reference"] == "lower", "group"].tolist()
         text += (f" {ref_name[0].upper() + ref_name[1:]} is {_fmt(ref_value)} (dashed line). "
@@ -170,11 +181,15 @@ def access_chart(data: pd.DataFrame, *, by: str, service_share: str, population_
     d.columns = ["group", "Share of " + service, "Share of population"]
     d["group"] = d["group"].astype(str)
     long = d.melt("group", var_name="measure", value_name="share")
+    # shares given as fractions are shown as %, like shares given in %
+    percent = bool((long["share"].abs() > 1).any())
+    axis = alt.Axis() if percent else alt.Axis(format="%")
     chart = alt.Chart(long).mark_bar().encode(
         y=alt.Y("group:N", title=None, sort=list(d["group"])),
         yOffset=alt.YOffset("measure:N"),
-        x=alt.X("share:Q", title="Share (%)" if d.iloc[:, 1:].max().max() > 1 else "Share (fraction)"),
-        color=alt.Color("measure:N", scale=alt.Scale(range=[GROUP_COLOURS[0], GROUP_COLOURS[1]]), title=None),
+        x=alt.X("share:Q", title=f"Share of {service} and of the population (%)", axis=axis),
+        color=alt.Color("measure:N", scale=alt.Scale(domain=list(d.columns[1:]), range=[GROUP_COLOURS[0], COMPARATOR]),
+                        title=None),
         tooltip=tooltips("group", "measure", "share"))
     gap = d["Share of " + service] - d["Share of population"]
     order = np.argsort(gap.to_numpy())
@@ -215,13 +230,13 @@ def funnel_plot(data: pd.DataFrame, *, by: str, value: str, denominator: str, li
         x=alt.X("denominator:Q", title="Denominator (size)"), y=alt.Y("y:Q"), detail=alt.Detail("limit:N"),
         strokeDash=alt.StrokeDash("band:N", scale=alt.Scale(domain=["2 SD", "3 SD"], range=[[4, 3], [1, 0]]),
                                   title="Limit"), color=alt.ColorValue("#7F7F7F"))
-    points = alt.Chart(pts).mark_point(filled=True, size=60).encode(
+    looks = {"above 3 SD": (GROUP_COLOURS[0], "triangle-up"), "below 3 SD": (GROUP_COLOURS[5], "triangle-down"),
+             "within limits": ("#7F7F7F", "circle")}
+    where = [k for k in looks if k in set(pts["position"])]  # the legend lists only what is drawn
+    points = alt.Chart(pts).mark_point(filled=True, size=60, opacity=1).encode(
         x=alt.X("denominator:Q"), y=alt.Y("value:Q", title=indicator),
-        color=alt.Color("position:N", scale=alt.Scale(domain=["above 3 SD", "below 3 SD", "within limits"],
-                                                      range=[GROUP_COLOURS[0], GROUP_COLOURS[5], "#7F7F7F"]),
-                        title=None),
-        shape=alt.Shape("position:N", scale=alt.Scale(domain=["above 3 SD", "below 3 SD", "within limits"],
-                                                      range=["triangle-up", "triangle-down", "circle"]), title=None),
+        color=alt.Color("position:N", scale=alt.Scale(domain=where, range=[looks[k][0] for k in where]), title=None),
+        shape=alt.Shape("position:N", scale=alt.Scale(domain=where, range=[looks[k][1] for k in where]), title=None),
         tooltip=tooltips("unit", "value", "denominator", "position"))
     layers = [lines, points]
     if centre is not None:

@@ -149,6 +149,21 @@ def _x_type(series: pd.Series) -> str:
     return "quantitative" if pd.api.types.is_numeric_dtype(series) else "ordinal"
 
 
+_SPACING = {1: "Day", 7: "Week", 14: "Fortnight", 30: "Month", 91: "Quarter", 365: "Year"}
+
+
+def _x_title(result, x_type: str) -> str:
+    """The x axis title: the column's name, or, for a bare "period" (what ``spc.aggregate`` writes) or
+    "date", the length of a period in words ("Month"), read from the dates' usual spacing."""
+    name = str(result.settings["x"])
+    if x_type != "temporal" or name.lower() not in ("period", "date", "x"):
+        return name
+    days = pd.Series(pd.to_datetime(result.points["x"].unique())).sort_values().diff().dt.days.median()
+    if not np.isfinite(days):
+        return "Date"
+    return _SPACING[min(_SPACING, key=lambda d: abs(d - days))]
+
+
 def _subtitle(result, audience: str, extra: list[str] | None = None) -> list[str]:
     lines = []
     if audience == "team" and bool(result.points["small_number"].any()):
@@ -181,8 +196,10 @@ def _layers(
     y_title: str,
     zero_line: bool = False,
     minimal: bool = False,
+    drawn: set | None = None,
 ):
-    """One layered (and, for several groups, faceted) altair chart of an SPC result."""
+    """One layered (and, for several groups, faceted) altair chart of an SPC result; ``drawn`` is the
+    kinds of point the legend lists (for charts drawn together, all of theirs)."""
     _check_audience(audience)
     run = result.settings["chart"] == "run"
     data = _chart_frame(result, audience)
@@ -196,7 +213,7 @@ def _layers(
         frames.append(_verdict_rows(result, groups, audience))
     combined = pd.concat([f for f in frames if len(f)], ignore_index=True)
     x_type = _x_type(result.points["x"])
-    x = {"field": "x", "type": x_type, "title": result.settings["x"]}
+    x = {"field": "x", "type": x_type, "title": _x_title(result, x_type)}
     if x_type == "quantitative":
         x["scale"] = {"zero": False}
     elif x_type == "temporal":  # a few dated labels, not one run-together word per month
@@ -204,21 +221,25 @@ def _layers(
     x_plain = {"field": "x", "type": x_type}
 
     def yq(field, title=None):
-        enc = {"field": field, "type": "quantitative", "scale": {"zero": False}}
+        # padding: a point at the lowest or highest value is drawn whole, not across the axis line
+        enc = {"field": field, "type": "quantitative", "scale": {"zero": False, "padding": 6}}
         enc["title"] = title or y_title
         return enc
 
     tooltip = [
-        {"field": "x", "type": x_type, "title": result.settings["x"]},
+        {"field": "x", "type": x_type, "title": x["title"]},
         {"field": "y", "type": "quantitative", "title": y_title, "format": ",.4~g"},
         {"field": "kind", "type": "nominal", "title": "variation"},
         {"field": "rule", "type": "nominal", "title": "rule"},
     ]
     if "n" in data:
         tooltip.append({"field": "n", "type": "quantitative", "title": "denominator"})
-    kinds = list(KIND_LABEL.values())
-    colours = [MDC["common_cause"], MDC["improvement"], MDC["concern"], MDC["neutral"]]
-    shapes = [MDC_SHAPES[k] for k in ("common_cause", "improvement", "concern", "neutral")]
+    # the legend lists the kinds of point drawn, not every kind there is
+    drawn = drawn or set(data["kind"].dropna())
+    keys = [k for k in ("common_cause", "improvement", "concern", "neutral") if KIND_LABEL[k] in drawn]
+    kinds = [KIND_LABEL[k] for k in keys]
+    colours = [MDC[k] for k in keys]
+    shapes = [MDC_SHAPES[k] for k in keys]
     phase = {"field": "phase", "type": "nominal"}
     layers = [
         _layer(
@@ -382,7 +403,7 @@ def spc_chart(result, *, audience="team", title=None, width=None, height=None, c
     chart = _layers(result, audience, width, height, y_title)
     if groups > 1 and columns != 2:
         chart.columns = columns
-    heading = alt.TitleParams(text=title or y_title, subtitle=_subtitle(result, audience))
+    heading = alt.TitleParams(text=title or y_title[:1].upper() + y_title[1:], subtitle=_subtitle(result, audience))
     return set_properties(chart, title=heading, description=describe(result, audience)).configure(**config())
 
 
@@ -391,9 +412,12 @@ def gap_chart_view(result, *, audience="team", title=None, width=None, height=No
     width, height = width or 480, height or 200
     measure = "difference" if result.settings["measure"] == "difference" else "log ratio"
     unit = "percentage points" if measure == "difference" and result.settings.get("multiplier", 1) == 100 else measure
-    gap = _layers(result.gap, audience, width, height, f"Gap ({unit})", zero_line=True)
+    # one legend for both charts: the kinds of point either draws
+    drawn = {k for r in (result.gap, result.series) for k in _chart_frame(r, audience)["kind"].dropna()}
+    gap = _layers(result.gap, audience, width, height, f"Gap ({unit})", zero_line=True, drawn=drawn)
     # the groups' own series sit two to a row under the gap: half the width each
-    series = _layers(result.series, audience, (width - 60) // 2, height, result.settings["y"], minimal=True)
+    series = _layers(result.series, audience, (width - 60) // 2, height, result.settings["y"], minimal=True,
+                     drawn=drawn)
     gap = set_properties(gap, title=alt.TitleParams(f"Gap: each group vs {result.settings['reference']}", fontSize=13))
     series = set_properties(series, title=alt.TitleParams("Each group's own values", fontSize=13))
     extra = [

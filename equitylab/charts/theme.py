@@ -3,6 +3,11 @@
 Colours are the Okabe-Ito palette (Okabe and Ito 2008) for groups, and the NHS
 "Making Data Count" palette for SPC verdicts. Meaning is never carried by colour alone:
 SPC points also differ by shape, and every chart comes with a text description.
+
+Every colour that carries data has a contrast of at least 3:1 against the white page, and every
+colour used for words at least 4.5:1 (WCAG 2.2, 1.4.11 and 1.4.3; checked by
+tests/test_charts_visual.py). Where a published palette's colour is lighter than that, a darker
+shade of the same hue is used and the original is noted beside it.
 """
 from __future__ import annotations
 
@@ -13,10 +18,15 @@ import altair as alt
 # Okabe & Ito (2008) colour-universal design palette, black last
 GROUP_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 
-# NHS England "Making Data Count" colours
+# the Okabe-Ito colours of at least 3:1 on white, first: what a chart's categories get by default
+CATEGORY_COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#000000"]
+# a comparator (England, the population) beside the area or service in blue: 4.5:1 on white
+COMPARATOR = "#767676"
+
+# NHS England "Making Data Count" colours, darkened where MDC's own are under 3:1 on white
 MDC = {
-    "common_cause": "#A6A6A6",   # grey
-    "improvement": "#00B0F0",    # blue
+    "common_cause": "#8A8A8A",   # grey (MDC #A6A6A6 is 2.4:1)
+    "improvement": "#0095CC",    # blue (MDC #00B0F0 is 2.5:1)
     "concern": "#E46C0A",        # orange
     "neutral": "#490092",        # purple
     "line": "#231F20",
@@ -53,7 +63,7 @@ def config() -> dict:
         "legend": {"labelFontSize": 12, "titleFontSize": 12, "orient": "bottom"},
         "title": {"fontSize": 15, "anchor": "start", "subtitleFontSize": 12, "subtitleColor": "#333333"},
         "view": {"stroke": None},
-        "range": {"category": GROUP_COLOURS},
+        "range": {"category": CATEGORY_COLOURS},
     }
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import warnings
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .. import provenance
@@ -22,19 +23,26 @@ from ..synthetic import service_data as synthetic_service_data
 from .finding import MISSING_LABELS, Finding, check_audience, make, protect
 from .words import join_words, possessive
 
+# the column each measure is built from, as a sentence can name it
+_NEEDS = {"missed": "missed_appointments (the number of missed appointments)",
+          "experience": "experience_positive (whether the person rated their care good)",
+          "disengaged": "discharge_outcome (the reason for discharge)",
+          "readmitted": "readmitted_90d (whether the person was readmitted within 90 days)"}
 _POLARITY = {"missed": "low_is_good", "experience": "high_is_good", "disengaged": "low_is_good",
              "readmitted": "low_is_good"}
 GROUP_LABELS = {"imd_decile": "national deprivation decile", "age_band": "age band",
                 "local_decile": "deprivation decile within the area", "ethnicity": "ethnic group"}
 _NOT_CAUSES = "These are differences between groups in this data, not their causes."
-SHORT_TABLE = 12  # rows a reader takes in at a glance
+SHORT_TABLE = 10  # rows a reader takes in at a glance
 
 
-def load_service(service_data: str | Path | None, area_code: str) -> pd.DataFrame:
-    """The team's extract read through :func:`equitylab.loaders.read_service_data`, or, when no path
-    is given, the synthetic teaching extract for the area (labelled synthetic)."""
+def load_service(service_data: str | Path | None, area_code: str, *, mapping: str | Path | None = None,
+                 bad_rows: str = "error") -> pd.DataFrame:
+    """The team's extract read through :func:`equitylab.loaders.read_service_data` (with its
+    ``mapping`` and ``bad_rows``), or, when no path is given, the synthetic teaching extract for
+    the area (labelled synthetic)."""
     if service_data:
-        return read_service_data(service_data)
+        return read_service_data(service_data, mapping=mapping or None, bad_rows=bad_rows or "error")
     return synthetic_service_data(area_code)
 
 
@@ -49,6 +57,9 @@ def service_summary(service: pd.DataFrame) -> Finding:
     if missing is not None:
         sentences.append(f"Ethnicity is not stated for {missing:.1f}% of them; they are counted as 'not stated', "
                          "not left out silently.")
+    left_out = provenance.excluded_words(service)  # bad_rows="exclude": how many rows and why
+    if left_out:
+        sentences.append(left_out)
     dropped = service.attrs.get("dropped_identifiers") or []
     if dropped:
         names = [d[0] if isinstance(d, list | tuple) else str(d.get("column", d)) if isinstance(d, dict) else str(d)
@@ -86,9 +97,10 @@ def access(service: pd.DataFrame, area_code: str, by="ethnicity", *, audience: s
     table = pd.concat([f.table.rename(columns={f.table.columns[0]: "group"})
                        .assign(**{"grouped by": f.title.removeprefix("Access by ")}) for f in parts],
                       ignore_index=True)
-    if len(table) > SHORT_TABLE:  # the groups whose share differs from their share of residents
+    if len(table) > SHORT_TABLE:  # the groups whose share differs most from their share of residents
         low = table["95% interval"].str.extract(r"^([\d.]+) to ([\d.]+)$").astype(float)
         table = table[(low[0] > 1) | (low[1] < 1)]
+        table = table.loc[np.log(table["ratio"]).abs().sort_values(ascending=False).index[:SHORT_TABLE]].sort_index()
     provenance.carry(table, parts[0].table)
     export = pd.concat([f.export.assign(grouping=b) for f, b in zip(parts, used)], ignore_index=True)
     provenance.carry(export, parts[0].export)
@@ -185,9 +197,6 @@ def _outcome_columns(service: pd.DataFrame) -> dict[str, tuple[str, pd.Series, p
     return out
 
 
-_POLARITY = {"missed": "low_is_good", "experience": "high_is_good", "disengaged": "low_is_good",
-             "readmitted": "low_is_good"}
-
 
 def _group_table(service, by, measures, audience):
 
@@ -259,7 +268,7 @@ def _sentences(table: pd.DataFrame, by: str) -> list[str]:
 def experience(service: pd.DataFrame, by="ethnicity", *, audience: str = "team") -> Finding:
     """Experience by group: missed appointments, rating of care, and dropping out, with 95% intervals,
     for each grouping in ``by`` (a column or a list)."""
-    bys = [by] if isinstance(by, str) else list(by)
+    bys = _present(service, by)
     parts = [_by_group(service, b, ["missed", "experience", "disengaged"], "Experience", audience,
                        closing=len(bys) == 1) for b in bys]
     return _combined(parts, bys, "Experience by " + join_words([GROUP_LABELS.get(b, b) for b in bys]),
@@ -268,18 +277,48 @@ def experience(service: pd.DataFrame, by="ethnicity", *, audience: str = "team")
 
 def outcomes(service: pd.DataFrame, by="ethnicity", *, audience: str = "team") -> Finding:
     """Outcomes by group: readmission within 90 days, for each grouping in ``by`` (a column or a list)."""
-    bys = [by] if isinstance(by, str) else list(by)
+    bys = _present(service, by)
     parts = [_by_group(service, b, ["readmitted"], "Outcomes", audience, closing=len(bys) == 1) for b in bys]
     return _combined(parts, bys, "Outcomes: readmission within 90 days by "
                      + join_words([GROUP_LABELS.get(b, b) for b in bys]), service, audience)
 
 
+def _present(service: pd.DataFrame, by) -> list[str]:
+    """The groupings in ``by`` (a column or a list) that the extract has; all of them when none is there,
+    so that asking for a missing one alone still says which columns exist."""
+    bys = [by] if isinstance(by, str) else list(by)
+    bys = ["imd_decile" if b == "deprivation" else b for b in bys]
+    return [b for b in bys if b in service] or bys
+
+
+def unavailable(title: str, needs: list[str], data) -> Finding:
+    """A view the extract has no columns for: one plain sentence naming the columns that would enable it."""
+    options = needs[0] if len(needs) == 1 else ", ".join(needs[:-1]) + " or " + needs[-1]
+    what = "a column" if len(needs) == 1 else "one of these columns"
+    return make(title, f"Not shown: this view needs {what}, which the extract does not have: {options}.", data=data)
+
+
+def _combined_words(parts: list[Finding]) -> str:
+    """The sentences naming groups that differ; one sentence for the groupings where none does; one for
+    what is not recorded."""
+    sentences = [s for f in parts for s in f.extra.get("differs", [])]
+    quiet = [f.extra["label"] for f in parts if "label" in f.extra and not f.extra.get("differs")]
+    if quiet:
+        sentences.append(f"By {join_words(quiet).replace(' and ', ' or ')}, no group differs clearly from the "
+                         "overall value (the intervals are wide, or the groups similar).")
+    missing = [f"{f.extra['label']} for {f.extra['missing']:.0%}" for f in parts if f.extra.get("missing")]
+    if missing:
+        sentences.append(f"Not recorded, so counted in the overall value but not as a group: {join_words(missing)} "
+                         "of referrals.")
+    return " ".join(sentences + [_NOT_CAUSES])
+
+
 def _combined(parts: list[Finding], bys: list[str], title: str, service, audience) -> Finding:
     """One finding for several groupings: each one's sentences, the charts of the measures where a group
     differs, and one short table of the groups that differ (every row goes to the files)."""
-    if len(parts) == 1:
-        return parts[0]
-    text = " ".join(f.text for f in parts) + " " + _NOT_CAUSES
+    if len(parts) == 1 or all(f.export is None and f.table is None for f in parts):
+        return parts[0]  # one grouping, or a view the extract has no columns for
+    text = _combined_words(parts)
     table = pd.concat([f.table.rename(columns={f.table.columns[0]: "group"})
                        .assign(**{"grouped by": GROUP_LABELS.get(b, b)}) for f, b in zip(parts, bys)],
                       ignore_index=True)
@@ -304,6 +343,8 @@ def _by_group(service, by, measures, kind, audience, *, closing=True):
         raise DataError(f"The service data has no '{by}' column to group by",
                         hint="Group by one of: " + ", ".join(c for c in ("ethnicity", "sex", "age_band", "imd_decile")
                                                             if c in service))
+    if not any(key in _outcome_columns(service) for key in measures):
+        return unavailable(f"{kind} by {GROUP_LABELS.get(by, by)}", [_NEEDS[k] for k in measures], service)
     table = _group_table(service, by, measures, audience)
     label = GROUP_LABELS.get(by, by)
     sentences = _sentences(table, by)
@@ -327,7 +368,9 @@ def _by_group(service, by, measures, kind, audience, *, closing=True):
               if part["label"].astype(str).isin(["better", "worse", "higher", "lower"]).any()]
     chart = charts if len(charts) > 1 else (charts[0] if charts else None)
     return make(f"{kind} by {label}", text, data=table, table=table, readable=_readable(table, by), chart=chart,
-                alt_text=alt, audience=audience)
+                alt_text=alt, audience=audience,
+                extra={"differs": _sentences(table, by), "label": label,
+                       "missing": float(missing.mean()) if missing.any() else 0.0})
 
 
 def _readable(table: pd.DataFrame, by: str) -> pd.DataFrame:
@@ -361,9 +404,14 @@ def outcomes_by_deprivation(service: pd.DataFrame, area_code: str, *, audience: 
     """
 
     check_audience(audience)
+    title_words = "Outcomes by deprivation within the area"
     if "lsoa_code" not in service:
-        raise DataError("Deprivation within the area needs each row's LSOA code (column 'lsoa_code')",
-                        hint="Add the LSOA 2011 code of each person's home to the extract")
+        return unavailable(title_words, ["lsoa_code (the LSOA 2011 code of each person's home)"], service)
+    cols = _outcome_columns(service)
+    if measure not in cols:  # the first outcome the extract has, readmission first
+        measure = next((k for k in ("readmitted", "missed", "disengaged", "experience") if k in cols), None)
+        if measure is None:
+            return unavailable(title_words, list(_NEEDS.values()), service)
     national = lsoa_deciles(area_code, scheme="national")
     if len(national) < 2 * n:  # a tiny area (the Isles of Scilly has one small area) has no groups to compare
         name = area_info(area_code)["name"]
@@ -372,7 +420,6 @@ def outcomes_by_deprivation(service: pd.DataFrame, area_code: str, *, audience: 
         return make(f"Outcomes by deprivation within {name}", text, data=service)
     local = lsoa_deciles(area_code, scheme="local", n=n)
     groups = dict(zip(local["lsoa11_code"], local["quantile"]))
-    cols = _outcome_columns(service)
     title, num, den = cols[measure]
     q = service["lsoa_code"].astype("string").map(groups)
     data = pd.DataFrame({"quantile": q, "numerator": num.astype(int), "denominator": den.astype(int)}).dropna()

@@ -11,9 +11,16 @@ from ..errors import DataError
 from ..spc import SmallDenominatorWarning, TrialLimitsWarning, aggregate, control_chart, gap_chart, run_chart
 from ..spc.describe import hidden_groups, withheld_groups
 from .finding import MISSING_LABELS, Finding, check_audience, make
-from .service import GROUP_LABELS
+from .service import GROUP_LABELS, unavailable
 
 _PERIOD_WORDS = {"MS": "month", "M": "month", "W": "week", "QS": "quarter"}
+
+
+def _missing_for_waits(service: pd.DataFrame) -> list[str]:
+    needs = {"referral_date": "referral_date (the date of each referral)",
+             "waiting_days": "waiting_days (days from referral to first appointment)"}
+    missing = [words for col, words in needs.items() if col not in service]
+    return [" and ".join(missing)] if missing else []
 
 
 def _waits(service: pd.DataFrame, by: str | None, freq: str) -> pd.DataFrame:
@@ -86,6 +93,8 @@ def over_time(service: pd.DataFrame, by: str | None = "ethnicity", *, audience: 
     with fewer than 15 points get a run chart, since control limits need a baseline."""
     check_audience(audience)
     word = _PERIOD_WORDS.get(freq, "period")
+    if missing := _missing_for_waits(service):
+        return unavailable("Referrals seen within 28 days over time", missing, service)
     data, missing_note = _recorded(_waits(service, by, freq), by)
     data = data.rename(columns={"y": "seen within 28 days", "n": "referrals", "period": word.capitalize()})
     points = data.groupby(by).size().min() if by else len(data)
@@ -123,6 +132,8 @@ def gap_over_time(service: pd.DataFrame, *, group: str | None = None, reference:
     the lowest share seen within 28 days unless named. Missing categories are never either."""
     check_audience(audience)
     word = _PERIOD_WORDS.get(freq, "period")
+    if missing := _missing_for_waits(service):
+        return unavailable("The gap over time", missing, service)
     data, _ = _recorded(_waits(service, by, freq), by)
     totals = data.groupby(by)[["y", "n"]].sum()
     if reference is None:

@@ -106,7 +106,8 @@ def batch(reports, *, out="reports", jobs: int = 2, keep_notebooks: bool = False
     reports : path of a CSV file, or a list of dicts / :class:`ReportParameters` / area codes
         One report per row. CSV columns are named as the parameters: ``area_code``
         (required), ``comparator``, ``service_data``, ``dimensions``, ``period``,
-        ``project_file``, ``name``. Relative paths in the file are taken from its folder.
+        ``project_file``, ``name``, ``mapping``, ``bad_rows``. Relative paths in the file are
+        taken from its folder.
     out : str or Path
         Output folder: the reports, ``index.html``, ``index.csv`` and ``logs/``.
     jobs : int
@@ -182,7 +183,8 @@ def write_index(results: list[ReportResult], out: Path, *, seconds: float | None
     rows = []
     for r in results:
         status = "<span class='status-ok'>ready</span>" if r.ok else "<span class='status-failed'>failed</span>"
-        what = link(r.html, "report") + (" &middot; " + link(r.xlsx, "tables (Excel)") if r.xlsx else "")
+        what = link(r.html, "report") + "".join(f" &middot; {link(path, text)}" for path, text in
+                                                ((r.pdf, "PDF"), (r.xlsx, "tables (Excel)")) if path)
         if not r.ok:
             what = e(r.reason) + (" (" + link(r.log, "log") + ")" if r.log else "")
         area = f"{e(r.area_name)} ({e(r.area_code)})" if r.area_name else e(r.area_code)

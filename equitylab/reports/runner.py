@@ -30,6 +30,7 @@ from .. import __version__
 from .._paths import notebooks_dir
 from ..errors import DataError, EquityLabError
 from ..loaders.areas import area_info
+from ..pdf import PdfUnavailable, html_to_pdf
 from . import html, tables
 from .params import DEFAULT_DIMENSIONS, ENGLAND, ReportParameters, check
 from .scrub import identifying_values, scrub
@@ -49,10 +50,12 @@ class ReportResult:
     status : "ok" or "failed".
     reason : one line saying why it failed ("" when ok); never holds identifying values.
     html : path of the HTML report (None when failed).
+    pdf : path of the same page printed to PDF by a browser (None when failed or no browser: see ``pdf_note``).
     xlsx : path of the Excel workbook of its tables.
     csv : paths of its tables as CSV files.
     notebook : path of the executed notebook (only with ``keep_notebook``).
     log : path of the failure log (None when ok).
+    pdf_note : why no PDF was written ("" when it was).
     row : the batch file row (None outside a batch).
     seconds : wall time for this report, from starting its kernel to files written.
     """
@@ -62,6 +65,7 @@ class ReportResult:
     status: str
     reason: str = ""
     html: str | None = None
+    pdf: str | None = None
     xlsx: str | None = None
     csv: list[str] = field(default_factory=list)
     notebook: str | None = None
@@ -69,6 +73,7 @@ class ReportResult:
     row: int | None = None
     seconds: float = 0.0
     area_name: str = ""
+    pdf_note: str = ""
 
     @property
     def ok(self) -> bool:
@@ -102,6 +107,8 @@ def load_template(template=None):
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+_OWN_ERRORS = {"DataError", "ProjectFileError", "SourceUnavailable", "NotPublishable", "EquityLabError"}
+_UNEXPECTED = "The report could not be built because of a fault in equitylab; its log says where"
 
 
 def _failure_text(exc, nb) -> tuple[str, str]:
@@ -114,16 +121,17 @@ def _failure_text(exc, nb) -> tuple[str, str]:
                 cell = lines[0] if lines else ""
                 break
         evalue = _ANSI.sub("", str(exc.evalue)).strip()
-        reason = f"{exc.ename}: {evalue}".strip()
+        # the reason an advisor reads in the index: equitylab's own message, or plain words for a bug of
+        # ours; the exception's name and traceback go to the log only
+        reason = evalue if exc.ename in _OWN_ERRORS else _UNEXPECTED
         frames = [line for line in (_ANSI.sub("", t) for t in exc.traceback or []) if line.strip()]
         body = (f"stage: running the template\ncell: {exc.exec_count or exc.cell_index}"
                 + (f"\ncode: {cell}" if cell else "")
-                + f"\nerror: {reason}\n\ntraceback:\n" + "\n".join(frames))
+                + f"\nerror: {exc.ename}: {evalue}\n\ntraceback:\n" + "\n".join(frames))
         return reason, body
     if isinstance(exc, EquityLabError):
         return str(exc), f"stage: checking and publishing\nerror: {type(exc).__name__}: {exc}"
-    return (f"{type(exc).__name__}: {exc}",
-            f"stage: running the template\nerror: {type(exc).__name__}: {exc}")
+    return (_UNEXPECTED, f"stage: running the template\nerror: {type(exc).__name__}: {exc}")
 
 
 def write_log(out: Path, params: ReportParameters, reason: str, body: str) -> tuple[str, Path]:
@@ -178,9 +186,13 @@ def execute(params: ReportParameters, out: Path, template_nb, *, keep_notebook: 
     target = out / f"{params.name}.html"
     target.write_text(page, encoding="utf-8")
     csvs, xlsx = tables.write_tables(found, out, params.name)
-    result = ReportResult(name=params.name, area_code=params.area_code, status="ok", html=str(target),
-                          xlsx=str(xlsx) if xlsx else None, csv=[str(p) for p in csvs], row=params.row,
-                          seconds=round(time.perf_counter() - started, 3), area_name=area)
+    try:  # the HTML is the report; the PDF is a print of it
+        pdf, pdf_note = str(html_to_pdf(target, out / f"{params.name}.pdf")), ""
+    except PdfUnavailable as exc:
+        pdf, pdf_note = None, str(exc)
+    result = ReportResult(name=params.name, area_code=params.area_code, status="ok", html=str(target), pdf=pdf,
+                          pdf_note=pdf_note, xlsx=str(xlsx) if xlsx else None, csv=[str(p) for p in csvs],
+                          row=params.row, seconds=round(time.perf_counter() - started, 3), area_name=area)
     log = out / "logs" / f"{params.name}.log"
     if log.exists():
         log.unlink()  # an earlier failure of this report no longer applies
@@ -211,7 +223,7 @@ def _footer() -> str:
 
 def run(area_code: str, *, out="reports", service_data: str = "", project_file: str = "",
         comparator: str = ENGLAND, dimensions: str = DEFAULT_DIMENSIONS, period: str = "", name: str = "",
-        keep_notebook: bool = False, template=None) -> ReportResult:
+        mapping: str = "", bad_rows: str = "error", keep_notebook: bool = False, template=None) -> ReportResult:
     """Build one equity report for an area (or a team's extract) into ``out``.
 
     Parameters
@@ -220,7 +232,7 @@ def run(area_code: str, *, out="reports", service_data: str = "", project_file: 
         ONS code of the area, e.g. "E09000012" (Hackney). Checked before any kernel starts:
         an unknown code raises :class:`~equitylab.errors.DataError` with close matches.
     out : str or Path
-        Folder for ``NAME.html``, ``NAME.xlsx`` and ``NAME_tables/*.csv``.
+        Folder for ``NAME.html``, ``NAME.pdf`` (printed by a browser), ``NAME.xlsx`` and ``NAME_tables/*.csv``.
     service_data : str
         The team's service extract; "" uses the synthetic teaching extract (labelled).
     project_file : str
@@ -233,6 +245,11 @@ def run(area_code: str, *, out="reports", service_data: str = "", project_file: 
         Referral dates to include, "2023-04-01:2024-03-31"; "" for the whole extract.
     name : str
         File stem of the outputs (default: the area code).
+    mapping : str
+        A YAML file naming the extract's headers equitylab does not know; "" for none.
+    bad_rows : str
+        "error" (the report fails, listing every problem in the extract) or "exclude" (the
+        rows at fault are left out and the report says how many and why).
     keep_notebook : bool
         Also keep the executed notebook (``out/notebooks/NAME.ipynb``).
     template : path, optional
@@ -244,5 +261,6 @@ def run(area_code: str, *, out="reports", service_data: str = "", project_file: 
         ``status`` "ok" with the paths written, or "failed" with ``reason`` and ``log``.
     """
     params = check(ReportParameters(area_code=area_code, comparator=comparator, service_data=service_data,
-                                    dimensions=dimensions, period=period, project_file=project_file, name=name))
+                                    dimensions=dimensions, period=period, project_file=project_file, name=name,
+                                    mapping=mapping, bad_rows=bad_rows))
     return execute(params, Path(out), load_template(template), keep_notebook=keep_notebook)

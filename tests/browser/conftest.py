@@ -110,3 +110,42 @@ def forms(browser_ready, tmp_path_factory):
     yield Forms(url, project, server)
     server.stop()
     shutil.copy(work / "forms.log", ARTIFACTS / "forms.log")
+
+
+class Report:
+    """The Hackney report as the runner wrote it: its HTML, its PDF and the runner's result."""
+
+    def __init__(self, result):
+        self.result = result
+        self.html = Path(result.html)
+        self.pdf = Path(result.pdf) if result.pdf else None
+
+
+def _report(tmp_path_factory, project: bool) -> Report:
+    from equitylab.reports import run
+
+    work = tmp_path_factory.mktemp("report")
+    project_file = work / "project.yaml"
+    if project:
+        seed_driver_diagram(project_file)
+    result = run("E09000012", out=work / "out", project_file=str(project_file) if project else "", name="hackney")
+    assert result.status == "ok", f"report failed: {result.reason} (log {result.log})"
+    return Report(result)
+
+
+@pytest.fixture(scope="session")
+def hackney_report(browser_ready, tmp_path_factory):
+    """The Hackney report with a project and its driver diagram (synthetic service data), built once a
+    session for the accessibility and the print tests."""
+    return _report(tmp_path_factory, project=True)
+
+
+@pytest.fixture(scope="session")
+def hackney_default_report(browser_ready, tmp_path_factory):
+    """The Hackney report as ``equitylab report --area E09000012`` makes it: the one issue 18 counts pages of."""
+    return _report(tmp_path_factory, project=False)
+
+
+@pytest.fixture
+def report(hackney_report):
+    return hackney_report.html

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -52,18 +51,6 @@ def onepage(browser_ready, tmp_path_factory):
                            "--out", str(out)], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     return out
-
-
-@pytest.fixture(scope="module")
-def report(browser_ready, tmp_path_factory):
-    from equitylab.reports import run
-
-    work = tmp_path_factory.mktemp("report")
-    project = work / "project.yaml"
-    seed_driver_diagram(project)
-    result = run("E09000012", out=work / "out", project_file=str(project), name="hackney")
-    assert result.status == "ok", f"report failed: {result.reason} (log {result.log})"
-    return Path(result.html)
 
 
 def check_html(new_page, path, label: str):
