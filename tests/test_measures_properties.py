@@ -21,6 +21,7 @@ from equitylab.measures import (
     dsr,
     funnel_limits,
     funnel_significance,
+    intersectional,
     isr,
     proportion,
     rate,
@@ -288,3 +289,24 @@ def test_funnels(rows, statistic, draw):
         return
     labels = {"High (0.001)", "High (0.025)", "Low (0.001)", "Low (0.025)", "Not significant"}
     assert all(f in labels or f.startswith("Not applicable: ") for f in flags["significance"])
+
+
+@settings(max_examples=20, **SETTINGS)
+@given(st.lists(st.tuples(st.integers(0, 60), st.integers(0, 60)), min_size=9, max_size=9), st.data())
+def test_intersectional(cells, data):
+    """MAIHDA on a 3 x 3 grid of strata (events of people, perhaps one cell spoiled): each stratum's
+    predicted proportion inside its interval and inside 0-1, each interaction (an odds ratio) inside its
+    interval and above 0, VPC and PCV within 0-100%; NA only with a note in ``.notes``."""
+    events = [min(c) for c in cells]
+    frame = pd.DataFrame({"a": [f"A{i // 3}" for i in range(9)], "b": [f"B{i % 3}" for i in range(9)],
+                          "events": spoil(data, [float(e) for e in events]), "people": [float(max(c)) for c in cells]})
+    try:
+        result = intersectional(frame, by=["a", "b"], numerator="events", denominator="people")
+    except DataError:
+        event("DataError")
+        return
+    strata = result.strata.assign(note="; ".join(result.notes))
+    check(strata, "predicted", "lower_ci", "upper_ci", 0, 1)
+    check(strata, "interaction", "interaction_lower_ci", "interaction_upper_ci", 0, INF)
+    for share in (result.vpc, result.pcv):
+        assert (np.isnan(share) and result.notes) or 0 <= share <= 100 + 1e-9
