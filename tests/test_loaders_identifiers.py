@@ -525,3 +525,16 @@ def test_a_date_of_birth_or_postcode_in_any_spelling_is_used_then_dropped(tmp_pa
     said = " ".join(str(w.message) for w in rec)
     assert "date of birth was used first to work out age bands" in said
     _no_secret_in(said + df.to_csv(), {"01/02/1980", "03/04/1990", "CF10 1EP", "SA1 1DP"})
+
+
+def test_values_as_excel_and_parquet_hold_them_are_read_as_written():
+    """An Excel column mixing text and numbers holds NHS numbers as floats; a Parquet or
+    Excel date column holds datetimes (here with a time zone)."""
+    mixed = pd.Series([4010232137.0, "not known", 9434765919.0], dtype=object)
+    births = pd.Series(pd.date_range("1940-01-01", periods=40, freq="365D", tz="Europe/London"))
+    found = identifying_columns(pd.DataFrame({"Ref": mixed}))
+    assert [(i.kind, i.drop) for i in found] == [("NHS number", True)]
+    found = identifying_columns(pd.DataFrame({"When": births, "Days": pd.to_timedelta(np.arange(40), "D")}))
+    assert [(i.column, i.kind, i.drop) for i in found] == [("When", "date of birth", False)]
+    # 5th to 95th percentile of 40 dates 365 days apart: the 2nd (31/12/1940) and 38th (22/12/1976)
+    assert "spread over 36 years" in found[0].reason

@@ -15,23 +15,13 @@ from equitylab import DataError, IdentifiableDataWarning
 from equitylab.loaders import codes
 from equitylab.loaders.service import SCHEMA_COLUMNS, read_service_data
 from equitylab.synthetic import service_data
+from extract_files import read_quietly as _read
+from extract_files import write_extract as _write
 
 HERE = Path(__file__).resolve().parent
 MALFORMED = HERE / "malformed"
 EXAMPLES = HERE.parent / "data" / "examples"
 EXPECTED = yaml.safe_load((MALFORMED / "expected.yaml").read_text(encoding="utf-8"))
-
-
-def _write(tmp_path, text, name="extract.csv", encoding="utf-8"):
-    p = tmp_path / name
-    p.write_text(text, encoding=encoding, newline="")
-    return p
-
-
-def _read(path, **kw):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return read_service_data(path, **kw)
 
 
 def test_every_malformed_file_has_an_expected_outcome():

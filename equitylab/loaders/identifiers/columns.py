@@ -225,6 +225,8 @@ def _birth_dates(column: str, s: pd.Series, arr: pa.Array | None = None,
         when = s.dropna()
         if not len(when):
             return None
+        if getattr(when.dt, "tz", None) is not None:
+            when = when.dt.tz_localize(None)
         dates = pd.Series(when.to_numpy())
         weights = np.ones(len(dates))
     else:

@@ -178,9 +178,16 @@ def as_arrow(values) -> pa.Array:
         text = values.astype(str).where(~whole, values.where(whole, 0).astype("int64").astype(str))
         values = text.where(values.notna(), None)
     elif not pd.api.types.is_string_dtype(values) or values.dtype == object:
-        values = values.astype(object).where(values.notna(), None).map(
-            lambda v: v if v is None or isinstance(v, str) else str(v))
+        values = values.astype(object).where(values.notna(), None).map(_written)
     return pa.array(values, type=pa.large_string(), from_pandas=True)
+
+
+def _written(value) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return str(value)
 
 
 def value_kinds(arr: pa.Array) -> dict[str, np.ndarray]:
