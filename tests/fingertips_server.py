@@ -3,7 +3,9 @@
 Modes (set ``server.mode``): ``normal``; ``slow`` (first byte after ``server.delay`` s);
 ``error500``; ``malformed`` (a broken CSV with status 200); ``html`` (a web page instead of
 CSV); ``blackhole`` (accepts the connection and never answers); ``stall`` (sends part of
-the answer, then stops sending). Every request is recorded in ``server.requests``.
+the answer, then stops sending); ``trickle`` (one byte every 0.1 s, for ever);
+``endless`` (an answer with no end, sent as fast as it is read). Every request is recorded
+in ``server.requests``.
 """
 from __future__ import annotations
 
@@ -16,7 +18,8 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "fingertips"
-MODES = ("normal", "slow", "error500", "malformed", "html", "blackhole", "stall")
+MODES = ("normal", "slow", "error500", "malformed", "html", "blackhole", "stall", "trickle",
+         "endless")
 
 
 def _index_exports(folder: Path) -> dict[int, tuple[list[str], list[list[str]]]]:
@@ -79,6 +82,20 @@ class FingertipsTestServer:
                     return
                 if mode == "html":
                     self._send(200, b"<html><body>Proxy login required</body></html>", "text/html")
+                    return
+                if mode in ("trickle", "endless"):
+                    self.send_response(200)
+                    self.send_header("Content-Type", "text/csv")
+                    if mode == "trickle":
+                        self.send_header("Content-Length", str(10**6))
+                    self.end_headers()
+                    piece = b"x" if mode == "trickle" else b"1,2,3\n" * 10_000
+                    try:  # until the client hangs up (or the server stops)
+                        while not server._stop.wait(0.1 if mode == "trickle" else 0):
+                            self.wfile.write(piece)
+                            self.wfile.flush()
+                    except (BrokenPipeError, ConnectionResetError):
+                        pass
                     return
                 status, body, ctype = server.answer(parts.path, query)
                 if mode == "stall":

@@ -103,6 +103,41 @@ def test_failures_fall_back_to_snapshot_within_deadline(server, mode, reason, ve
     assert all(v is True for v in verify_calls)
 
 
+def test_a_trickling_answer_ends_at_the_deadline_and_falls_back(server, monkeypatch):
+    # one byte every 0.1 s never pauses long enough for the inactivity limit: only the
+    # overall deadline (shrunk here; 30 s in use) ends it
+    monkeypatch.setattr(_http, "DEADLINE", 1.0)
+    server.mode = "trickle"
+    with pytest.warns(ft.FingertipsFallbackWarning,
+                      match=r"no complete answer within 1 seconds \(timeout: the server sent its answer too slowly\)"):
+        df = ft.fingertips_data(41001, 502)
+    assert df.attrs["source"] == "snapshot"
+    assert _hackney(df) == pytest.approx(HACKNEY_MALE_SUICIDE, abs=1e-12)
+    with pytest.warns(ft.FingertipsFallbackWarning):  # and later calls do not wait again
+        ft.fingertips_data(93356, 502)
+    assert len(server.requests) == 1
+
+
+def test_an_endless_answer_is_cut_at_the_size_limit_and_falls_back(server, monkeypatch):
+    monkeypatch.setattr(_http, "MAX_BYTES", 2**20)
+    server.mode = "endless"
+    with pytest.warns(ft.FingertipsFallbackWarning, match=r"larger than 1 MB \(too large\)"):
+        df = ft.fingertips_data(41001, 502)
+    assert df.attrs["source"] == "snapshot"
+    assert _hackney(df) == pytest.approx(HACKNEY_MALE_SUICIDE, abs=1e-12)
+
+
+def test_the_size_limit_and_deadline_are_parameters(server):
+    url = _http.build_url("all_data/csv/by_indicator_id", {"indicator_ids": "41001", "child_area_type_id": "502",
+                                                           "parent_area_type_id": "15"})
+    assert len(_http.get(url)) > 1000
+    with pytest.raises(_http.FetchFailed, match="larger than"):
+        _http.get(url, max_bytes=100)
+    server.mode = "trickle"
+    with pytest.raises(_http.FetchFailed, match=r"within 0.3 seconds \(timeout"):
+        _http.get(url, deadline=0.3)
+
+
 def test_a_dead_connection_is_waited_for_once_not_per_indicator(server):
     server.mode = "blackhole"
     with pytest.warns(ft.FingertipsFallbackWarning):

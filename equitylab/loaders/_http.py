@@ -8,11 +8,16 @@ equitylab calls the same plain GET endpoints itself:
 - the connection must open within :data:`FIRST_BYTE_TIMEOUT` seconds and the server must
   start answering within :data:`FIRST_BYTE_TIMEOUT` seconds of being asked;
 - once data flows, a pause longer than :data:`INACTIVITY_TIMEOUT` seconds stops the download;
+- the whole call, from connecting to the last byte, ends within :data:`DEADLINE` seconds, so
+  a server that trickles a byte at a time cannot hold it (each read waits only for what has
+  arrived, and never past the deadline);
+- an answer larger than :data:`MAX_BYTES` is refused, so an endless body cannot fill memory;
 - TLS certificates are always checked. ``requests`` honours ``HTTPS_PROXY`` and
   ``REQUESTS_CA_BUNDLE`` (``trust_env``), which is how an NHS inspection proxy is trusted;
 - answers are cached by URL in :func:`equitylab._paths.cache_dir`, written atomically.
 
-Tests shrink the two timeouts by setting the module constants.
+Tests shrink the limits by setting the module constants (or pass ``deadline=`` and
+``max_bytes=`` to :func:`get`).
 """
 from __future__ import annotations
 
@@ -21,12 +26,15 @@ import hashlib
 import json
 import os
 import tempfile
+import time
 from pathlib import Path
 
 
 DEFAULT_BASE_URL = "https://fingertips.phe.org.uk/api/"
 FIRST_BYTE_TIMEOUT = 10.0
 INACTIVITY_TIMEOUT = 30.0
+DEADLINE = 30.0               # seconds for a whole call, first byte to last
+MAX_BYTES = 100 * 2**20       # the largest answer read (a whole indicator is a few MB)
 PROGRESS_MIN_BYTES = 2_000_000
 CHUNK_BYTES = 64 * 1024
 USER_AGENT = "equitylab (https://github.com/equitylab/equitylab)"
@@ -67,7 +75,8 @@ def _set_read_timeout(response, seconds: float) -> None:
         pass
 
 
-def get(url: str, *, desc: str | None = None, session: requests.Session | None = None) -> bytes:
+def get(url: str, *, desc: str | None = None, session: requests.Session | None = None,
+        deadline: float | None = None, max_bytes: int | None = None) -> bytes:
     """Download ``url`` and return the body, or raise :class:`FetchFailed`.
 
     Parameters
@@ -76,9 +85,16 @@ def get(url: str, *, desc: str | None = None, session: requests.Session | None =
         Full URL (see :func:`build_url`).
     desc : str, optional
         Label for the progress bar shown on large downloads.
+    deadline : float, optional
+        Seconds for the whole call (default :data:`DEADLINE`).
+    max_bytes : int, optional
+        The largest answer accepted (default :data:`MAX_BYTES`).
     """
     import requests
 
+    deadline = DEADLINE if deadline is None else deadline
+    limits = (time.monotonic() + deadline, deadline, MAX_BYTES if max_bytes is None else max_bytes)
+    first = min(FIRST_BYTE_TIMEOUT, deadline)
     own = session is None
     session = session or requests.Session()
     try:
@@ -86,7 +102,7 @@ def get(url: str, *, desc: str | None = None, session: requests.Session | None =
             response = session.get(
                 url,
                 stream=True,
-                timeout=(FIRST_BYTE_TIMEOUT, FIRST_BYTE_TIMEOUT),
+                timeout=(first, first),
                 verify=True,
                 headers={"User-Agent": USER_AGENT},
             )
@@ -96,24 +112,28 @@ def get(url: str, *, desc: str | None = None, session: requests.Session | None =
                 f"{_short(exc)}); equitylab never turns certificate checks off. If your organisation "
                 "uses an inspection proxy, set REQUESTS_CA_BUNDLE to its certificate file", url) from exc
         except requests.exceptions.Timeout as exc:
-            raise FetchFailed(f"no answer within {FIRST_BYTE_TIMEOUT:g} seconds (timeout)", url) from exc
+            raise FetchFailed(f"no answer within {first:g} seconds (timeout)", url) from exc
         except requests.exceptions.RequestException as exc:
             raise FetchFailed(f"could not connect ({_root_cause(exc)})", url) from exc
         with response:
             if response.status_code >= 400:
                 raise FetchFailed(f"the server answered HTTP {response.status_code}", url)
-            _set_read_timeout(response, INACTIVITY_TIMEOUT)
-            return _read_body(response, url, desc)
+            return _read_body(response, url, desc, limits)
     finally:
         if own:
             session.close()
 
 
-def _read_body(response, url: str, desc: str | None) -> bytes:
-    import requests
+def _read_body(response, url: str, desc: str | None, limits) -> bytes:
+    import urllib3
 
+    end, deadline, max_bytes = limits
     total = response.headers.get("Content-Length")
     total = int(total) if total and total.isdigit() else None
+    limit = f"{max_bytes / 2**20:g} MB" if max_bytes >= 2**20 else f"{max_bytes:,} bytes"
+    too_large = FetchFailed(f"the answer is larger than {limit} (too large)", url)
+    if total is not None and total > max_bytes:
+        raise too_large
     bar = None
     if total is None or total >= PROGRESS_MIN_BYTES:
         from tqdm.auto import tqdm
@@ -121,13 +141,28 @@ def _read_body(response, url: str, desc: str | None) -> bytes:
         # shown only when the download turns out to be long (mininterval) or is known to be large
         bar = tqdm(total=total, unit="B", unit_scale=True, desc=desc or "Fingertips", leave=False,
                    delay=0 if total else 2.0)
-    chunks = []
+    chunks, size = [], 0
+    slow = FetchFailed(f"no complete answer within {deadline:g} seconds (timeout: the server "
+                       "sent its answer too slowly)", url)
     try:
-        for chunk in response.iter_content(CHUNK_BYTES):
+        while True:
+            left = end - time.monotonic()
+            if left <= 0:
+                raise slow
+            _set_read_timeout(response, min(INACTIVITY_TIMEOUT, left))
+            # read1: what has arrived (up to a chunk), not a whole chunk, so a trickle is seen
+            chunk = response.raw.read1(CHUNK_BYTES, decode_content=True)
+            if not chunk:
+                break
+            size += len(chunk)
+            if size > max_bytes:
+                raise too_large
             chunks.append(chunk)
             if bar is not None:
                 bar.update(len(chunk))
-    except requests.exceptions.RequestException as exc:
+    except (urllib3.exceptions.HTTPError, OSError) as exc:
+        if end - time.monotonic() <= 0:
+            raise slow from exc
         text = str(exc).lower()
         if "timed out" in text or "timeout" in text:
             raise FetchFailed(

@@ -31,7 +31,10 @@ from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
 from .headers import check_header_rows, key, known_field, title_lines_ok
 from .problems import Problems
 
-MAX_CELLS = 5_000_000          # filled cells read from one sheet; above it, CSV is asked for
+# Filled cells read from one sheet; above it, CSV is asked for. openpyxl parses in Python at
+# 20-70 thousand cells a second on a 2-core machine (benchmarks/bench_loaders_hostile.py), so
+# 1 M cells keeps a read within 60 s; CSV has no such limit.
+MAX_CELLS = 1_000_000
 MAX_PART_BYTES = 600 * 2**20   # uncompressed size of any one part of the workbook
 MAX_TOTAL_BYTES = 1536 * 2**20  # and of all its parts together
 HEADER_SEARCH = 20             # rows searched for the header (titles may sit above it)

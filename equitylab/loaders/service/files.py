@@ -82,7 +82,7 @@ def read_table(path: Path, problems: Problems, *, user_map: dict, wanted: set | 
         got = read_sheet(path, problems, sheet, {key(k) for k in user_map})
         info.sheet, problems.rownums = got.name, got.rownums
         fields = map_headers(got.headers, user_map, problems)
-        use = columns_to_read(got.headers, fields, wanted, user_map)
+        use = columns_to_read(got.headers, fields, wanted, user_map, problems)
         for header, positions in got.uncached.items():
             if header in use:
                 mask = np.zeros(len(got.frame), dtype=bool)
@@ -94,7 +94,7 @@ def read_table(path: Path, problems: Problems, *, user_map: dict, wanted: set | 
         return RawTable(got.frame[use], got.headers, fields, info, user_map)
     headers = _csv_header(path, problems, info)
     fields = map_headers(headers, user_map, problems)
-    use = columns_to_read(headers, fields, wanted, user_map)
+    use = columns_to_read(headers, fields, wanted, user_map, problems)
     return RawTable(_read_csv(path, problems, info, use, headers), headers, fields, info, user_map)
 
 
@@ -106,7 +106,7 @@ def _read_parquet(path, problems, info, user_map, wanted) -> RawTable:
     headers = list(pfile.schema_arrow.names)
     problems.offset = 1  # no header row: the first data row is row 1
     fields = map_headers(headers, user_map, problems)
-    use = columns_to_read(headers, fields, wanted, user_map)
+    use = columns_to_read(headers, fields, wanted, user_map, problems)
     for h in use:
         t = pfile.schema_arrow.field(h).type
         if pa.types.is_nested(t) or pa.types.is_binary(t) or pa.types.is_large_binary(t):

@@ -85,6 +85,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 }
 
 SOURCE_FIELDS = tuple(SYNONYMS)
+MAX_COLUMNS = 1000  # columns read from one extract (each is checked for identifiers)
 #: Schema columns made from another column (their source). A file saved from a frame
 #: read_service_data returned has both: read back, the column is made again from its
 #: source, so the copy in the file is not read (and cannot disagree with it).
@@ -146,20 +147,25 @@ def header_like_rows(raw, fields: dict[str, str]) -> np.ndarray:
     header or another name for the same field."""
     # columns of identifiers (a distinct value per row) are left out: a header row shows
     # in the columns of codes and words too
-    text = [h for h in raw.columns if isinstance(raw[h].dtype, pd.CategoricalDtype)
-            and len(raw[h].cat.categories) <= 100_000]
+    text = {h: col for h, col in raw.items() if isinstance(col.dtype, pd.CategoricalDtype)
+            and len(col.cat.categories) <= 100_000}
     own = {}
-    for h in text:
-        keys = pd.Series(raw[h].cat.categories, dtype=object).astype(str).str.lower() \
-            .str.replace(r"[^a-z0-9]+", "", regex=True)
-        named = (keys == key(h)) | (keys.map(_SYN_LOOKUP) == fields.get(h, ""))
-        own[h] = np.append(named.to_numpy(dtype=bool), False)
+    for h, col in text.items():
+        cats = col.cat.categories
+        if len(cats) > 1000:  # vectorised; a short list is quicker in Python
+            keys = pd.Series(cats).astype(str).str.lower().str.replace(r"[^a-z0-9]+", "", regex=True)
+            keys = keys.tolist()
+        else:
+            keys = [key(c) for c in cats]
+        field = fields.get(h)
+        own[h] = np.array([k == key(h) or (field is not None and _SYN_LOOKUP.get(k) == field)
+                           for k in keys] + [False])
     hits = np.zeros(len(raw), dtype=np.int32)
     if sum(o.any() for o in own.values()) < 2:
         return hits.astype(bool)  # fewer than two columns hold their header: no such row
     text_cells = np.zeros(len(raw), dtype=np.int32)
-    for h in text:
-        codes = raw[h].cat.codes.to_numpy()
+    for h, col in text.items():
+        codes = col.cat.codes.to_numpy()
         hits += own[h][codes]
         text_cells += codes >= 0
     return (hits >= 2) & (2 * hits >= text_cells)
@@ -261,9 +267,10 @@ def map_headers(headers: list[str], mapping: dict, problems: Problems) -> dict[s
     return out
 
 
-def columns_to_read(headers, fields, wanted, user_map) -> list[str]:
+def columns_to_read(headers, fields, wanted, user_map, problems: Problems) -> list[str]:
     """The headers worth reading: all but dropped ones, or those ``wanted`` (with the
-    source columns they are derived from); identifier columns nobody needs are never read."""
+    source columns they are derived from); identifier columns nobody needs are never read.
+    More than :data:`MAX_COLUMNS` of them stops the read (each is checked for identifiers)."""
     dropped = {h for h, t in user_map.items() if t is None} | set(remade(headers, user_map))
     dropped |= {h for h in headers if key(h) in {key(k) for k, v in user_map.items() if v is None}}
     if wanted is None:
@@ -288,4 +295,8 @@ def columns_to_read(headers, fields, wanted, user_map) -> list[str]:
         field = fields.get(h)
         if field is not None or header_kind(h) is None:
             out.append(h)
+    if len(out) > MAX_COLUMNS:
+        problems.stop(f"The file has {len(out):,} columns to read, more than the {MAX_COLUMNS:,} "
+                      "equitylab checks in one extract", hint="Export only the columns the "
+                      "analysis needs, or pass columns=[...] with the equitylab names you want")
     return out

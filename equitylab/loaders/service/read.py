@@ -196,10 +196,11 @@ def normalise(table: RawTable, problems: Problems, *, wanted=None, required=None
     for h, source in again.items():
         validation["notes"].append(f"'{h}' made again from '{source}' (the file's copy was not used)")
     mapped = set(src.values())
-    for h in raw.columns:
-        if h not in mapped and h not in ident_cols and h not in again \
-                and (wanted is None or h in wanted):
-            frame[h] = raw[h]
+    others = [h for h in raw.columns if h not in mapped and h not in ident_cols
+              and h not in again and (wanted is None or h in wanted)]
+    if others:  # all at once: one column at a time is quadratic in a wide file
+        frame = pd.concat([frame.drop(columns=[h for h in others if h in frame.columns]),
+                           raw[others]], axis=1)
     missing_required = [r for r in (required or []) if r not in frame.columns]
     if missing_required:
         problems.stop(f"The file has no column for {', '.join(missing_required)}",

@@ -52,9 +52,11 @@ def categorical_strings(s: pd.Series) -> pd.Series:
         new = [text(x) for x in s.cat.categories]
         s = s.cat.rename_categories(new) if len(set(new)) == len(new) else \
             pd.Series(pd.Categorical(s.astype(object).map(text)), index=s.index)
-    blank = [c for c in s.cat.categories if str(c).strip().lower() in _NULL_TEXT]
-    if blank:
-        s = s.cat.remove_categories(blank)
+    cats = s.cat.categories
+    blank = pd.Series(cats, dtype=object if cats.dtype == object else cats.dtype) \
+        .astype(str).str.strip().str.lower().isin(_NULL_TEXT).to_numpy()
+    if blank.any():
+        s = s.cat.remove_categories(cats[blank])
     return s
 
 
@@ -68,12 +70,11 @@ def sorted_categories(s: pd.Series) -> pd.Series:
     gives the same categories whichever order the rows came in."""
     cats = s.cat.categories
     cc = codes_of(s)
-    used = np.bincount(cc[cc >= 0], minlength=len(cats)) > 0
-    keep = sorted((str(c), i) for i, c in enumerate(cats) if used[i])
-    table = np.full(len(cats) + 1, -1, dtype=np.int32)
-    for new, (_, old) in enumerate(keep):
-        table[old] = new
-    return pd.Series(pd.Categorical.from_codes(table[cc], categories=[c for c, _ in keep]),
+    kept = np.flatnonzero(np.bincount(cc[cc >= 0], minlength=len(cats)))
+    order = kept[np.asarray(cats[kept].astype(str).argsort())]  # sorted in C, not in Python
+    table = np.full(len(cats) + 1, -1, dtype=np.int32)  # the last entry: code -1, missing
+    table[order] = np.arange(len(order), dtype=np.int32)
+    return pd.Series(pd.Categorical.from_codes(table[cc], categories=cats[order].astype(str)),
                      index=s.index)
 
 
