@@ -278,7 +278,7 @@ def gather(cohort_dir=None):
         except PermissionError:
             row["problem"] = f"You may not read this team's file ({team.project_path})"
         except Exception as exc:  # noqa: BLE001  (one bad file is named and skipped, never stops the view)
-            row["problem"] = f"This team's file could not be read ({type(exc).__name__}) ({team.project_path})"
+            row["problem"] = f"This team's file could not be read; it may be damaged ({team.project_path})"
         rows.append(row)
     df = pd.DataFrame(rows, columns=list(GATHER_COLUMNS))
     df["n_learners"] = df["n_learners"].astype("int64")

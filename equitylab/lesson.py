@@ -208,6 +208,10 @@ class Session:
     def outcomes_by_deprivation(self):
         return findings.outcomes_by_deprivation(self.service, self.area_code, audience=self.audience)
 
+    @_friendly
+    def intersections(self, by=None, measure: str = "waiting"):
+        return findings.intersections(self.service, by, measure=measure, audience=self.audience)
+
     # -- 04 aim, driver diagram, measures -----------------------------------
     @_friendly
     def driver_diagram(self) -> None:

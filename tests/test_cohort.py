@@ -299,7 +299,7 @@ def test_gather_survives_any_error_reading_one_team(tmp_path, monkeypatch):
     monkeypatch.setattr(cohort, "load", load)
     df = cohort.gather(tmp_path).set_index("team")
     assert df.loc["Team A", "topic"] == "Older adults"
-    assert df.loc["Team B", "problem"] == f"This team's file could not be read (RuntimeError) ({broken})"
+    assert df.loc["Team B", "problem"] == f"This team's file could not be read; it may be damaged ({broken})"
 
 
 def test_an_alias_bomb_in_the_registry_is_refused_in_words(tmp_path):

@@ -25,7 +25,8 @@ ROOT = Path(__file__).resolve().parents[1]
 PROJECT = ROOT / "tests" / "fixtures" / "projects" / "example_project.yaml"
 SECTIONS = ["Main points", "1. The area's population", "2. The service's data",
             "3. Access: who uses the service, against who lives here", "4. Experience and outcomes, group by group",
-            "5. Over time", "6. The team's aim and driver diagram", "7. Data sources and licences"]
+            "5. Where disadvantages meet", "6. Over time", "7. The team's aim and driver diagram",
+            "8. Data sources and licences"]
 COUNT_COLUMNS = {"numerator", "denominator", "count", "observed", "n", "patients", "people", "persons", "referrals"}
 NAMES = ["Quorinda Vexley", "Tobiah Marchbank", "Ysolde Pennifer", "Caspian Ollerenshaw"]
 POSTCODES = ["E8 1DY", "E5 0LH", "N16 7UJ", "E9 6SR"]
@@ -133,14 +134,16 @@ def test_html_has_no_code_every_section_sources_and_alt_text(built):
     assert "In [" not in page and "<pre" not in page and "report.show(" not in page and "import " not in page
     assert not re.search(r"<(script|link|iframe)\b", page, re.IGNORECASE)
     assert not re.search(r"(src|href)\s*=\s*['\"]?https?:", page, re.IGNORECASE)
-    headings = re.findall(r"<h2>(.*?)</h2>", page)
+    headings = re.findall(r"<h2(?: id='section-\d+')?>(.*?)</h2>", page)
     headings = [h.replace("&#x27;", "'").replace("&#39;", "'") for h in headings]
-    assert headings == SECTIONS
+    assert headings == [SECTIONS[0], "Contents", *SECTIONS[1:]]
+    contents = page[page.index("<nav class='contents'"):page.index("</nav>")]
+    assert re.findall(r"<a href='#section-\d+'>(.*?)</a>", contents.replace("&#x27;", "'")) == SECTIONS[1:]
     images = re.findall(r"<img\b[^>]*>", page)
     assert len(images) >= 8  # population, access, experience, outcomes, SPC, gap, driver diagram ...
     assert all(re.search(r"alt='[^']{20,}'", img) for img in images)
     assert "Open Government Licence" in page and "SYNTHETIC teaching data" in page
-    aim = page[page.index("6. The team's aim"):page.index("7. Data sources")]
+    aim = page[page.index("<h2 id='section-7'>"):page.index("<h2 id='section-8'>")]
     assert "Reduce the gap in referrals" in aim and "<img" in aim  # the example project's aim and its diagram
     sources = out / "hackney_tables"
     assert any("data_sources" in p.name for p in sources.glob("*.csv"))

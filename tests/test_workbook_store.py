@@ -292,7 +292,7 @@ def test_a_backup_that_cannot_be_written_never_stops_the_save_and_says_so(path, 
 @pytest.mark.parametrize("problem, words", [
     (PermissionError(13, "Permission denied"), "Not saved: you do not have permission"),
     (OSError(28, "No space left on device"), "Not saved: the disk is full"),
-    (RuntimeError("surprise"), "Not saved: something unexpected went wrong (RuntimeError: surprise)"),
+    (RuntimeError("surprise"), "Not saved: something unexpected went wrong while writing the file"),
 ])
 def test_any_failed_save_shows_in_the_status_and_calls_on_error(path, monkeypatch, problem, words):
     def broken(*_args):

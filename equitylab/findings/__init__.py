@@ -5,6 +5,7 @@ same thing about the same data.
 
 - :mod:`.area`: the area's population (deprivation, ethnic mix, life expectancy, published gaps);
 - :mod:`.service`: the team's service data (access, experience, outcomes by group);
+- :mod:`.intersectional`: where disadvantages meet, an outcome for every combination of groups (MAIHDA);
 - :mod:`.trends`: run and SPC charts by group, and the gap over time;
 - :mod:`.project`: the team's aim and driver diagram; :mod:`.onepage`: the project on a page.
 """
@@ -21,11 +22,12 @@ from .area import (
     within_area_gap,
 )
 from .finding import Finding, sources
+from .intersectional import intersections
 from .project import project_overview
 from .service import access, experience, load_service, outcomes, outcomes_by_deprivation, service_summary
 from .trends import gap_over_time, over_time
 
 __all__ = ["Finding", "access", "deprivation_profile", "england_gradient", "ethnic_mix",
-           "experience", "gap_over_time", "life_expectancy_between_areas", "load_service", "outcomes",
-           "outcomes_by_deprivation", "over_time", "population_indicators", "profiles", "project_overview",
-           "published_profile", "service_summary", "sources", "within_area_gap"]
+           "experience", "gap_over_time", "intersections", "life_expectancy_between_areas", "load_service",
+           "outcomes", "outcomes_by_deprivation", "over_time", "population_indicators", "profiles",
+           "project_overview", "published_profile", "service_summary", "sources", "within_area_gap"]

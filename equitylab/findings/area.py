@@ -232,8 +232,14 @@ def profiles() -> Finding:
         warnings.simplefilter("ignore")
         prof = fingertips_profiles(source="snapshot")
     text = ("These OHID Fingertips profiles hold public health data for every area in England. Open them on the "
-            "Fingertips website, or fetch their data with `equitylab data refresh` when you have internet access.")
-    return make("Fingertips profiles for equity work", text, data=prof, table=prof)
+            "Fingertips website; with internet access, your facilitator can also bring in their latest data.")
+    keys = prof["key"].astype("string")
+    readable = pd.DataFrame({
+        "profile": prof["name"],
+        "on the Fingertips website": ["fingertips.phe.org.uk/profile/" + k if pd.notna(k) and k else "search by its name"
+                                      for k in keys]})
+    provenance.carry(readable, prof)
+    return make("Fingertips profiles for equity work", text, data=prof, table=prof, readable=readable)
 
 
 def population_indicators(area_code: str) -> Finding:

@@ -90,7 +90,8 @@ class Finding:
         if table is None:
             table = not self.charts
         if table and self.table is not None and len(self.table):
-            display(self.table)
+            # the same accessible table as in reports: no index, no <NA>, numbers to a readable precision
+            display(HTML(table_html(self.table, caption=f"Table: {self.title}")))
         if self.source and not self.charts:
             display(Markdown(f"<small>{self.source}</small>"))
 

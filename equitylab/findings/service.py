@@ -190,14 +190,6 @@ def _outcome_columns(service: pd.DataFrame) -> dict[str, tuple[str, pd.Series, p
     return out
 
 
-# the column each measure is built from, as a sentence can name it
-_NEEDS = {"missed": "missed_appointments (the number of missed appointments)",
-          "experience": "experience_positive (whether the person rated their care good)",
-          "disengaged": "discharge_outcome (the reason for discharge)",
-          "readmitted": "readmitted_90d (whether the person was readmitted within 90 days)"}
-_POLARITY = {"missed": "low_is_good", "experience": "high_is_good", "disengaged": "low_is_good",
-             "readmitted": "low_is_good"}
-
 
 def _group_table(service, by, measures, audience):
 

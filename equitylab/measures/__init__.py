@@ -13,8 +13,9 @@ from .disclosure import suppress
 from .funnel import funnel_limits, funnel_significance
 from .gradient import sii
 from .heat import summary_measures
+from .maihda import intersectional
 from .rates import proportion, rate
 from .standardise import dsr, isr
 
-__all__ = ["access_vs_population", "compare", "dsr", "funnel_limits", "funnel_significance", "isr",
-           "proportion", "rate", "sii", "summary_measures", "suppress"]
+__all__ = ["access_vs_population", "compare", "dsr", "funnel_limits", "funnel_significance", "intersectional",
+           "isr", "proportion", "rate", "sii", "summary_measures", "suppress"]

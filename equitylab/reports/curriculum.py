@@ -16,6 +16,7 @@ import papermill as pm
 
 from .._paths import notebooks_dir
 from ..loaders.areas import check_area
+from .runner import QuietKernelManager
 
 DEFAULT_AREA = "E09000012"  # Hackney, the seed session's example
 
@@ -73,7 +74,8 @@ def _run_all(notebooks, out, params, progress, log) -> list[dict]:
         started = time.perf_counter()
         target = out / nb.name
         done = pm.execute_notebook(str(nb), str(target), parameters=params, cwd=str(nb.parent),
-                                   progress_bar=progress, kernel_name="python3")
+                                   progress_bar=progress, kernel_name="python3",
+                                   kernel_manager_class=QuietKernelManager)
         _fold_parameters(done, target)
         seconds = time.perf_counter() - started
         records.append({"notebook": nb.name, "output": str(target), "seconds": round(seconds, 1)})

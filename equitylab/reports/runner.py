@@ -107,6 +107,8 @@ def load_template(template=None):
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+_OWN_ERRORS = {"DataError", "ProjectFileError", "SourceUnavailable", "NotPublishable", "EquityLabError"}
+_UNEXPECTED = "The report could not be built because of a fault in equitylab; its log says where"
 
 
 def _failure_text(exc, nb) -> tuple[str, str]:
@@ -119,16 +121,17 @@ def _failure_text(exc, nb) -> tuple[str, str]:
                 cell = lines[0] if lines else ""
                 break
         evalue = _ANSI.sub("", str(exc.evalue)).strip()
-        reason = f"{exc.ename}: {evalue}".strip()
+        # the reason an advisor reads in the index: equitylab's own message, or plain words for a bug of
+        # ours; the exception's name and traceback go to the log only
+        reason = evalue if exc.ename in _OWN_ERRORS else _UNEXPECTED
         frames = [line for line in (_ANSI.sub("", t) for t in exc.traceback or []) if line.strip()]
         body = (f"stage: running the template\ncell: {exc.exec_count or exc.cell_index}"
                 + (f"\ncode: {cell}" if cell else "")
-                + f"\nerror: {reason}\n\ntraceback:\n" + "\n".join(frames))
+                + f"\nerror: {exc.ename}: {evalue}\n\ntraceback:\n" + "\n".join(frames))
         return reason, body
     if isinstance(exc, EquityLabError):
         return str(exc), f"stage: checking and publishing\nerror: {type(exc).__name__}: {exc}"
-    return (f"{type(exc).__name__}: {exc}",
-            f"stage: running the template\nerror: {type(exc).__name__}: {exc}")
+    return (_UNEXPECTED, f"stage: running the template\nerror: {type(exc).__name__}: {exc}")
 
 
 def write_log(out: Path, params: ReportParameters, reason: str, body: str) -> tuple[str, Path]:

@@ -71,7 +71,7 @@ def plain_error(exc: BaseException, path) -> EquityLabError:
     """Any error from a save, as a plain-English equitylab error that starts "Not saved"."""
     if isinstance(exc, EquityLabError):
         return exc
-    return ProjectFileError(f"Not saved: something unexpected went wrong ({type(exc).__name__}: {exc})",
+    return ProjectFileError("Not saved: something unexpected went wrong while writing the file",
                             file=str(path), hint="Your answers are still in the form; press Save now to try "
                                                  "again, and tell your facilitator if it happens again")
 

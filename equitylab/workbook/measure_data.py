@@ -63,7 +63,7 @@ def import_measure_data(path, project=None):
     except FileNotFoundError:
         raise DataError("The measure data file was not found", file=name) from None
     except Exception as exc:  # a corrupt spreadsheet: say so in plain words
-        raise DataError(f"The measure data file could not be read ({type(exc).__name__})", file=name,
+        raise DataError("The measure data file could not be read: it may be damaged or not a spreadsheet", file=name,
                         hint="Save it again as CSV (comma separated) or .xlsx") from None
     raw.columns = [str(c).strip().lower() for c in raw.columns]
     raw = raw.fillna("").astype(str).apply(lambda col: col.str.strip())

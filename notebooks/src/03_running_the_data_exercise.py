@@ -118,6 +118,24 @@ session.outcomes(by=["ethnicity", "sex", "age_band"])
 session.outcomes_by_deprivation()
 
 # %% [markdown]
+# ### Where disadvantages meet
+#
+# A person is not only their ethnic group, or their sex, or where they live: they are all of these at once.
+# The people who fare worst are often where several disadvantages meet, for example Black men in the most
+# deprived areas. Split the data every way at once and most groups become small, and small groups give
+# jumpy numbers. So this view uses a model (MAIHDA) that **borrows strength**: a combination with few
+# people is pulled toward what its ethnic group, sex and deprivation would predict, and a large one keeps
+# close to its own numbers. This is called **shrinkage**. It stops one or two unlucky cases from making a
+# small group look extreme, and its interval says how sure we can be. The dots are the model's estimates;
+# the small ticks are the raw figures.
+#
+# The words also say whether a combination is worse than its groups predict on their own: a sign that the
+# disadvantages add up to more than their sum. Here the measure is the wait for a first appointment.
+
+# %%
+session.intersections(by=["ethnicity", "sex", "deprivation"])
+
+# %% [markdown]
 # ## Words and pictures: what do people say?
 #
 # Numbers tell you **where** a gap is. People tell you **why**, and what would help. Some ways to hear them:
@@ -171,7 +189,8 @@ session.form("data_plan")
 # - Office for National Statistics, Census 2021 (TS021 ethnic group, TS007A age), Open Government Licence v3.0.
 # - Ministry of Housing, Communities and Local Government, English Indices of Deprivation 2019, Open
 #   Government Licence v3.0.
-# - Methods: Wilson score intervals for proportions (Newcombe 1998), as used by OHID.
+# - Methods: Wilson score intervals for proportions (Newcombe 1998), as used by OHID. Where disadvantages
+#   meet: MAIHDA (Merlo 2018; Evans et al. 2018; the tutorial of Evans, Leckie, Subramanian, Bell and Merlo 2024).
 #
 # ---
 #

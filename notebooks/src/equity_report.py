@@ -74,7 +74,24 @@ if "deprivation" in groups:
     report.show(findings.outcomes_by_deprivation(service, area_code, audience=audience))
 
 # %% [markdown]
-# ## 5. Over time
+# ## 5. Where disadvantages meet
+#
+# The wait for a first appointment for every combination of the groups (ethnic group, sex and deprivation
+# by default), by MAIHDA: which combinations wait longer than the service overall, and whether any wait
+# longer than their groups alone would predict. The model pulls a combination with few people toward what
+# its groups predict (shrinkage), so one or two unusual cases do not make it look extreme. Combinations with
+# 1 to 7 people are not shown.
+
+# %%
+crossed = [g for g in groups if g != "age_band"]  # age bands are too fine to cross with the other groups
+crossed = crossed if len(crossed) >= 2 else groups
+if len(crossed) >= 2:
+    report.show(findings.intersections(service, by=crossed, audience=audience))
+else:
+    report.note("This report has one grouping, so there are no combinations of groups to look at.")
+
+# %% [markdown]
+# ## 6. Over time
 #
 # Statistical process control charts (NHS Making Data Count): the share of referrals seen within 28 days,
 # month by month, for each group, and the gap between two groups. A signal is a change unlikely to be
@@ -85,7 +102,7 @@ report.show(findings.over_time(service, by=report.service_columns(groups)[0], au
 report.show(findings.gap_over_time(service, by=report.service_columns(groups)[0], audience=audience))
 
 # %% [markdown]
-# ## 6. The team's aim and driver diagram
+# ## 7. The team's aim and driver diagram
 
 # %%
 if project_file:
@@ -94,7 +111,7 @@ else:
     report.note("No project file was given, so this report does not show a team's aim or driver diagram.")
 
 # %% [markdown]
-# ## 7. Data sources and licences
+# ## 8. Data sources and licences
 
 # %%
 report.sources(findings.sources(*report.findings()))
