@@ -37,7 +37,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--area", default="E09000012")
     args = parser.parse_args(argv)
-    from equitylab.reports.curriculum import run_curriculum
+    from equitylab.curriculum import run_curriculum
 
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)

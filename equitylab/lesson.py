@@ -64,7 +64,7 @@ class Session:
     service data, with a method for each step of the notebooks."""
 
     def __init__(self, project_file: str = "", area_code: str = "E09000012", service_data: str = "",
-                 notebook: str = "", audience: str = "team"):
+                 notebook: str = "", audience: str = "team", mapping: str = "", bad_rows: str = "error"):
         # in a live session a learner who has joined a team writes to the team's shared file
         team_file = None if project_file else cohort.project_for()
         self.project_path = (Path(project_file).expanduser() if project_file
@@ -78,6 +78,7 @@ class Session:
         self.area_code = check_area(area_code)
         self.area = area_info(self.area_code)
         self.service_path = service_data
+        self.service_options = {"mapping": mapping, "bad_rows": bad_rows}  # how read_service_data reads it
         self.notebook = notebook
         self.audience = audience
         self._service = None
@@ -90,7 +91,7 @@ class Session:
     @property
     def service(self):
         if self._service is None:
-            self._service = findings.load_service(self.service_path, self.area_code)
+            self._service = findings.load_service(self.service_path, self.area_code, **self.service_options)
         return self._service
 
     def hello(self) -> None:
@@ -281,7 +282,7 @@ class _StartForm:
 
 
 def start(project_file: str = "", area_code: str = "E09000012", service_data: str = "", *, notebook: str = "",
-          audience: str = "team") -> Session:
+          audience: str = "team", mapping: str = "", bad_rows: str = "error") -> Session:
     """Open the session for a notebook: make charts work offline, open or create the project file.
 
     Charts render inside JupyterLab with no internet (``EQUITYLAB_RENDERER=svg`` gives static
@@ -293,7 +294,8 @@ def start(project_file: str = "", area_code: str = "E09000012", service_data: st
         sys.modules.setdefault("rfc3987_syntax", None)
     enable_offline(os.environ.get("EQUITYLAB_RENDERER", "jupyter"))
     try:
-        return Session(project_file, area_code, service_data, notebook=notebook, audience=audience)
+        return Session(project_file, area_code, service_data, notebook=notebook, audience=audience,
+                       mapping=mapping, bad_rows=bad_rows)
     except EquityLabError as exc:
         _md(f"> **The session could not start.** {exc}")
         raise SystemExit(f"equitylab: {exc}") from None

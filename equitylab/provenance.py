@@ -3,7 +3,9 @@
 pandas drops ``attrs`` in many operations (group-bys, merges, concatenation), so every
 public function that returns a new frame calls :func:`carry` to copy provenance from its
 inputs. The rule: the output is synthetic if any input was synthetic; sources and licences
-are merged, not overwritten.
+are merged, not overwritten; rows a service extract left out (``excluded``, from
+``read_service_data(..., bad_rows="exclude")``) go with every result built on it, and its
+caption says so.
 """
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ import datetime as _dt
 
 import pandas as pd
 
-KEYS = ("source", "retrieved", "licence", "synthetic", "description")
+KEYS = ("source", "retrieved", "licence", "synthetic", "description", "excluded")
 
 OGL = "Open Government Licence v3.0"
 SYNTHETIC_LABEL = "SYNTHETIC teaching data: not real patients"
@@ -54,7 +56,38 @@ def merged(*frames) -> dict:
         if vals:
             out[key] = _merge_text(vals)
     out["synthetic"] = any(bool(a.get("synthetic")) for a in attrs)
+    left_out = []
+    for a in attrs:
+        e = a.get("excluded")
+        if e and e.get("rows") and not any(e is x or e == x for x in left_out):
+            left_out.append(e)
+    if len(left_out) == 1:
+        out["excluded"] = left_out[0]
+    elif left_out:  # results built on two extracts: both sets of rows
+        out["excluded"] = {"rows": sum(int(e["rows"]) for e in left_out),
+                           "reasons": [r for e in left_out for r in e.get("reasons", [])]}
     return out
+
+
+def excluded_words(obj, *, most: int = 4) -> str:
+    """One sentence saying how many rows of the extract were left out and why (the ``most``
+    commonest reasons, the rest counted), from ``attrs["excluded"]``; "" when none were."""
+    attrs = obj.attrs if hasattr(obj, "attrs") else (obj or {})
+    e = attrs.get("excluded") or {}
+    n = int(e.get("rows") or 0)
+    if not n:
+        return ""
+    reasons = sorted(e.get("reasons") or [], key=lambda r: -int(r.get("count", 0)))
+    parts = [f"{r['count']:,} where '{r['column']}' is {r['problem']}" if r.get("column")
+             else f"{r['count']:,} where {r['problem']}" for r in reasons[:most]]
+    if len(reasons) > most:
+        parts.append(f"{len(reasons) - most} other problems")
+    why = (" because of problems in the file: " + _list(parts)) if parts else ""
+    return f"{n:,} {'row was' if n == 1 else 'rows were'} left out of the extract{why}."
+
+
+def _list(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else "; ".join(parts[:-1]) + "; and " + parts[-1]
 
 
 def carry(result, *inputs):
@@ -87,4 +120,7 @@ def caption(obj) -> str:
         parts.append(f"(retrieved {attrs['retrieved']})")
     if attrs.get("licence") and not str(attrs["licence"]).startswith("n/a"):
         parts.append(f"Licence: {attrs['licence']}.")
+    left_out = int((attrs.get("excluded") or {}).get("rows") or 0)
+    if left_out:
+        parts.append(f"{left_out:,} {'row' if left_out == 1 else 'rows'} with problems left out.")
     return " ".join(parts)

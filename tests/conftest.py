@@ -76,7 +76,7 @@ def new_page(chromium):
 def curriculum_run(request, tmp_path_factory):
     """(area, folder, records): every curriculum notebook executed headless for the area, in order,
     once a session for Manchester and Hackney (about a minute each)."""
-    from equitylab.reports.curriculum import run_curriculum
+    from equitylab.curriculum import run_curriculum
 
     out = tmp_path_factory.mktemp(f"curriculum-{request.param}")
     records = run_curriculum(out, area_code=request.param, log=lambda *_: None)

@@ -6,7 +6,6 @@ problems the check left, or the DataError the whole read raises.
 from __future__ import annotations
 
 import datetime as dt
-import warnings
 
 import numpy as np
 import pandas as pd
@@ -17,20 +16,10 @@ from equitylab.loaders import codes
 from equitylab.loaders.service import fields as F
 from equitylab.loaders.service import read_service_data
 from equitylab.loaders.service.problems import Problems
+from extract_files import read_quietly as _read
+from extract_files import write_extract as _write
 
 TODAY = dt.date(2026, 6, 30)
-
-
-def _write(tmp_path, text, name="extract.csv", encoding="utf-8"):
-    p = tmp_path / name
-    p.write_text(text, encoding=encoding, newline="")
-    return p
-
-
-def _read(path, **kw):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return read_service_data(path, **kw)
 
 
 def _check(fn, values, **kw):

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import warnings
 
 import pandas as pd
 import pyarrow as pa
@@ -11,18 +10,8 @@ import pytest
 
 from equitylab import DataError
 from equitylab.loaders.service import read_service_data
-
-
-def _write(tmp_path, text, name="extract.csv", encoding="utf-8"):
-    p = tmp_path / name
-    p.write_text(text, encoding=encoding, newline="")
-    return p
-
-
-def _read(path, **kw):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return read_service_data(path, **kw)
+from extract_files import read_quietly as _read
+from extract_files import write_extract as _write
 
 
 def test_semicolons_and_windows_1252_are_read_and_noted(tmp_path):

@@ -1,7 +1,6 @@
 """Which column is which: header spellings, the user's mapping (dict or YAML)."""
 from __future__ import annotations
 
-import warnings
 
 import pandas as pd
 import pytest
@@ -9,20 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from equitylab import DataError
-from equitylab.loaders.service import read_service_data
 from equitylab.loaders.service.headers import SYNONYMS, key, load_mapping
-
-
-def _write(tmp_path, text, name="extract.csv", encoding="utf-8"):
-    p = tmp_path / name
-    p.write_text(text, encoding=encoding, newline="")
-    return p
-
-
-def _read(path, **kw):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return read_service_data(path, **kw)
+from extract_files import read_quietly as _read
+from extract_files import write_extract as _write
 
 
 @settings(max_examples=60, deadline=None)

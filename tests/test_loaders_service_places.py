@@ -9,18 +9,8 @@ import pytest
 
 from equitylab import DataError
 from equitylab.loaders.service import read_service_data
-
-
-def _write(tmp_path, text, name="extract.csv", encoding="utf-8"):
-    p = tmp_path / name
-    p.write_text(text, encoding=encoding, newline="")
-    return p
-
-
-def _read(path, **kw):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return read_service_data(path, **kw)
+from extract_files import read_quietly as _read
+from extract_files import write_extract as _write
 
 
 def test_lsoa_gets_its_imd_2019_national_decile(tmp_path):
@@ -40,7 +30,7 @@ def test_postcodes_need_a_lookup_and_are_dropped(tmp_path):
         df = read_service_data(p)
     kinds = {type(w.message).__name__: str(w.message) for w in rec}
     assert "postcode_lookup=" in kinds["UserWarning"]
-    assert "'postcode' (postcode)" in kinds["IdentifiableDataWarning"]
+    assert "'postcode' (postcode, by its header)" in kinds["IdentifiableDataWarning"]
     assert "postcode" not in df.columns and "imd_decile" not in df.columns
     assert df["postcode_district"].astype(str).tolist() == ["E8", "N16"]
     lookup = pd.DataFrame({"pcds": ["E8 1AA", "N16 5TT"], "lsoa11cd": ["E01001847", "E01000001"]})

@@ -2,7 +2,8 @@
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from equitylab.errors import DataError
 from equitylab.measures import compare
@@ -85,3 +86,31 @@ def test_identical_groups_have_no_gap(extra, x, kind):
         assert out.loc["b", "ratio"] == pytest.approx(1.0)
         assert out.loc["b", "difference_lower_ci_95"] <= 0 <= out.loc["b", "difference_upper_ci_95"]
         assert out.loc["b", "ratio_lower_ci_99_8"] <= 1 <= out.loc["b", "ratio_upper_ci_99_8"]
+
+
+def test_ratios_with_a_zero_say_why_instead_of_inf_or_nan():
+    """Issue 21: a reference count of 0 gave ratio = inf, a group count of 0 an upper limit of NaN, unnoted."""
+    data = pd.DataFrame({"g": ["a", "b", "c"], "x": [0, 5, 10], "n": [100, 100, 100]})
+    zero_ref = compare(data, by="g", reference="a", numerator="x", denominator="n").set_index("g")
+    for g in ("b", "c"):
+        assert np.isnan(zero_ref.loc[g, "ratio"]) and np.isnan(zero_ref.loc[g, "ratio_upper_ci_95"])
+        assert zero_ref.loc[g, "note"] == "no ratio: the value of a is 0, and a ratio divides by it"
+    # the gap is still defined: 5% - 0%, with Newcombe's interval
+    assert zero_ref.loc["b", "difference"] == pytest.approx(5.0)
+    zero_group = compare(data, by="g", reference="b", numerator="x", denominator="n").set_index("g")
+    # 0 / 5 = 0, but the Katz log interval needs an event in each group (its SE has 1/x)
+    assert zero_group.loc["a", "ratio"] == 0
+    assert np.isnan(zero_group.loc["a", "ratio_lower_ci_95"]) and np.isnan(zero_group.loc["a", "ratio_upper_ci_95"])
+    assert "no events" in zero_group.loc["a", "note"]
+    # 10/5 = 2 with the Katz interval exp(+-1.959964 sqrt(1/10 - 1/100 + 1/5 - 1/100)) = 0.709 to 5.642
+    assert zero_group.loc["c", "ratio_lower_ci_95"] == pytest.approx(2 * np.exp(-1.959964 * np.sqrt(0.28)), rel=1e-6)
+    assert zero_group.loc["c", "note"] == ""
+    bench = compare(data, by="g", reference=0, numerator="x", denominator="n")
+    assert bench["ratio"].isna().all() and (bench["note"] == "no ratio: the benchmark is 0, and a ratio divides by it").all()
+
+
+def test_ready_made_values_outside_their_limits_are_refused():
+    data = pd.DataFrame({"g": ["a", "b"], "v": [10.0, 20.0], "lo": [8.0, 22.0], "hi": [12.0, 18.0]})
+    with pytest.raises(DataError) as err:
+        compare(data, by="g", reference="a", value="v", lower_ci="lo", upper_ci="hi")
+    assert "outside its own confidence limits" in str(err.value) and "row 2" in str(err.value)

@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import stats
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy import stats
 
 from equitylab import provenance
 from equitylab.errors import DataError
@@ -195,7 +195,12 @@ def test_invariants(values, data):
     row = out.iloc[0]
     # intervals contain the estimate
     assert row["sii_lower_ci"] <= row["sii"] <= row["sii_upper_ci"]
-    assert row["rii_lower_ci"] <= row["rii"] <= row["rii_upper_ci"]
+    # the fitted line is b0 + b1 x with b0 = intercept and b1 = sii: the RII = (b0 + b1) / b0 means
+    # something only while the line is above 0 at both ends
+    if row["intercept"] > 0 and row["intercept"] + row["sii"] > 0:
+        assert row["rii_lower_ci"] <= row["rii"] <= row["rii_upper_ci"]
+    else:
+        assert np.isnan(row["rii"]) and "RII not calculated" in row["note"]
     # synthetic in, synthetic out
     assert provenance.is_synthetic(out)
     # reversing the order of the quantiles flips the sign of the SII
@@ -205,7 +210,7 @@ def test_invariants(values, data):
     # a negative multiplier flips the sign and inverts the RII
     neg = sii(frame, quantile="q", value="v", population="n", se="s", multiplier=-1, reps=1000, seed=3)
     assert neg["sii"].iloc[0] == pytest.approx(-row["sii"], rel=1e-9, abs=1e-9)
-    assert neg["rii"].iloc[0] == pytest.approx(1 / row["rii"], rel=1e-9)
+    assert neg["rii"].iloc[0] == pytest.approx(1 / row["rii"], rel=1e-9, nan_ok=True)
 
 
 @settings(max_examples=20, deadline=None)
@@ -231,3 +236,57 @@ def test_many_groups_in_one_call_match_one_at_a_time():
     one = sii(block[block["Area"] == "area2"], quantile="Quantile", value="Value", population="Population",
               se="StandardError", value_type=1, reps=1000, seed=2)
     assert both["sii"].iloc[1] == pytest.approx(one["sii"].iloc[0], rel=1e-12)
+
+
+# --- issue 21: a clear DataError, or NA with a note stating the true reason ---
+
+def _five(values, **cols):
+    return pd.DataFrame({"q": range(1, 6), "v": values, "n": [1000] * 5, **cols})
+
+
+def test_lower_limits_above_upper_limits_are_refused():
+    frame = _five([10.0, 12, 14, 16, 18], lo=[9.0, 11, 15, 15, 17], hi=[11.0, 13, 13, 17, 19])
+    with pytest.raises(DataError) as err:
+        sii(frame, quantile="q", value="v", population="n", lower_ci="lo", upper_ci="hi")
+    assert "above its upper limit" in str(err.value) and "row 3" in str(err.value) and "'lo'" in str(err.value)
+
+
+def test_notes_name_the_true_reason_a_quantile_cannot_be_used():
+    # a rate of 0 has no log, the scale PHE simulates rates on (it was reported as "missing")
+    rates = sii(_five([0.0, 2, 3, 4, 5], s=[0.1] * 5), quantile="q", value="v", population="n", se="s",
+                value_type=1, reps=1000, seed=1)
+    assert np.isnan(rates["sii"][0])
+    assert rates["note"][0].startswith("not calculated: quantile 1 with a rate of 0, whose log")
+    assert "missing" not in rates["note"][0]
+    # a proportion of 1 has no logit
+    props = sii(_five([0.2, 0.4, 0.6, 0.8, 1.0], s=[0.1] * 5), quantile="q", value="v", population="n", se="s",
+                value_type=2, reps=1000, seed=1)
+    assert "quantile 5 with a proportion of 0 or 1, whose logit" in props["note"][0]
+    # a lower limit of 0 gives no standard error on the log scale
+    limits = sii(_five([1.0, 2, 3, 4, 5], lo=[0.0, 1, 2, 3, 4], hi=[2.0, 3, 4, 5, 6]), quantile="q", value="v",
+                 population="n", lower_ci="lo", upper_ci="hi", value_type=1, reps=1000, seed=1)
+    assert "quantile 1 with a confidence limit whose log is undefined" in limits["note"][0]
+    # a quantile with no population, and one with no row at all
+    gaps = _five([1.0, 2, 3, 4, 5], s=[0.1] * 5).assign(n=[1000, 0, 1000, 1000, 1000]).drop(index=4)
+    out = sii(pd.concat([gaps, _five([1.0, 2, 3, 4, 5], s=[0.1] * 5).assign(q=range(6, 11))]).assign(
+        a=["x"] * 4 + ["y"] * 5), quantile="q", value="v", population="n", se="s", by="a", reps=1000, seed=1)
+    # the quantiles are those found in any group: 1-4 and 6-10
+    assert "quantile 2 with no population" in out["note"][0] and "quantiles 6, 7, 8, 9, 10 missing" in out["note"][0]
+
+
+def test_heat_sii_at_equality_or_with_an_infinitely_steep_fit():
+    # healthequal stops at exact equality ("SII not calculated - all estimates have the same value");
+    # here the SII is 0 and the RII 1, with no interval and the reason
+    flat = sii(_five([30.0] * 5), quantile="q", value="v", population="n", method="heat", multiplier=100)
+    assert flat["sii"][0] == 0 and flat["rii"][0] == 1
+    assert np.isnan(flat["sii_lower_ci"][0]) and np.isnan(flat["rii_upper_ci"][0])
+    assert "same value" in flat["note"][0]
+    zero = sii(_five([0.0] * 5), quantile="q", value="v", population="n", method="heat", multiplier=100)
+    assert np.isnan(zero["sii"][0]) and "value of 0" in zero["note"][0]
+    # 0% in the two most deprived fifths and 100% in the rest: the logistic MLE is infinitely steep
+    steep = sii(_five([0.0, 0, 100, 100, 100]), quantile="q", value="v", population="n", method="heat",
+                multiplier=100)
+    assert np.isnan(steep["sii"][0]) and "no finite fit" in steep["note"][0]
+    # a steep but finite gradient keeps its limits within -100 to 100 percentage points
+    near = sii(_five([1.0, 2, 50, 98, 99]), quantile="q", value="v", population="n", method="heat", multiplier=100)
+    assert -100 <= near["sii_lower_ci"][0] <= near["sii"][0] <= near["sii_upper_ci"][0] <= 100

@@ -94,6 +94,21 @@ def test_impossible_inputs_give_na_with_note():
     assert r.loc["over", "value"] == pytest.approx(120_000)  # events may exceed the population for a rate
 
 
+def test_infinite_counts_are_refused_and_overflow_is_noted():
+    """Issue 21: rate() with x = inf returned inf. An infinite count is a DataError naming the row;
+    finite counts whose total is beyond floating point give NA with a note."""
+    with pytest.raises(DataError) as err:
+        rate(pd.DataFrame({"x": [3.0, np.inf], "n": [10.0, 10.0]}), "x", "n")
+    assert "infinite" in str(err.value) and "row 2" in str(err.value) and "'x'" in str(err.value)
+    with pytest.raises(DataError, match="infinite"):
+        proportion(pd.DataFrame({"x": [1.0], "n": [np.inf]}), "x", "n")
+    # 1e308 + 1e308 is beyond the largest double (about 1.8e308)
+    out = rate(pd.DataFrame({"x": [1e308, 1e308], "n": [1.0, 1.0]}), "x", "n")
+    assert np.isnan(out["value"][0]) and "too large" in out["note"][0]
+    with pytest.raises(DataError, match="multiplier"):
+        rate(pd.DataFrame({"x": [1], "n": [2]}), "x", "n", multiplier=0)
+
+
 def test_wrong_columns_and_text_raise_data_error_naming_column():
     data = pd.DataFrame({"x": [1, "<5"], "n": [10, 10]})
     with pytest.raises(DataError) as err:

@@ -94,6 +94,39 @@ def test_dsr_bands_errors():
         dsr(data, "count", "pop", age_band="ageband", independent_events=False)
 
 
+def test_negative_counts_are_refused():
+    """Issue 21: dsr with one band of x = -5 returned 450; isr with x = -3 returned -300 (0 to NaN)."""
+    data = pd.read_csv(REF / "dsr_multiarea.csv")
+    big = data[data["area"] == "testdata_big"].reset_index(drop=True)
+    bad = big.copy()
+    bad.loc[3, "count"] = -5
+    with pytest.raises(DataError) as err:
+        dsr(bad, "count", "pop", age_band="ageband")
+    assert "negative" in str(err.value) and "row 4" in str(err.value) and "'count'" in str(err.value)
+    rates = {b: 0.01 for b in ESP2013}
+    with pytest.raises(DataError, match="negative"):
+        isr(bad.assign(count=bad["count"].where(bad["count"] >= 0, -3)), "count", "pop", age_band="ageband",
+            reference_rates=rates)
+    with pytest.raises(DataError, match="negative"):
+        dsr(big.assign(pop=-big["pop"]), "count", "pop", age_band="ageband")
+    with pytest.raises(DataError, match="reference_rates"):
+        isr(big, "count", "pop", age_band="ageband", reference_rates={**rates, "0-4": -0.1})
+
+
+def test_dsr_lower_limit_stops_at_zero():
+    """Dobson's lower limit, worked by hand: band a has 1 event in a population of 1 with standard
+    weight 1000; band b has 10 000 events in 1e9 people with weight 1. A = 1000 + 1e-5,
+    V = 1e6 + 1e-14, O = 10 001, so the limit (A + sqrt(V/O)(Byar_lower(O) - O)) / W is
+    (1000 - 9.9995 x 195.97) / 1001 < 0. A rate cannot be negative: the limit is 0."""
+    data = pd.DataFrame({"band": ["a", "b"], "x": [1.0, 10_000.0], "n": [1.0, 1e9], "std": [1000.0, 1.0]})
+    out = dsr(data, "x", "n", age_band="band", standard="std", multiplier=1)
+    byar_lower = 10_001 * (1 - 1 / (9 * 10_001) - 1.959964 / (3 * np.sqrt(10_001))) ** 3
+    raw = (1000 + 1e-5 + np.sqrt((1e6 + 1e-14) / 10_001) * (byar_lower - 10_001)) / 1001
+    assert raw < 0
+    assert out["value"][0] == pytest.approx((1000 + 1e-5) / 1001)
+    assert out["lower_ci"][0] == 0
+
+
 def test_dsr_85plus_standard():
     data = pd.read_csv(REF / "dsr_multiarea.csv")
     big = data[data["area"] == "testdata_big"].copy()

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from equitylab.provenance import SYNTHETIC_LABEL
-from equitylab.reports.curriculum import curriculum_notebooks
+from equitylab.curriculum import curriculum_notebooks
 
 pytestmark = [pytest.mark.notebooks, pytest.mark.slow]
 

@@ -64,7 +64,7 @@ def test_opening_parameters_and_closing(path):
         # typed literals only, so papermill --help-notebook documents them and nothing is derived
         assert isinstance(node, ast.AnnAssign) and isinstance(node.value, ast.Constant), ast.dump(node)
         names.append(node.target.id)
-    assert names == ["project_file", "area_code", "service_data"]
+    assert names == ["project_file", "area_code", "service_data", "mapping", "bad_rows"]
     assert all("#" in line for line in "".join(params["source"]).splitlines()[1:])
     setup = code[1]
     assert setup["metadata"]["jupyter"]["source_hidden"] is True

@@ -40,3 +40,33 @@ def test_caption_names_source_date_and_licence_and_says_synthetic_once():
     fake = provenance.stamp(frame(), source="synthetic", synthetic=True, description="made up")
     assert provenance.caption(fake).count("SYNTHETIC") == 1
     assert provenance.caption(pd.DataFrame()) == "Source: not recorded."
+
+
+def _excluded(rows, *reasons):
+    return {"rows": rows, "reasons": [{"column": c, "problem": p, "count": n, "rows": []}
+                                      for c, p, n in reasons]}
+
+
+def test_rows_left_out_go_with_every_result_and_its_caption():
+    extract = provenance.stamp(frame(), source="file", description="Service data read from x.csv")
+    extract.attrs["excluded"] = _excluded(3, ("age", "negative", 2), ("sex", "not a sex code", 1))
+    table = provenance.carry(pd.DataFrame({"y": [0]}), extract, provenance.stamp(frame(), source="snapshot"))
+    assert table.attrs["excluded"] == extract.attrs["excluded"]
+    assert provenance.caption(table).endswith("3 rows with problems left out.")
+    assert provenance.excluded_words(table) == (
+        "3 rows were left out of the extract because of problems in the file: 2 where 'age' is negative; "
+        "and 1 where 'sex' is not a sex code.")
+    # the same extract twice is counted once; two extracts add up
+    assert provenance.carry(pd.DataFrame(), extract, extract).attrs["excluded"]["rows"] == 3
+    other = frame(excluded=_excluded(1, ("lsoa", "not an LSOA code", 1)))
+    both = provenance.carry(pd.DataFrame(), extract, other).attrs["excluded"]
+    assert both["rows"] == 4 and len(both["reasons"]) == 3
+
+
+def test_nothing_is_said_when_no_rows_were_left_out():
+    clean = frame(excluded={"rows": 0, "reasons": []}, source="file")
+    assert provenance.excluded_words(clean) == ""
+    assert "left out" not in provenance.caption(clean)
+    assert "excluded" not in provenance.carry(pd.DataFrame(), clean).attrs
+    many = frame(excluded=_excluded(9, *[(f"c{i}", "wrong", 9 - i) for i in range(6)]))
+    assert provenance.excluded_words(many).endswith("and 2 other problems.")

@@ -96,7 +96,9 @@ def test_identifying_values_are_read_from_the_extracts_identifier_columns(tmp_pa
     f = tmp_path / "x.csv"
     pd.DataFrame({"patient_name": ["Ada Quill", "Bo Vane"], "ethnicity": ["A", "B"]}).to_csv(f, index=False)
     found = identifying_values(f)
-    assert {"Ada Quill", "Quill", "Vane"} <= found and "A" not in found
+    assert {"Ada Quill", "Bo Vane"} <= found and "A" not in found
+    # a name's words are scrubbed on their own too, in any case
+    assert scrub("KeyError: 'QUILL' near Vane", found) == "KeyError: '[removed]' near [removed]"
 
 
 def test_contains_identifier_only_trusts_valid_nhs_numbers():
@@ -211,3 +213,84 @@ def test_report_images_carry_no_per_mark_aria_labels_and_wrap_long_titles():
     assert len(image) < len(plain)
     # the 200-character title is broken into lines of at most 90 characters
     assert "x" * 200 in plain and "x" * 91 not in image and "x" * 90 in image
+
+
+# ---- the commands check a team's extract before any kernel starts (issue 15, item 4) ----------
+
+@pytest.mark.parametrize("command", ["curriculum", "report"])
+def test_an_extract_with_problems_stops_the_command_with_every_problem_listed(tmp_path, capsys, command):
+    from nhs_extract import PLANTED, nhs_extract
+
+    from equitylab.cli import main
+
+    path, numbers = nhs_extract(tmp_path)
+    out = tmp_path / "out"
+    args = ["--area", "E09000012"] if command == "report" else []
+    assert main([command, *args, "--service", str(path), "--out", str(out)]) == 2
+    said = capsys.readouterr().err
+    assert "nothing was run" in said and "8 problems in 8 rows" in said
+    table = said.split("Problems, by row as numbered in the file (header = row 1):\n")[1].splitlines()
+    assert table[0].split() == ["row", "column", "problem", "count"]
+    assert [int(line.split()[0]) for line in table[1:]] == [row for row, _, _ in PLANTED]
+    assert not any(n in said for n in numbers)
+    assert not out.exists(), "no notebook was run and nothing was written"
+
+
+def test_a_long_problem_table_is_saved_beside_the_outputs(tmp_path, capsys):
+    from equitylab.cli import main
+
+    extract = tmp_path / "ages.csv"
+    extract.write_text("ethnicity,age\n" + "A,-1\n" * 30 + "B,40\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["curriculum", "--service", str(extract), "--out", str(out)]) == 2
+    said = capsys.readouterr().err
+    assert "... and 10 more lines; the whole table is in" in said
+    saved = pd.read_csv(out / "extract_problems.csv")
+    assert list(saved.columns) == ["row", "column", "problem", "count"] and len(saved) == 30
+    assert saved["row"].tolist() == list(range(2, 32)) and (saved["count"] == 30).all()
+
+
+def test_mapping_and_bad_rows_reach_the_extract_check(tmp_path):
+    from nhs_extract import nhs_extract
+
+    from equitylab.curriculum import run_curriculum
+
+    path, _ = nhs_extract(tmp_path)
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text("columns:\n  Source of Referral: drop\n", encoding="utf-8")
+    said = []
+    records = run_curriculum(tmp_path / "out", service_data=path, mapping=mapping, bad_rows="exclude",
+                             notebooks=[], log=said.append)
+    assert records == []
+    assert any("8 of 24 rows were left out" in s for s in said)
+    with pytest.raises(DataError, match="mapping names a column 'Nope'"):
+        mapping.write_text("Nope: ethnicity\n", encoding="utf-8")
+        run_curriculum(tmp_path / "out", service_data=path, mapping=mapping, notebooks=[], log=said.append)
+
+
+def test_missing_mapping_file_and_unknown_bad_rows_are_parameter_errors(tmp_path):
+    from equitylab.cli import main
+
+    assert main(["report", "--area", "E09000012", "--mapping", str(tmp_path / "m.yaml"),
+                 "--out", str(tmp_path / "o")]) == 2
+    with pytest.raises(DataError, match="mapping file was not found"):
+        check(ReportParameters(area_code="E09000012", mapping=str(tmp_path / "m.yaml")))
+    with pytest.raises(DataError, match="bad_rows 'skip' is not an option"):
+        check(ReportParameters(area_code="E09000012", bad_rows="skip"))
+
+
+def test_batch_file_columns_mapping_and_bad_rows(tmp_path):
+    (tmp_path / "m.yaml").write_text("Ethnic Origin: ethnicity\n", encoding="utf-8")
+    f = tmp_path / "b.csv"
+    f.write_text("area_code,mapping,bad_rows\nE09000012,m.yaml,Exclude\nE09000012,,\nE09000012,,drop\n",
+                 encoding="utf-8")
+    rows = read_batch(f)
+    first = check(rows[0], base=tmp_path)
+    assert first.mapping == str((tmp_path / "m.yaml").resolve()) and first.bad_rows == "exclude"
+    assert first.notebook_parameters()["mapping"] == first.mapping
+    assert first.notebook_parameters()["bad_rows"] == "exclude"
+    second = check(rows[1], base=tmp_path)
+    assert (second.mapping, second.bad_rows) == ("", "error")
+    with pytest.raises(DataError) as err:
+        check(rows[2], base=tmp_path)
+    assert err.value.rows == [4] and err.value.column == "bad_rows"

@@ -92,6 +92,21 @@ def test_bad_input_gives_plain_data_errors():
         control_chart(data.assign(y=["1", "<5", "2", "3"]), x="x", y="y")
 
 
+def test_a_period_with_a_denominator_of_zero_is_named_not_misdescribed_or_dropped_silently():
+    """Issue 21: n = 0 with x > 0 said "count larger than denominator"; x = 0, n = 0 vanished unnoted."""
+    data = pd.DataFrame({"x": range(14), "y": [3, 4, 2, 5, 4, 3, 4, 5, 3, 4, 5, 4, 3, 4], "n": [20] * 14})
+    with pytest.raises(DataError, match="the denominator 'n' is 0 where the count 'y' is above 0") as err:
+        control_chart(data.assign(n=[20, 20, 0] + [20] * 11), x="x", y="y", n="n", chart="p")
+    assert err.value.rows == [3] and err.value.column == "n"
+    empty = data.assign(y=[3, 4, 0] + data["y"].tolist()[3:], n=[20, 20, 0] + [20] * 11)
+    with pytest.warns(UserWarning, match=r"1 period\(s\) with a denominator of 0 \(x: 2\)"):
+        res = control_chart(empty, x="x", y="y", n="n", chart="p")
+    assert 2 not in res.points["x"].tolist() and len(res.points) == 13
+    assert any("denominator of 0" in w for w in res.warnings)
+    with pytest.warns(UserWarning, match="1 row\\(s\\) with no count or no denominator"):
+        run_chart(data.assign(n=[20, None] + [20] * 12), x="x", y="y", n="n")
+
+
 def test_stratified_chart_points_summary_provenance_and_caption():
     data = _weekly()
     with warnings.catch_warnings():

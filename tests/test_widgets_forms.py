@@ -185,7 +185,8 @@ def test_aim_form_gives_live_feedback_and_saves(path):
     assert (aim.group, aim.baseline, aim.target, aim.by_when) == ("Somali women", 5.5, 2.0, date(2027, 6, 30))
     assert "Somali women" in c["sentence"].value
     c["target"].value = "two"
-    assert view.message.value == '<p style="color:#b00020">The target must be a number, such as 12 or 4.5.</p>'
+    assert view.message.value == ('<div class="equitylab-message error" role="alert">'
+                                  'The target must be a number, such as 12 or 4.5.</div>')
     assert disk(path).aim.target == 2.0
 
 
@@ -262,6 +263,16 @@ def test_pdsa_form_starts_and_fills_a_cycle(path):
     assert disk(path).pdsa[0] == first
 
 
+def test_progress_form_starts_not_scored_and_can_go_back_to_it(tmp_path):
+    view = form("progress", tmp_path / "new.yaml", wait=0)
+    score = view.controls["progress_score"]
+    assert score.index == 0 and score.label == "(not scored yet)"  # chosen, so the arrow keys move from it
+    score.index = 1
+    assert disk(tmp_path / "new.yaml").progress_score == 0.5
+    score.index = 0
+    assert disk(tmp_path / "new.yaml").progress_score is None
+
+
 def test_progress_form(path):
     view = form("progress", path, wait=0)
     assert view.controls["progress_score"].value == 2.0
@@ -290,7 +301,55 @@ def test_every_form_class_opens_by_its_name_under_its_own_heading(path):
     for name, cls in FORMS.items():
         view = form(name, path, wait=0)
         assert type(view) is cls
-        title = view.children[0]
-        assert isinstance(title, w.HTML) and title.value == f"<h3>{FORM_TITLES[name]}</h3>"
+        style, title = view.children[:2]
+        assert isinstance(style, w.HTML) and style.value.startswith("<style>")
+        assert isinstance(title, w.HTML) and title.value == f"<h2>{FORM_TITLES[name]}</h2>"
         headings.append(FORM_TITLES[name])
     assert len(set(headings)) == len(headings)  # the browser tests find each form by its heading
+
+
+def test_an_identical_driver_box_is_refused_in_words(path):
+    view = form("driver_diagram", path, wait=0)
+    c = view.controls
+    existing = next(n for n in disk(path).drivers.nodes if n.kind == "primary")
+    before = len(disk(path).drivers.nodes)
+    c["kind"].value = "primary"
+    c["text"].value = "  " + existing.text.upper() + ". "  # the same words, shouted, with a full stop
+    c["add"].click()
+    assert len(disk(path).drivers.nodes) == before
+    assert 'role="alert"' in view.message.value and "There is already a primary driver box" in view.message.value
+    assert c["text"].value.strip()  # the text stays, so it can be changed
+    c["kind"].value = "secondary"  # the same words as a secondary driver are a different box
+    c["add"].click()
+    assert len(disk(path).drivers.nodes) == before + 1
+
+
+def test_a_save_that_fails_is_shown_in_words(path):
+    view = form("breakout", path, wait=0)
+    path.write_text("title: [broken by hand\n", encoding="utf-8")  # as if someone edited the file badly
+    view.controls["topic"].value = "Access for carers"
+    assert view.status.value == "Not saved: see the message above"
+    assert 'role="alert"' in view.message.value and "Not saved" in view.message.value
+    assert "Traceback" not in view.message.value
+    shutil.copy(EXAMPLE, path)  # mended: "Save now" tries again, and the message goes
+    view.save()
+    assert disk(path).topic == "Access for carers" and view.status.value.startswith("Saved ")
+    assert view.message.value == ""
+
+
+@pytest.mark.parametrize("name", FORM_NAMES)
+def test_each_form_has_its_heading_then_only_subheadings(path, name):
+    """Under the page's h1, a form is an h2 with h3s inside: no level is skipped (WCAG 1.3.1)."""
+    import re
+
+    view = form(name, path, wait=0)
+    html = []
+    stack = list(view.children)
+    while stack:
+        control = stack.pop(0)
+        if isinstance(control, (w.HBox, w.VBox)):
+            stack = list(control.children) + stack
+        elif isinstance(control, w.HTML):
+            html.append(control.value)
+    levels = [int(x) for x in re.findall(r"<h([1-6])\b", "".join(html))]
+    assert levels[0] == 2 and levels.count(2) == 1 and set(levels) <= {2, 3}, levels

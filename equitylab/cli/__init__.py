@@ -25,7 +25,7 @@ COMMANDS = {
     "cohort": ("equitylab.cli.cohort", "put learners in teams on a hub (root): add, move, remove, repair, list"),
     "report": ("equitylab.reports.cli", "build equity reports for an area or a batch"),
     "forms": ("equitylab.widgets.serve", "serve the exercise forms without code"),
-    "curriculum": ("equitylab.reports.curriculum", "run the curriculum notebooks headless into a folder"),
+    "curriculum": ("equitylab.curriculum", "run the curriculum notebooks headless into a folder"),
     "check": ("equitylab.check", "check that this machine has what a session needs"),
 }
 

@@ -3,13 +3,15 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import date
 from pathlib import Path
 
 from ..errors import EquityLabError
 from ..findings import onepage
 from ..findings.project import save_diagram
+from ..loaders.areas import check_area
 from ..pdf import html_to_pdf
-from ..workbook import store
+from ..workbook import check_aim, store
 from ..workbook.model import LADDER, Project
 
 
@@ -39,8 +41,9 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def summary(project: Project) -> str:
-    """A few plain lines describing a project (what ``equitylab project show`` prints)."""
+def summary(project: Project, *, today: date | None = None) -> str:
+    """A few plain lines describing a project (what ``equitylab project show`` prints), with
+    each thing to check about the aim and the team written out beneath it."""
     p = project
     co = p.coproduction
     mix = p.team_mix()
@@ -48,7 +51,12 @@ def summary(project: Project) -> str:
     if p.team or p.area_code:
         lines.append(f"Team: {p.team or '-'}   Area: {p.area_code or '-'}")
     lines.append(f"Aim: {p.aim.sentence() or 'not written yet'}")
-    lines.append(f"Team members: {len(p.members)} ({'mix looks right' if mix.ok else str(len(mix.problems)) + ' thing(s) to check'})")
+    if p.aim.sentence():
+        lines += [f"  - to check: {x}" for x in check_aim(p.aim, today=today)]
+    checks = len(mix.problems)
+    lines.append(f"Team members: {len(p.members)} ("
+                 + ("mix looks right" if mix.ok else f"{checks} thing{'s' if checks > 1 else ''} to check") + ")")
+    lines += [f"  - to check: {x}" for x in mix.problems]
     if co.current_rung:
         lines.append(f"Co-production: rung {LADDER.index(co.current_rung) + 1} of 7 ({co.current_rung})"
                      + (f", aiming for {co.target_rung}" if co.target_rung else ""))
@@ -80,7 +88,9 @@ def _run(args) -> int:
         if out.exists() and not args.force:
             print(f"equitylab project: {out} already exists; choose another name or add --force.", file=sys.stderr)
             return 2
-        project = Project.new(title=args.title, team=args.team, area_code=args.area)
+        # the same check and message as `equitylab report --area`
+        area = check_area(args.area) if args.area.strip() else ""
+        project = Project.new(title=args.title, team=args.team, area_code=area)
         if out.exists():
             store.make_backup(out)
             out.unlink()

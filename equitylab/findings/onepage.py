@@ -1,48 +1,97 @@
-"""The project on a page (HTML for screens and A4 print, PDF), with each measure's run chart.
+"""The project on a page: everything a team wrote for sharing, for a screen and for A4 paper.
 
-The page shows the aim, the team (respecting naming consent) and its rung on the ladder of
-co-production, the driver diagram, each measure with its run chart, the PDSA log and what
-we heard. ``audience="publish"`` hides counts of 1 to 7 and anything not agreed for sharing;
-``audience="team"`` shows them under a "small numbers: do not share" banner.
+The page holds the title and team, the topic and why it matters, the barriers and enablers, the
+team (names only with ``consent_to_name``) with its mix and rung on the ladder of co-production,
+the best-chance answers, the aim, the data plan, each measure with a small run chart, the PDSA
+cycles, what we heard (quotes only with consent), the next steps and the driver diagram. A section
+with nothing in it is left out, never printed as an empty heading.
 
-PDF: WeasyPrint is not a dependency (it needs Pango, which a Windows laptop lacks), so the
-PDF is an A4 SVG page drawn by our own code and converted by ``vl_convert.svg_to_pdf``
-(resvg, inside the vl-convert-python wheel); it carries the same sections in shorter form.
+Printing: A4 portrait pages; the driver diagram alone on an A4 landscape page (a named CSS page)
+that it fills, so its text prints at 8 points or more (:func:`equitylab.workbook.diagram.printed_font_size`).
+The PDF is this HTML printed by Chromium (:mod:`equitylab.pdf`, the engine the reports use), so the
+PDF and a browser's own print are the same page.
+
+``audience="publish"`` follows the disclosure rule for files that leave the team
+(:mod:`equitylab.workbook.sharing`): a point resting on a count of 1 to 7, or one that would let such
+a count be worked out, is left out of the tables and of the run charts, whose medians are drawn from
+the points shown only, so no point and no line rests on a hidden count. ``audience="team"`` shows
+everything under a "small numbers: do not share" banner.
 """
 from __future__ import annotations
 
 import json
-import textwrap
+import tempfile
 from datetime import date
 from html import escape
 from pathlib import Path
 
 import pandas as pd
-import vl_convert
 
 from ..charts import render
-from ..errors import DataError
+from ..errors import DataError, EquityLabError
+from ..pdf import html_to_pdf
 from ..provenance import stamp
 from ..spc import run_chart
 from ..workbook import diagram
 from ..workbook.aim import check_aim
 from ..workbook.lifeqi import lifeqi_csv, lifeqi_export, lifeqi_markdown, rung_words, shareable_quotes
-from ..workbook.model import FOUR_QUESTIONS, Measure, Project
+from ..workbook.model import DATA_QUESTIONS, FOUR_QUESTIONS, Measure, Project
+from ..workbook.sharing import hidden_points, shared_points
+from .html import figure
 
-SMALL = range(1, 8)  # counts of 1 to 7 are suppressed when published (NHS disclosure practice)
+AUDIENCES = ("team", "publish")
+
+CSS = """
+html{font-family:Arial,Helvetica,'DejaVu Sans',sans-serif;color:#111;line-height:1.4}
+body{max-width:62rem;margin:1em auto;padding:0 1em}
+h1{font-size:1.7em;margin:.2em 0}h2{font-size:1.25em;border-bottom:2px solid #0b3d91;margin:1.1em 0 .4em}
+h3{font-size:1.05em;margin:.9em 0 .2em}
+table{border-collapse:collapse;font-size:.9em;width:100%;margin:.3em 0}
+td,th{border:1px solid #999;padding:2px 6px;text-align:left;vertical-align:top}
+.banner{background:#fde7e9;border:2px solid #b00020;padding:.4em .8em;font-weight:bold}
+.muted{color:#444;font-size:.92em}blockquote{margin:.4em 1em;font-style:italic}
+.two{display:grid;grid-template-columns:1fr 1fr;gap:0 1.5em}.two h3{margin-top:.3em}
+figure{margin:.4em 0}figure img{max-width:100%;height:auto}figcaption{color:#444;font-size:.92em}
+.diagram svg{display:block;max-width:100%;height:auto}
+@page{size:A4 portrait;margin:14mm 12mm}
+@page diagram{size:A4 landscape;margin:0}
+@media print{
+ body{max-width:none;margin:0;padding:0;font-size:10pt}
+ h2,h3{break-after:avoid}figure,blockquote,tr{break-inside:avoid}
+ .diagram{page:diagram;break-before:page;height:209mm;overflow:hidden}
+ .diagram h2,.diagram details{display:none}
+ .diagram svg{width:297mm;height:209mm;max-width:none}
+ details{display:none}
+}
+@media (max-width:40rem){.two{grid-template-columns:1fr}}
+"""
 
 
-def _small(m: Measure) -> bool:
-    return any(p.numerator is not None and int(p.numerator) in SMALL and p.numerator == int(p.numerator)
+def _check(audience: str) -> None:
+    if audience not in AUDIENCES:
+        raise DataError(f"audience is 'team' or 'publish', not {audience!r}")
+
+
+def _small_numbers(m: Measure) -> bool:
+    return any(p.numerator is not None and float(p.numerator).is_integer() and 1 <= p.numerator <= 7
                for p in m.data)
 
 
-def _chart_svg(m: Measure, audience: str) -> tuple[str, str]:
-    """(svg, caption) of the measure's run chart, or ("", reason) when it cannot be drawn."""
+def _f(x) -> str:
+    return "" if x is None else f"{x:g}"
+
+
+def _chart(m: Measure, audience: str) -> tuple[str, str, str]:
+    """(svg, caption, text alternative) of the measure's run chart from the points that may be shown,
+    or ("", why not, "")."""
+    hidden = hidden_points(m) if audience == "publish" else set()
     rows = [{"period": p.period, "group": p.group, "numerator": p.numerator, "denominator": p.denominator,
-             "value": p.result(m.multiplier)} for p in m.data if p.period is not None]
-    if len(rows) < 2:
-        return "", "Too few periods for a run chart yet."
+             "value": p.result(m.multiplier)}
+            for i, p in enumerate(m.data) if p.period is not None and i not in hidden]
+    left_out = (f" {len(hidden)} point(s) left out: each rests on a count of 1 to 7, or would let one be "
+                "worked out; the medians are drawn from the points shown.") if hidden else ""
+    if len({r["period"] for r in rows}) < 2:
+        return "", ("Too few periods to chart yet." if not hidden else "Too few periods can be shown." + left_out), ""
     frame = stamp(pd.DataFrame(rows), source="file", description=f"{m.name}: the team's own measure data",
                   synthetic=any("synthetic" in p.note.lower() for p in m.data))
     frame["period"] = pd.to_datetime(frame["period"])
@@ -52,186 +101,169 @@ def _chart_svg(m: Measure, audience: str) -> tuple[str, str]:
                                multiplier=m.multiplier)
         else:
             result = run_chart(frame, x="period", y="value", by="group")
-        chart = result.chart(audience=audience, title=m.name)
-        svg = render.svg(chart)
-        return svg, result.caption(audience=audience)
-    except Exception as exc:  # the page must still build; say why the chart is missing
-        return "", f"Run chart could not be drawn ({type(exc).__name__}: {exc})."
+        # panels sized so the chart prints at its own size across the page: its text stays at 8 points
+        groups = len({r["group"] for r in rows})
+        chart = result.chart(audience=audience, title=m.name, width=280 if groups > 1 else 600, height=120)
+        return render.svg(chart), left_out.strip(), result.describe(audience)
+    except EquityLabError as exc:  # the page must still build; say why the chart is missing
+        return "", f"The run chart could not be drawn: {exc}", ""
 
 
-def _measure_table(m: Measure, audience: str) -> str:
-    rows = []
-    for p in m.data:
-        hidden = audience == "publish" and p.numerator is not None and p.numerator == int(p.numerator) \
-            and int(p.numerator) in SMALL
-        value = p.result(m.multiplier)
-        cells = ["*", "*", "*"] if hidden else [_f(p.numerator), _f(p.denominator),
-                                                "" if value is None else f"{value:.1f}"]
-        rows.append(f"<tr><td>{p.period or ''}</td><td>{escape(p.group)}</td>"
-                    + "".join(f"<td>{c}</td>" for c in cells) + f"<td>{escape(p.note)}</td></tr>")
-    if not rows:
-        return "<p><i>No data yet.</i></p>"
-    return ("<table><tr><th>Period</th><th>Group</th><th>Numerator</th><th>Denominator</th>"
-            f"<th>Value ({escape(m.unit)})</th><th>Note</th></tr>" + "".join(rows) + "</table>")
+def _measure(m: Measure, audience: str, charts: bool) -> str:
+    parts = [(f"<div class='measure'><h3>{escape(m.name or 'A measure')} "
+             f"<span class='muted'>({escape(m.kind)} measure)</span></h3>")]
+    definition = m.definition.strip()
+    if definition and definition[-1] not in ".!?":
+        definition += "."
+    about = " ".join(x for x in (definition, f"Source: {m.data_source}." if m.data_source else "") if x)
+    if about:
+        parts.append(f"<p class='muted'>{escape(about)}</p>")
+    if m.data and charts:
+        svg, caption, alt = _chart(m, audience)
+        if svg:  # an image with its words, as in the reports: the chart's own marks reach no one
+            parts.append(figure(svg, alt, caption))
+        elif caption:
+            parts.append(f"<p class='muted'>{escape(caption)}</p>")
+    rows = shared_points(m, audience)
+    if rows:
+        body = "".join(
+            f"<tr><td>{r['period'] or ''}</td><td>{escape(r['group'])}</td>"
+            + "".join(f"<td>{'*' if r['note'] == 'hidden: small numbers' else _f(r[k])}</td>"
+                      for k in ("numerator", "denominator"))
+            + f"<td>{'*' if r['value'] is None and r['note'] == 'hidden: small numbers' else _value(r['value'])}"
+              f"</td><td>{escape(r['note'])}</td></tr>" for r in rows)
+        parts.append("<table><tr><th>Period</th><th>Group</th><th>Numerator</th><th>Denominator</th>"
+                     f"<th>Value ({escape(m.unit)})</th><th>Note</th></tr>{body}</table>")
+    return "".join(parts) + "</div>"
 
 
-def _f(x):
-    return "" if x is None else f"{x:g}"
+def _value(v) -> str:
+    return "" if v is None else f"{v:.1f}"
 
 
-CSS = """
-body{font-family:Arial,Helvetica,sans-serif;max-width:1100px;margin:1em auto;padding:0 1em;color:#111;line-height:1.35}
-h1{font-size:1.6em;margin-bottom:.2em}h2{font-size:1.2em;border-bottom:2px solid #0b3d91;margin-top:1.2em}
-table{border-collapse:collapse;font-size:.9em}td,th{border:1px solid #bbb;padding:2px 6px;text-align:left}
-.banner{background:#fde7e9;border:2px solid #b00020;padding:.4em .8em;font-weight:bold}
-.muted{color:#555;font-size:.9em}blockquote{margin:.4em 1em;font-style:italic}
-@media print{@page{size:A4 portrait;margin:12mm}body{max-width:none;margin:0;font-size:10pt}
-h2{break-after:avoid}table,figure,svg{break-inside:avoid}.noprint{display:none}}
-"""
+def _list(items) -> str:
+    return "<ul>" + "".join(f"<li>{escape(x)}</li>" for x in items) + "</ul>" if items else ""
+
+
+def _team(p: Project) -> str:
+    if not p.members and not p.coproduction.current_rung:
+        return ""
+    parts = [_list([m.display() for m in p.members])]
+    if p.members:
+        mix = p.team_mix()
+        missing = [what for has, what in ((mix.lived_experience, "someone with lived experience"),
+                                          (mix.decision_maker, "a decision-maker"), (mix.qi_coach, "a QI coach"),
+                                          (mix.sponsor, "a sponsor")) if not has]
+        parts.append(f"<p>{len(p.members)} member{'s' if len(p.members) != 1 else ''}"
+                     + (f"; still to find: {', '.join(missing)}." if missing else
+                        ", including lived experience, a decision-maker, a QI coach and a sponsor.") + "</p>")
+    if p.coproduction.current_rung:
+        parts.append(f"<p><b>Ladder of co-production:</b> {escape(rung_words(p))}</p>")
+    if p.coproduction.evidence:
+        parts.append(f"<p class='muted'>{escape(p.coproduction.evidence)}</p>")
+    return "".join(parts)
+
+
+def _best_chance(p: Project) -> str:
+    answered = [(q, getattr(p.best_chance, k)) for k, q in FOUR_QUESTIONS.items()]
+    answered = [(q, a) for q, a in answered if a.where_we_are or a.next_steps]
+    if not answered:
+        return ""
+    return ("<table><tr><th>Question</th><th>Where we are</th><th>Next steps</th></tr>"
+            + "".join(f"<tr><td>{escape(q)}</td><td>{escape(a.where_we_are)}</td><td>{escape(a.next_steps)}</td></tr>"
+                      for q, a in answered) + "</table>")
+
+
+def _data_plan(p: Project) -> str:
+    if not p.data_plan:
+        return ""
+    return ("<table><tr><th>Question</th><th>Kind</th><th>What</th><th>How we will collect it</th></tr>"
+            + "".join(f"<tr><td>{escape(DATA_QUESTIONS.get(d.question, d.question))}</td><td>{escape(d.kind)}</td>"
+                      f"<td>{escape(d.what or d.ask)}</td><td>{escape(d.how_to_collect)}</td></tr>"
+                      for d in p.data_plan) + "</table>")
+
+
+def _pdsa(p: Project) -> str:
+    if not p.pdsa:
+        return ""
+    names = {n.id: n.text for n in p.drivers.nodes}
+    return ("<table><tr><th>Cycle</th><th>Change idea</th><th>Objective</th><th>Prediction</th>"
+            "<th>What happened</th><th>Learned</th><th>Act</th><th>Dates</th></tr>" + "".join(
+                f"<tr><td>{c.cycle}</td><td>{escape(names.get(c.change_idea, c.change_idea))}</td>"
+                f"<td>{escape(c.objective)}</td><td>{escape(c.predictions)}</td><td>{escape(c.what_happened)}</td>"
+                f"<td>{escape(c.learned)}</td><td>{escape(c.act)}</td>"
+                f"<td>{c.start or ''}{' to ' + str(c.end) if c.end else ''}</td></tr>" for c in p.pdsa)
+            + "</table>")
+
+
+def sections(project: Project, *, audience: str = "team", charts: bool = True) -> list[tuple[str, str]]:
+    """The page's sections as (heading, HTML), in order, each with something in it."""
+    _check(audience)
+    p = project
+    topic = "".join(f"<p>{escape(x)}</p>" for x in (p.topic,) if x) + (
+        f"<p><b>Why it matters:</b> {escape(p.why_it_matters)}</p>" if p.why_it_matters else "")
+    helps = "".join(f"<div><h3>{name}</h3>{_list(items)}</div>" for name, items in
+                    (("What gets in the way", p.barriers), ("What helps", p.enablers)) if items)
+    aim = ""
+    if p.aim.sentence():
+        aim = f"<p><b>{escape(p.aim.sentence())}</b></p>"
+        if audience == "team":
+            aim += _list(check_aim(p.aim))
+    quotes = shareable_quotes(p, audience)
+    heard = "".join(f"<blockquote>\u201c{escape(q.text)}\u201d ({escape(q.speaker_role)})"
+                    + (f" \u2014 {escape(q.theme)}" if q.theme else "") + "</blockquote>" for q in quotes)
+    out = [
+        ("Our topic", topic),
+        ("What helps and what gets in the way", f"<div class='two'>{helps}</div>" if helps else ""),
+        ("Our team", _team(p)),
+        ("Giving our work the best chance", _best_chance(p)),
+        ("Our aim", aim),
+        ("The data we are gathering", _data_plan(p)),
+        ("Measures", "".join(_measure(m, audience, charts) for m in p.measures)),
+        ("PDSA cycles", _pdsa(p)),
+        ("What we heard", heard),
+        ("Next steps", _list(p.next_steps)),
+    ]
+    return [(heading, body) for heading, body in out if body]
 
 
 def to_html(project: Project, *, audience: str = "team", charts: bool = True) -> str:
     """The project on a page as one self-contained HTML file (no scripts, no web fonts)."""
-    if audience not in ("team", "publish"):
-        raise DataError("audience is 'team' or 'publish'")
+    _check(audience)
     p = project
-    parts = [f"<h1>{escape(p.title or 'Our improvement project')}</h1>",
-             f"<p class='muted'>{escape(p.team)}{' · ' + escape(p.area_code) if p.area_code else ''}"
-             f"{' · progress ' + format(p.progress_score, 'g') + ': ' + p.progress_stage if p.progress_score else ''}"
-             f"{' · meets ' + escape(p.meeting_cadence) if p.meeting_cadence else ''}</p>"]
-    if audience == "team" and any(_small(m) for m in p.measures):
+    facts = [p.team, p.area_code, f"progress {p.progress_score:g}: {p.progress_stage}" if p.progress_score else "",
+             f"meets {p.meeting_cadence}" if p.meeting_cadence else ""]
+    parts = [f"<h1>{escape(p.title or 'Our improvement project')}</h1>"]
+    if any(facts):
+        parts.append(f"<p class='muted'>{escape(' · '.join(x for x in facts if x))}</p>")
+    if audience == "team" and any(_small_numbers(m) for m in p.measures):
         parts.append("<p class='banner'>Small numbers: do not share. This page shows counts of 1 to 7 for the "
                      "team's own use; export with audience 'publish' to hide them.</p>")
     if "synthetic" in (p.title + " ".join(x.note for m in p.measures for x in m.data)).lower():
         parts.append("<p class='banner'>Synthetic teaching data: these numbers are made up for practice.</p>")
-    parts.append("<h2>Aim</h2>")
-    parts.append(f"<p><b>{escape(p.aim.sentence() or 'Not written yet.')}</b></p>")
-    problems = check_aim(p.aim) if (p.aim.what or p.aim.statement) else []
-    if problems and audience == "team":
-        parts.append("<ul class='muted'>" + "".join(f"<li>{escape(x)}</li>" for x in problems) + "</ul>")
-    if p.topic or p.why_it_matters:
-        parts.append(f"<p>{escape(p.topic)}</p><p><i>Why it matters:</i> {escape(p.why_it_matters)}</p>")
-    parts.append("<h2>Team and co-production</h2><ul>"
-                 + "".join(f"<li>{escape(m.display())}</li>" for m in p.members) + "</ul>")
-    parts.append(f"<p>{escape(rung_words(p))}</p>")
-    answered = [(FOUR_QUESTIONS[k], getattr(p.best_chance, k)) for k in FOUR_QUESTIONS]
-    answered = [(q, a) for q, a in answered if a.where_we_are or a.next_steps]
-    if answered:
-        parts.append("<table><tr><th>Best chance of success</th><th>Where we are</th><th>Next steps</th></tr>"
-                     + "".join(f"<tr><td>{escape(q)}</td><td>{escape(a.where_we_are)}</td>"
-                               f"<td>{escape(a.next_steps)}</td></tr>" for q, a in answered) + "</table>")
-    parts.append("<h2>Driver diagram</h2>")
-    if p.drivers.nodes:
-        parts.append(f"<figure>{diagram.to_svg(p, page=False)}</figure>")
-        parts.append(f"<details><summary>Text outline</summary><pre>{escape(diagram.outline(p))}</pre></details>")
-    else:
-        parts.append("<p><i>No driver diagram yet.</i></p>")
-    parts.append("<h2>Measures</h2>")
-    for m in p.measures:
-        parts.append(f"<h3>{escape(m.name)} <span class='muted'>({m.kind} measure)</span></h3>"
-                     f"<p class='muted'>{escape(m.definition)}{' Source: ' + escape(m.data_source) if m.data_source else ''}</p>")
-        svg, caption = _chart_svg(m, audience) if charts else ("", "")
-        if svg:
-            parts.append(f"<figure>{svg}<figcaption class='muted'>{escape(caption)}</figcaption></figure>")
-        elif caption:
-            parts.append(f"<p class='muted'>{escape(caption)}</p>")
-        parts.append(_measure_table(m, audience))
-    if not p.measures:
-        parts.append("<p><i>No measures yet.</i></p>")
-    parts.append("<h2>PDSA cycles</h2>")
-    names = {n.id: n.text for n in p.drivers.nodes}
-    if p.pdsa:
-        parts.append("<table><tr><th>Cycle</th><th>Change idea</th><th>Prediction</th><th>What happened</th>"
-                     "<th>Learned</th><th>Act</th><th>Dates</th></tr>" + "".join(
-                         f"<tr><td>{c.cycle}</td><td>{escape(names.get(c.change_idea, c.change_idea))}</td>"
-                         f"<td>{escape(c.predictions)}</td><td>{escape(c.what_happened)}</td>"
-                         f"<td>{escape(c.learned)}</td><td>{c.act}</td>"
-                         f"<td>{c.start or ''} to {c.end or ''}</td></tr>" for c in p.pdsa) + "</table>")
-    else:
-        parts.append("<p><i>No PDSA cycles yet.</i></p>")
-    parts.append("<h2>What we heard</h2>")
-    quotes = shareable_quotes(p, audience)
-    parts += [f"<blockquote>“{escape(q.text)}” ({escape(q.speaker_role)}){' — ' + escape(q.theme) if q.theme else ''}"
-              "</blockquote>" for q in quotes] or ["<p><i>Nothing recorded for sharing yet.</i></p>"]
-    if p.next_steps:
-        parts.append("<h2>Next steps</h2><ul>" + "".join(f"<li>{escape(s)}</li>" for s in p.next_steps) + "</ul>")
+    parts += [f"<section><h2>{escape(h)}</h2>{body}</section>"
+              for h, body in sections(p, audience=audience, charts=charts)]
     parts.append(f"<p class='muted'>Made with equitylab on {date.today():%d %B %Y}.</p>")
-    return ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
-            f"<title>{escape(p.title or 'Project on a page')}</title><style>{CSS}</style></head><body>"
-            + "\n".join(parts) + "</body></html>")
+    if p.drivers.nodes:
+        parts.append(f"<section class='diagram'><h2>Driver diagram</h2>{diagram.to_svg(p)}"
+                     f"<details><summary>Text outline of the driver diagram</summary>"
+                     f"<pre>{escape(diagram.outline(p))}</pre></details></section>")
+    return ("<!DOCTYPE html><html lang='en-GB'><head><meta charset='utf-8'>"
+            "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+            f"<title>{escape(p.title or 'Project on a page')}</title><style>{CSS}</style></head><body><main>"
+            + "\n".join(parts) + "</main></body></html>")
 
 
 def to_pdf(project: Project, *, audience: str = "team") -> bytes:
-    """An A4 PDF of the project on a page (drawn as SVG, converted by vl_convert)."""
+    """The page printed to PDF by Chromium: A4 portrait, the driver diagram on an A4 landscape page.
 
-    return vl_convert.svg_to_pdf(to_page_svg(project, audience=audience))
-
-
-def to_page_svg(project: Project, *, audience: str = "team") -> str:
-    """The A4 portrait page the PDF is made from (595 x 842 points)."""
-    p = project
-    W, H, M = 595.0, 842.0, 32.0
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="210mm" height="297mm" viewBox="0 0 {W:g} {H:g}" '
-           'font-family="Arial, Helvetica, \'DejaVu Sans\', sans-serif">',
-           f"<title>{escape(p.title)}</title>", f'<rect width="{W:g}" height="{H:g}" fill="#fff"/>']
-    y = M
-    full = False
-
-    def para(text, size=9.0, bold=False, italic=False, gap=3.0, indent=0.0):
-        nonlocal y, full
-        if full:
-            return
-        chars = int((W - 2 * M - indent) / (size * (0.68 if bold else 0.6)))
-        for line in textwrap.wrap(text, chars) or [""]:
-            if y + size > H - M - 12:
-                full = True
-                out.append(f'<text x="{M:g}" y="{H - M:g}" font-size="8" fill="#555">More in the HTML version '
-                           '(equitylab project export --format html).</text>')
-                return
-            y += size * 1.25
-            style = (' font-weight="bold"' if bold else "") + (' font-style="italic"' if italic else "")
-            out.append(f'<text x="{M + indent:g}" y="{y:.1f}" font-size="{size:g}"{style}>{escape(line)}</text>')
-        y += gap
-
-    para(p.title or "Our improvement project", 16, bold=True)
-    para(" · ".join(x for x in (p.team, p.area_code, f"progress {p.progress_score:g}: {p.progress_stage}"
-                                if p.progress_score else "") if x), 9)
-    if audience == "team" and any(_small(m) for m in p.measures):
-        para("Small numbers: do not share.", 10, bold=True)
-    para("Aim", 12, bold=True)
-    para(p.aim.sentence() or "Not written yet.", 10, bold=True)
-    para("Team and co-production", 12, bold=True)
-    para("; ".join(m.display() for m in p.members) or "No team members yet.")
-    para(rung_words(p))
-    if p.drivers.nodes and not full:
-        para("Driver diagram", 12, bold=True)
-        height = min(360.0, H - M - y - 120)
-        if height > 120:
-            out.append(diagram.to_svg(p, page=False, box=(M, y, W - 2 * M, height)).split("?>")[-1])
-            y += height + 4
-    para("Measures", 12, bold=True)
-    for m in p.measures:
-        latest = {}
-        for point in m.data:
-            latest[point.group] = point
-        bits = []
-        for group, point in latest.items():
-            value = point.result(m.multiplier)
-            hidden = audience == "publish" and point.numerator is not None and int(point.numerator) in SMALL
-            bits.append(f"{group} {point.period}: " + ("*" if hidden else "" if value is None else f"{value:.1f} {m.unit}"))
-        para(f"{m.name} ({m.kind}): " + ("; ".join(bits) if bits else "no data yet"), 9)
-    para("PDSA cycles", 12, bold=True)
-    names = {n.id: n.text for n in p.drivers.nodes}
-    for c in p.pdsa or []:
-        para(f"Cycle {c.cycle} ({names.get(c.change_idea, c.change_idea)}): {c.objective} Learned: {c.learned} "
-             f"Act: {c.act or 'not yet'}.", 9)
-    if not p.pdsa:
-        para("None yet.", 9)
-    para("What we heard", 12, bold=True)
-    for q in shareable_quotes(p, audience)[:4]:
-        para(f"“{q.text}” ({q.speaker_role})", 9, italic=True)
-    out.append("</svg>")
-    return "\n".join(out)
+    Raises :class:`equitylab.pdf.PdfUnavailable` (a plain message, no traceback) when no browser or
+    Playwright is installed; the HTML can then be printed from any browser.
+    """
+    with tempfile.TemporaryDirectory(prefix="equitylab-page-") as tmp:
+        page = Path(tmp) / "project.html"
+        page.write_text(to_html(project, audience=audience), encoding="utf-8")
+        return html_to_pdf(page, Path(tmp) / "project.pdf").read_bytes()
 
 
 def save(project: Project, path, *, audience: str = "publish") -> Path:

@@ -52,20 +52,28 @@ def project_overview(project_path: str | Path, *, audience: str = "publish") -> 
 
 
 
+def _in_points(svg: str) -> str:
+    """The A4 page's size in points: resvg takes an SVG pixel for a point (PDF) or 1/72 inch (PNG),
+    so "297mm" would come out as 396 mm."""
+    width, height = (x * drawing.MM_TO_PT for x in drawing.A4)
+    return svg.replace(f'width="{drawing.A4[0]:g}mm" height="{drawing.A4[1]:g}mm"',
+                       f'width="{width:.2f}" height="{height:.2f}"', 1)
+
+
 def save_diagram(project: Project, path, *, ppi: float = 150) -> Path:
     """Save the driver diagram as ``.svg``, ``.png``, ``.pdf`` or ``.html`` (chosen by the file's suffix).
 
     PNG and PDF are drawn from the SVG by resvg, inside the vl-convert-python wheel (no browser, no
-    system libraries); at 150 pixels per inch the A3 page is about 2480 x 1754 pixels.
+    system libraries); the page is A4 landscape, about 1754 x 1240 pixels at 150 pixels per inch.
     """
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".svg":
         path.write_text(drawing.to_svg(project), encoding="utf-8")
     elif suffix == ".png":
-        path.write_bytes(vl_convert.svg_to_png(drawing.to_svg(project), ppi=ppi))
+        path.write_bytes(vl_convert.svg_to_png(_in_points(drawing.to_svg(project)), ppi=ppi))
     elif suffix == ".pdf":
-        path.write_bytes(vl_convert.svg_to_pdf(drawing.to_svg(project)))
+        path.write_bytes(vl_convert.svg_to_pdf(_in_points(drawing.to_svg(project))))
     elif suffix in (".html", ".htm"):
         path.write_text(drawing.to_html(project), encoding="utf-8")
     else:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import warnings
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .. import provenance
@@ -32,14 +33,16 @@ _POLARITY = {"missed": "low_is_good", "experience": "high_is_good", "disengaged"
 GROUP_LABELS = {"imd_decile": "national deprivation decile", "age_band": "age band",
                 "local_decile": "deprivation decile within the area", "ethnicity": "ethnic group"}
 _NOT_CAUSES = "These are differences between groups in this data, not their causes."
-SHORT_TABLE = 12  # rows a reader takes in at a glance
+SHORT_TABLE = 10  # rows a reader takes in at a glance
 
 
-def load_service(service_data: str | Path | None, area_code: str) -> pd.DataFrame:
-    """The team's extract read through :func:`equitylab.loaders.read_service_data`, or, when no path
-    is given, the synthetic teaching extract for the area (labelled synthetic)."""
+def load_service(service_data: str | Path | None, area_code: str, *, mapping: str | Path | None = None,
+                 bad_rows: str = "error") -> pd.DataFrame:
+    """The team's extract read through :func:`equitylab.loaders.read_service_data` (with its
+    ``mapping`` and ``bad_rows``), or, when no path is given, the synthetic teaching extract for
+    the area (labelled synthetic)."""
     if service_data:
-        return read_service_data(service_data)
+        return read_service_data(service_data, mapping=mapping or None, bad_rows=bad_rows or "error")
     return synthetic_service_data(area_code)
 
 
@@ -54,6 +57,9 @@ def service_summary(service: pd.DataFrame) -> Finding:
     if missing is not None:
         sentences.append(f"Ethnicity is not stated for {missing:.1f}% of them; they are counted as 'not stated', "
                          "not left out silently.")
+    left_out = provenance.excluded_words(service)  # bad_rows="exclude": how many rows and why
+    if left_out:
+        sentences.append(left_out)
     dropped = service.attrs.get("dropped_identifiers") or []
     if dropped:
         names = [d[0] if isinstance(d, list | tuple) else str(d.get("column", d)) if isinstance(d, dict) else str(d)
@@ -91,9 +97,10 @@ def access(service: pd.DataFrame, area_code: str, by="ethnicity", *, audience: s
     table = pd.concat([f.table.rename(columns={f.table.columns[0]: "group"})
                        .assign(**{"grouped by": f.title.removeprefix("Access by ")}) for f in parts],
                       ignore_index=True)
-    if len(table) > SHORT_TABLE:  # the groups whose share differs from their share of residents
+    if len(table) > SHORT_TABLE:  # the groups whose share differs most from their share of residents
         low = table["95% interval"].str.extract(r"^([\d.]+) to ([\d.]+)$").astype(float)
         table = table[(low[0] > 1) | (low[1] < 1)]
+        table = table.loc[np.log(table["ratio"]).abs().sort_values(ascending=False).index[:SHORT_TABLE]].sort_index()
     provenance.carry(table, parts[0].table)
     export = pd.concat([f.export.assign(grouping=b) for f, b in zip(parts, used)], ignore_index=True)
     provenance.carry(export, parts[0].export)
@@ -291,12 +298,27 @@ def unavailable(title: str, needs: list[str], data) -> Finding:
     return make(title, f"Not shown: this view needs {what}, which the extract does not have: {options}.", data=data)
 
 
+def _combined_words(parts: list[Finding]) -> str:
+    """The sentences naming groups that differ; one sentence for the groupings where none does; one for
+    what is not recorded."""
+    sentences = [s for f in parts for s in f.extra.get("differs", [])]
+    quiet = [f.extra["label"] for f in parts if "label" in f.extra and not f.extra.get("differs")]
+    if quiet:
+        sentences.append(f"By {join_words(quiet).replace(' and ', ' or ')}, no group differs clearly from the "
+                         "overall value (the intervals are wide, or the groups similar).")
+    missing = [f"{f.extra['label']} for {f.extra['missing']:.0%}" for f in parts if f.extra.get("missing")]
+    if missing:
+        sentences.append(f"Not recorded, so counted in the overall value but not as a group: {join_words(missing)} "
+                         "of referrals.")
+    return " ".join(sentences + [_NOT_CAUSES])
+
+
 def _combined(parts: list[Finding], bys: list[str], title: str, service, audience) -> Finding:
     """One finding for several groupings: each one's sentences, the charts of the measures where a group
     differs, and one short table of the groups that differ (every row goes to the files)."""
     if len(parts) == 1 or all(f.export is None and f.table is None for f in parts):
         return parts[0]  # one grouping, or a view the extract has no columns for
-    text = " ".join(f.text for f in parts) + " " + _NOT_CAUSES
+    text = _combined_words(parts)
     table = pd.concat([f.table.rename(columns={f.table.columns[0]: "group"})
                        .assign(**{"grouped by": GROUP_LABELS.get(b, b)}) for f, b in zip(parts, bys)],
                       ignore_index=True)
@@ -346,7 +368,9 @@ def _by_group(service, by, measures, kind, audience, *, closing=True):
               if part["label"].astype(str).isin(["better", "worse", "higher", "lower"]).any()]
     chart = charts if len(charts) > 1 else (charts[0] if charts else None)
     return make(f"{kind} by {label}", text, data=table, table=table, readable=_readable(table, by), chart=chart,
-                alt_text=alt, audience=audience)
+                alt_text=alt, audience=audience,
+                extra={"differs": _sentences(table, by), "label": label,
+                       "missing": float(missing.mean()) if missing.any() else 0.0})
 
 
 def _readable(table: pd.DataFrame, by: str) -> pd.DataFrame:

@@ -270,7 +270,10 @@ def yes_no_lookup(value):
 
 
 def table_lookup(table: dict):
-    """A lookup function over ``table`` using normalised keys; unknown -> None."""
+    """A lookup function over ``table`` using normalised keys; unknown -> None. Every
+    label the table gives is accepted too, so a file saved from equitylab reads back."""
+    table = {**{normalise_text(label): label for label in set(table.values())}, **table}
+
     def lookup(value):
         key = normalise_text(value)
         return table.get(key) or table.get(key.zfill(2) if key.isdigit() else key)

@@ -34,7 +34,8 @@ def require_columns(data: pd.DataFrame, columns, *, what: str = "this measure") 
 
 def numeric(data: pd.DataFrame, column: str, *, what: str = "this measure",
             allow_negative: bool = True) -> np.ndarray:
-    """Column ``column`` as float64, with a :class:`DataError` naming rows that are not numbers."""
+    """Column ``column`` as float64, with a :class:`DataError` naming rows that are not numbers,
+    are infinite, or (with ``allow_negative=False``) are below 0. Blank cells are NaN."""
     raw = data[column]
     values = pd.to_numeric(raw, errors="coerce")
     bad = values.isna() & raw.notna()
@@ -43,6 +44,11 @@ def numeric(data: pd.DataFrame, column: str, *, what: str = "this measure",
         raise DataError(f"{what}: '{column}' must hold numbers", column=column, rows=rows,
                         hint="Remove text such as '<5' or '*' and leave the cell blank instead")
     out = values.to_numpy(dtype="float64", na_value=np.nan)
+    endless = np.isinf(out)
+    if endless.any():
+        raise DataError(f"{what}: '{column}' holds an infinite value, which no count, rate or estimate can be",
+                        column=column, rows=(np.flatnonzero(endless) + 1).tolist(),
+                        hint="Look for a division by 0 where the column was made")
     if not allow_negative and (out < 0).any():
         rows = (np.flatnonzero(out < 0) + 1).tolist()
         raise DataError(f"{what}: '{column}' cannot be negative", column=column, rows=rows)
@@ -107,3 +113,25 @@ def note_where(condition, text: str, size: int) -> np.ndarray:
     """``text`` where ``condition`` holds, else "" (one entry per row)."""
     cond = np.broadcast_to(np.asarray(condition, dtype=bool), (size,))
     return np.where(cond, text, "").astype(object)
+
+
+def positive_multiplier(multiplier, what: str) -> float:
+    """``multiplier`` as a float, with a :class:`DataError` unless it is a finite number above 0."""
+    try:
+        m = float(multiplier)
+    except (TypeError, ValueError):
+        m = np.nan
+    if not (np.isfinite(m) and m > 0):
+        raise DataError(f"{what}: multiplier must be a positive number such as 100 or 100000, not {multiplier!r}")
+    return m
+
+
+OVERFLOW = "not calculated: the numbers are too large to compute with"
+
+
+def overflowed(*arrays) -> np.ndarray:
+    """Rows where any of ``arrays`` is infinite (a finite input too large for floating point)."""
+    out = np.zeros(np.broadcast(*arrays).shape, dtype=bool)
+    for a in arrays:
+        out |= np.isinf(np.asarray(a, dtype=float))
+    return out

@@ -12,7 +12,7 @@ import pandas as pd
 
 from ..errors import DataError
 from ..provenance import carry
-from ._common import ci_columns, ci_suffix, confidence_levels, numeric, require_columns
+from ._common import ci_columns, ci_suffix, confidence_levels, join_notes, numeric, require_columns
 from .rates import proportion, rate, z_value
 
 LEVELS = [0.95, 0.998]
@@ -126,6 +126,12 @@ def compare(data: pd.DataFrame, *, by: str, reference="overall", numerator: str 
         groups = data[[by]].reset_index(drop=True)
         v = numeric(data, value, what=what)
         lims = {label_level: (numeric(data, lower_ci, what=what), numeric(data, upper_ci, what=what))}
+        lo_, hi_ = lims[label_level]
+        outside = (lo_ > v) | (v > hi_) | (lo_ > hi_)
+        if outside.any():
+            raise DataError(f"{what}: a value lies outside its own confidence limits ('{lower_ci}' to '{upper_ci}')",
+                            column=value, rows=(np.flatnonzero(outside) + 1).tolist(),
+                            hint="Check that the value and limit columns are not swapped")
         x = n = None
         overall = None
         method = "given"
@@ -253,6 +259,28 @@ def compare(data: pd.DataFrame, *, by: str, reference="overall", numerator: str 
         ratio_method = ("the Katz log method" if counts and kind == "proportion"
                         else "the log rate-ratio method" if counts else "MOVER on the log scale")
     out["method"] = f"{method} intervals; gap by {gap_method}; ratio by {ratio_method}"
-    note = groups["note"].to_numpy(object) if counts else np.full(k, "", dtype=object)
-    out["note"] = note
+    out["note"] = join_notes(groups["note"].to_numpy(object) if counts else np.full(k, "", dtype=object),
+                             _ratio_notes(v, rv, ratio_cols, levels, ref_mask, counts, x, fixed, ref_name))
     return carry(pd.DataFrame(out), data)
+
+
+def _ratio_notes(v, rv, ratio_cols, levels, ref_mask, counts, x, fixed, ref_name):
+    """Blank the ratios and limits that have no meaning (in place) and say why, one note per group."""
+    k = len(v)
+    notes = np.full(k, "", dtype=object)
+    if not rv > 0:
+        for lv in levels:
+            for a in ratio_cols[lv]:
+                a[~ref_mask] = np.nan
+        whose = ref_name.split(" (")[0] if fixed and ref_name != "overall" else f"the value of {ref_name}"
+        notes[~ref_mask & ~np.isnan(v)] = f"no ratio: {whose} is {_fmt(rv)}, and a ratio divides by it"
+        return notes
+    for lv in levels:
+        rr, rl, ru = ratio_cols[lv]
+        gone = ~ref_mask & np.isfinite(rr) & ~(np.isfinite(rl) & np.isfinite(ru))
+        rl[gone] = ru[gone] = np.nan
+        if counts and not fixed:
+            notes[gone & (x == 0)] = ("no interval for the ratio: the group has no events, and the log method "
+                                      "needs at least one")
+        notes[gone & (notes == "")] = "no interval for the ratio: the log method needs values and limits above 0"
+    return notes

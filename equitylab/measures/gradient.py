@@ -12,8 +12,6 @@ on the same data:
 """
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-
 import numpy as np
 import pandas as pd
 from scipy import special
@@ -21,14 +19,14 @@ from scipy import special
 from ..errors import DataError
 from ..provenance import carry
 from ._common import as_list, ci_columns, confidence_levels, numeric, require_columns
+from ._sii_heat import heat_fit
+from ._sii_phe import phe_fit
 
 _WHAT = "sii"
 
 
 # PHE derives standard errors from confidence limits assuming they are 95% limits (always)
 _Z95 = special.ndtri(0.975)
-# draws held in memory at once (floats) per buffer while simulating; two buffers are in use
-_CHUNK = 2_000_000
 
 
 def sii(data: pd.DataFrame, *, quantile: str, value: str, population: str, se: str | None = None,
@@ -162,7 +160,7 @@ def sii(data: pd.DataFrame, *, quantile: str, value: str, population: str, se: s
         method_text = "PHE (Low & Low 2004, PHEindicatormethods phe_sii)" + (
             ", log scale" if transform and value_type == 1 else ", logit scale" if transform else "")
     else:
-        res = _heat(table, levels, multiplier=float(multiplier))
+        res = heat_fit(table, levels, multiplier=float(multiplier))
         method_text = "WHO HEAT (logistic regression, HC1 delta method)"
 
     out = groups.copy()
@@ -171,10 +169,15 @@ def sii(data: pd.DataFrame, *, quantile: str, value: str, population: str, se: s
     out["quantiles"] = n_q
     out["method"] = method_text
     out["confidence"] = levels[0] if len(levels) == 1 else ", ".join(f"{lv:g}" for lv in levels)
-    out["note"] = table["note"]
     bad = np.array([bool(n) for n in table["note"]])
     for col in res:
         out.loc[bad, col] = np.nan
+    # a value without a valid interval, or an RII that means nothing: those columns NA, the reason noted
+    for g, blanks in enumerate(table["blank"]):
+        for cols in blanks.values():
+            if not bad[g]:
+                out.iloc[g, [out.columns.get_loc(c) for c in cols]] = np.nan
+    out["note"] = [note or "; ".join(blanks) for note, blanks in zip(table["note"], table["blank"])]
     return carry(out.reset_index(drop=True), data)
 
 
@@ -205,6 +208,11 @@ def _arrange(data, *, quantile, value, population, se, lower_ci, upper_ci, by, v
                                 rows=(np.flatnonzero(s < 0) + 1).tolist())
         elif lower_ci is not None and upper_ci is not None and method == "phe":
             lo, hi = numeric(data, lower_ci, what=_WHAT), numeric(data, upper_ci, what=_WHAT)
+            crossed = lo > hi
+            if crossed.any():
+                raise DataError(f"sii: a lower confidence limit is above its upper limit ('{lower_ci}' above "
+                                f"'{upper_ci}')", column=lower_ci, rows=(np.flatnonzero(crossed) + 1).tolist(),
+                                hint="Check that the two limit columns are not swapped")
             if value_type == 2:
                 outside = (lo < 0) | (lo > 1) | (hi < 0) | (hi > 1)
                 if outside.any():
@@ -215,7 +223,8 @@ def _arrange(data, *, quantile, value, population, se, lower_ci, upper_ci, by, v
             s = np.zeros_like(y)
         ylink = link(y)
 
-    frame = pd.DataFrame({"_q": data[quantile].to_numpy(), "_y": ylink, "_s": s, "_n": pop})
+    frame = pd.DataFrame({"_q": data[quantile].to_numpy(), "_y": ylink, "_s": s, "_n": pop, "_raw": y,
+                          "_here": 1.0})
     for b in by:
         frame[b] = data[b].to_numpy()
     if frame["_q"].isna().any():
@@ -238,328 +247,65 @@ def _arrange(data, *, quantile, value, population, se, lower_ci, upper_ci, by, v
     qid = np.searchsorted(labels, frame["_q"].to_numpy())
     shape = (len(groups), len(labels))
     arrays = {}
-    for key in ("_y", "_s", "_n"):
+    for key in ("_y", "_s", "_n", "_raw", "_here"):
         a = np.full(shape, np.nan)
         a[gid, qid] = frame[key].to_numpy(dtype=float)
         arrays[key] = a
+    scale = "log" if value_type == 1 else "logit"
+    zero = "a rate of 0" if value_type == 1 else "a proportion of 0 or 1"
+    from_limits = se is None and method == "phe"
+    reasons = {  # why a quantile cannot be used, in the order they are checked
+        "missing": lambda y_, s_, n_, raw, here: np.isnan(here),
+        "with no population": lambda y_, s_, n_, raw, here: ~(n_ > 0),
+        "with no value": lambda y_, s_, n_, raw, here: np.isnan(raw),
+        f"with {zero}, whose {scale} (the scale PHE's method works on) is undefined":
+            lambda y_, s_, n_, raw, here: ~np.isfinite(y_),
+        (f"with a confidence limit whose {scale} is undefined (a limit of 0{' or 1' if value_type == 2 else ''}),"
+         " so no standard error" if from_limits else "with no standard error"):
+            lambda y_, s_, n_, raw, here: ~np.isfinite(s_),
+    }
     notes = []
     for g in range(shape[0]):
-        missing = [labels[j] for j in range(shape[1])
-                   if not (np.isfinite(arrays["_y"][g, j]) and np.isfinite(arrays["_s"][g, j])
-                           and arrays["_n"][g, j] > 0)]
-        if missing:
-            shown = ", ".join(str(m) for m in missing[:10])
-            notes.append(f"not calculated: quantile(s) {shown} missing, with no population or with no "
-                         "value/standard error; the SII needs every quantile")
-        else:
-            notes.append("")
-    table = {"y": arrays["_y"], "s": arrays["_s"], "n": arrays["_n"], "note": notes}
+        used = np.zeros(shape[1], dtype=bool)
+        parts = []
+        for text, test in reasons.items():
+            hit = test(*(arrays[k][g] for k in ("_y", "_s", "_n", "_raw", "_here"))) & ~used
+            used |= hit
+            if hit.any():
+                shown = ", ".join(str(labels[j]) for j in np.flatnonzero(hit)[:10])
+                parts.append(f"quantile{'s' if hit.sum() > 1 else ''} {shown} {text}")
+        notes.append(f"not calculated: {'; '.join(parts)}; the SII needs every quantile" if parts else "")
+    table = {"y": arrays["_y"], "s": arrays["_s"], "n": arrays["_n"], "note": notes,
+             "blank": [{} for _ in range(shape[0])]}  # per group: note -> columns to leave blank
     if not by:
         groups = pd.DataFrame(index=[0])
     return table, groups, labels
 
 
-def _ranks(n: np.ndarray):
-    """Population shares and midpoint relative ranks per row (PHE FindXValues / HEAT midPointProp)."""
-    p = n / n.sum(axis=1, keepdims=True)
-    x = np.cumsum(p, axis=1) - p / 2
-    return p, x
-
-
-def _wls_weights(n: np.ndarray):
-    """Rows of the linear maps y -> intercept and y -> slope of the population-weighted fit.
-
-    With weights p (summing to 1) the weighted mean rank is exactly 1/2, so the slope is
-    sum(p (x - 1/2) y) / sum(p (x - 1/2)^2) and the intercept is the weighted mean minus half
-    the slope.
-    """
-    p, x = _ranks(n)
-    dx = x - 0.5
-    sxx = (p * dx * dx).sum(axis=1, keepdims=True)
-    c1 = p * dx / sxx
-    c0 = p - c1 / 2
-    return c0, c1
-
-
-def _positions(reps: int, level: float):
-    # 1-based positions as PHE takes them from the sorted draws; R and numpy both round half to even
-    lo = int(np.round(reps * (1 - level) / 2))
-    hi = int(np.round(reps * (1 + level) / 2))
-    return max(lo, 1) - 1, min(hi, reps) - 1
-
-
-def _order_stats(a: np.ndarray, kth: list[int]) -> np.ndarray:
-    """Exact order statistics ``np.partition(a, kth, axis=1)[:, kth]``, found without sorting whole rows.
-
-    The wanted order statistics are in the tails (confidence limits). A pilot of the first few thousand
-    draws of each row (the draws are independent, so any subset is a random sample) gives a threshold a
-    little beyond each one; one comparison pass keeps the draws on the tail side of it, and only those
-    few are partitioned. A row whose threshold falls short (rare) is partitioned in full, so the answer
-    is always exact.
-    """
-    g, reps = a.shape
-    m = min(reps, 5000)
-    pilot = np.sort(a[:, :m], axis=1)
-    out = np.empty((g, len(kth)))
-    for j, k in enumerate(kth):
-        p = (k + 1) / reps
-        delta = 6 * np.sqrt(p * (1 - p) / m) + 2 / m
-        if p <= 0.5:
-            idx = int(np.ceil((p + delta) * (m - 1)))
-            if idx > m - 1:
-                out[:, j] = np.partition(a, k, axis=1)[:, k]
-                continue
-            mask = a <= pilot[:, idx, None]
-            offset = np.zeros(g, dtype=np.int64)
-        else:
-            idx = int(np.floor((p - delta) * (m - 1)))
-            if idx < 0:
-                out[:, j] = np.partition(a, k, axis=1)[:, k]
-                continue
-            mask = a >= pilot[:, idx, None]
-        count = np.count_nonzero(mask, axis=1)
-        if p > 0.5:
-            offset = reps - count  # draws below the kept tail
-        kept = a[mask]
-        ends = np.cumsum(count)
-        for i in range(g):
-            r = k - offset[i]
-            if 0 <= r < count[i]:
-                band = kept[ends[i] - count[i]:ends[i]]
-                out[i, j] = np.partition(band, r)[r]
-            else:
-                out[i, j] = np.partition(a[i], k)[k]
-    return out
-
-
-def _normal_chunks(rng, count: int, step: int, shape: tuple[int, ...]):
-    """Standard normal draws for ``count`` groups, ``step`` groups at a time: (start, stop, draws).
-
-    The next chunk is drawn on a second thread while the caller works on this one (numpy releases
-    the GIL in both), from the same generator in the same order, so the numbers are exactly those
-    of drawing each chunk in turn.
-    """
-    starts = list(range(0, count, step))
-    bufs = [np.empty((min(step, count), *shape)) for _ in range(min(2, len(starts)))]
-
-    def fill(i):
-        z = bufs[i % len(bufs)][:min(step, count - starts[i])]
-        rng.standard_normal(out=z)
-        return z
-
-    with ThreadPoolExecutor(1) as pool:
-        pending = pool.submit(fill, 0)
-        for i, start in enumerate(starts):
-            z = pending.result()
-            if i + 1 < len(starts):
-                pending = pool.submit(fill, i + 1)
-            yield start, start + z.shape[0], z
-
-
 def _phe(table, levels, *, value_type, multiplier, transform, reps, seed):
-    y, s, n = table["y"], table["s"], table["n"]
+    """PHE's SII and RII with Monte Carlo limits, blanking an RII whose fitted line is not above 0 at
+    both ends and any interval that does not contain its own estimate (with the reason)."""
+    res = phe_fit(table, levels, value_type=value_type, multiplier=multiplier, transform=transform, reps=reps,
+                   seed=seed)
+    cols = ci_columns(levels, "sii_")
     ok = np.array([not note for note in table["note"]])
-    G = y.shape[0]
-    res = {"sii": np.full(G, np.nan), "rii": np.full(G, np.nan), "intercept": np.full(G, np.nan)}
-    cols = ci_columns(levels, "sii_") + [(lv, lo.replace("sii_", "rii_"), hi.replace("sii_", "rii_"))
-                                         for lv, lo, hi in ci_columns(levels, "sii_")]
-    for _, lo, hi in cols:
-        res[lo] = np.full(G, np.nan)
-        res[hi] = np.full(G, np.nan)
-    idx = np.flatnonzero(ok)
-    if idx.size == 0:
-        return res
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-    c0, c1 = _wls_weights(n[idx])
-    pos = [_positions(reps, lv) for lv in levels]
-    kth = sorted({k for pair in pos for k in pair})
-    neg = multiplier < 0
-    inv = {1: np.exp, 2: special.expit}.get(value_type)
-
-    if value_type == 0 or transform:
-        yl = y[idx]
-        b0 = (c0 * yl).sum(axis=1)
-        b1 = (c1 * yl).sum(axis=1)
-        # exact covariance of (b0, b1): both are linear in the independent normal values
-        v00 = (c0 * c0 * s[idx] ** 2).sum(axis=1)
-        v01 = (c0 * c1 * s[idx] ** 2).sum(axis=1)
-        v11 = (c1 * c1 * s[idx] ** 2).sum(axis=1)
-        sii_draw_q = np.empty((idx.size, len(kth)))
-        rii_draw_q = np.empty((idx.size, len(kth)))
-        step = max(1, _CHUNK // (2 * reps))
-        for start, stop, z in _normal_chunks(rng, idx.size, step, (2, reps)):
-            u, v = z[:, 0, :], z[:, 1, :]
-            # slope = b1 + sd1 * u exactly, so its order statistics are those of u, shifted and scaled
-            sd1 = np.sqrt(v11[start:stop])
-            if transform:
-                sii_draw_q[start:stop] = b1[start:stop, None] + sd1[:, None] * _order_stats(u, kth)
-                continue
-            # with a negative multiplier the k-th smallest SII comes from the k-th largest slope
-            kth_u = [reps - 1 - k for k in kth] if neg else kth
-            uq = _order_stats(u, kth_u)
-            sii_draw_q[start:stop] = (b1[start:stop, None] + sd1[:, None] * uq) * multiplier
-            # intercept = b0 + (cov / sd1) u + sqrt(v00 - cov^2 / v11) v, built in place in v
-            with np.errstate(divide="ignore", invalid="ignore"):
-                a_u = np.where(sd1 > 0, v01[start:stop] / sd1, 0.0)
-            c_v = np.sqrt(np.maximum(v00[start:stop] - a_u ** 2, 0.0))
-            v *= c_v[:, None]
-            v += b0[start:stop, None]
-            v += a_u[:, None] * u
-            u *= sd1[:, None]
-            u += b1[start:stop, None]
-            # RII = 1 + b1 / b0 (monotone in b1 / b0), or its inverse b0 / (b0 + b1) for a negative multiplier
-            if neg:
-                u += v
-                np.divide(v, u, out=u)
-                rii_draw_q[start:stop] = _order_stats(u, kth)
-            else:
-                np.divide(u, v, out=u)
-                rii_draw_q[start:stop] = 1.0 + _order_stats(u, kth)
-        kpos = {k: i for i, k in enumerate(kth)}
-        if transform:
-            half = b0 + b1 / 2
-            top, bottom = inv(b0 + b1), inv(b0)
-            res["sii"][idx] = (top - bottom) * multiplier
-            res["rii"][idx] = bottom / top if neg else top / bottom
-            res["intercept"][idx] = bottom * abs(multiplier)
-            for (lv, slo, shi), (klo, khi) in zip(ci_columns(levels, "sii_"), pos):
-                ends = []
-                for k in (klo, khi):
-                    sl = sii_draw_q[:, kpos[k]]
-                    x1, x0 = inv(half + sl / 2), inv(half - sl / 2)
-                    ends.append(((x1 - x0) * multiplier, x0 / x1 if neg else x1 / x0))
-                (s_a, r_a), (s_b, r_b) = ends
-                if neg:  # a negative multiplier turns the upper slope limit into the lower SII limit
-                    s_a, s_b, r_a, r_b = s_b, s_a, r_a, r_b
-                rlo, rhi = slo.replace("sii_", "rii_"), shi.replace("sii_", "rii_")
-                res[slo][idx], res[shi][idx] = s_a, s_b
-                res[rlo][idx], res[rhi][idx] = np.minimum(r_a, r_b), np.maximum(r_a, r_b)
-            return res
-        res["sii"][idx] = b1 * multiplier
-        res["rii"][idx] = b0 / (b0 + b1) if neg else (b0 + b1) / b0
-        res["intercept"][idx] = b0
-    else:
-        # log/logit scale without transform: back-transform each simulated quantile value, refit
-        yl, sl = y[idx], s[idx]
-        natural = inv(yl)
-        b0 = (c0 * natural).sum(axis=1)
-        b1 = (c1 * natural).sum(axis=1)
-        res["sii"][idx] = b1 * multiplier
-        res["rii"][idx] = b0 / (b0 + b1) if neg else (b0 + b1) / b0
-        res["intercept"][idx] = b0
-        n_q = yl.shape[1]
-        sii_draw_q = np.empty((idx.size, len(kth)))
-        rii_draw_q = np.empty((idx.size, len(kth)))
-        step = max(1, _CHUNK // (n_q * reps))
-        # The back-transform and refit run in single precision: its rounding (about 1e-7 relative) is
-        # far below the Monte Carlo error of the limits, and numpy vectorises float32 exp on more
-        # processors than float64 (with AVX2 alone, float64 exp runs one value at a time).
-        work = np.empty((min(step, idx.size), n_q, reps), dtype=np.float32)
-        fit32 = np.empty((min(step, idx.size), 2, reps), dtype=np.float32)
-        fit = np.empty((min(step, idx.size), 2, reps))
-        coef = np.stack([c0, c1], axis=1).astype(np.float32)  # (G, 2, Q)
-        for start, stop, z in _normal_chunks(rng, idx.size, step, (n_q, reps)):
-            g = stop - start
-            w = work[:g]
-            with np.errstate(over="ignore"):
-                if value_type == 1:
-                    np.multiply(z, sl[start:stop, :, None], out=w, casting="same_kind")
-                    w += yl[start:stop, :, None]
-                    np.exp(w, out=w)
-                else:  # inverse logit as 1 / (1 + exp(-x)); an overflow gives exactly 0
-                    np.multiply(z, -sl[start:stop, :, None], out=w, casting="same_kind")
-                    w -= yl[start:stop, :, None]
-                    np.exp(w, out=w)
-                    w += 1
-                    np.reciprocal(w, out=w)
-            # (g, 2, reps): intercept and slope of every refit. einsum rather than matmul: OpenBLAS would
-            # start threads that spin between these small products and take the core the draws run on.
-            np.einsum("gkq,gqr->gkr", coef[start:stop], w, out=fit32[:g])
-            f = fit[:g]
-            f[...] = fit32[:g]
-            d0, d1 = f[:, 0, :], f[:, 1, :]
-            # scaling is monotone, so take order statistics first (mirrored for a negative multiplier)
-            kth_d = [reps - 1 - k for k in kth] if neg else kth
-            sii_draw_q[start:stop] = _order_stats(d1, kth_d) * multiplier
-            if neg:
-                d1 += d0
-                np.divide(d0, d1, out=d1)
-                rii_draw_q[start:stop] = _order_stats(d1, kth)
-            else:
-                np.divide(d1, d0, out=d1)
-                rii_draw_q[start:stop] = 1.0 + _order_stats(d1, kth)
-        kpos = {k: i for i, k in enumerate(kth)}
-    for (lv, slo, shi), (klo, khi) in zip(ci_columns(levels, "sii_"), pos):
-        rlo, rhi = slo.replace("sii_", "rii_"), shi.replace("sii_", "rii_")
-        res[slo][idx] = sii_draw_q[:, kpos[klo]]
-        res[shi][idx] = sii_draw_q[:, kpos[khi]]
-        res[rlo][idx] = rii_draw_q[:, kpos[klo]]
-        res[rhi][idx] = rii_draw_q[:, kpos[khi]]
-    return res
-
-
-def _heat(table, levels, *, multiplier):
-    """WHO HEAT logistic SII/RII for every complete group at once (batched IRLS, HC1, delta method)."""
-    y, n = table["y"], table["n"]
-    ok = np.array([not note for note in table["note"]])
-    G = y.shape[0]
-    res = {"sii": np.full(G, np.nan), "rii": np.full(G, np.nan), "intercept": np.full(G, np.nan)}
-    for _, lo, hi in ci_columns(levels, "sii_"):
-        for col in (lo, hi, lo.replace("sii_", "rii_"), hi.replace("sii_", "rii_")):
-            res[col] = np.full(G, np.nan)
-    res["sii_se"] = np.full(G, np.nan)
-    res["rii_log_se"] = np.full(G, np.nan)
-    idx = np.flatnonzero(ok)
-    if idx.size == 0:
-        return res
-    scale = abs(multiplier)
-    pop = np.ceil(n[idx])
-    counts = np.round(y[idx] / scale * pop)
-    bad = (counts > pop).any(axis=1)
-    for g in idx[bad]:
-        table["note"][g] = "not calculated: a value is above the multiplier scale (more events than people)"
-    _, x = _ranks(pop)
-    prop = counts / pop
-    w = pop * pop  # prior weights (population) times the binomial totals (population), as R's glm does
-    X = np.stack([np.ones_like(x), x], axis=2)  # (G, Q, 2)
-    beta = np.zeros((len(idx), 2))
-    mean = np.clip((w * prop).sum(axis=1) / w.sum(axis=1), 1e-10, 1 - 1e-10)
-    beta[:, 0] = special.logit(mean)
-    for _ in range(100):
-        eta = beta[:, :1] + beta[:, 1:] * x
-        pi = special.expit(eta)
-        ww = w * pi * (1 - pi)
-        score = np.einsum("gq,gqk->gk", w * (prop - pi), X)
-        info = np.einsum("gq,gqk,gql->gkl", ww, X, X)
-        step = np.linalg.solve(info, score[..., None])[..., 0]
-        beta += step
-        if np.all(np.abs(step) < 1e-12 * (1 + np.abs(beta))):
-            break
-    eta = beta[:, :1] + beta[:, 1:] * x
-    pi = special.expit(eta)
-    info = np.einsum("gq,gqk,gql->gkl", w * pi * (1 - pi), X, X)
-    bread = np.linalg.inv(info)
-    u = (w * (prop - pi))[..., None] * X
-    meat = np.einsum("gqk,gql->gkl", u, u)
-    q = x.shape[1]
-    vcov = bread @ meat @ bread * q / (q - 2)  # HC1: small-sample factor n / (n - k)
-    p0, p1 = special.expit(beta[:, 0]), special.expit(beta[:, 0] + beta[:, 1])
-    d = p1 - p0
-    grad_d = np.stack([p1 * (1 - p1) - p0 * (1 - p0), p1 * (1 - p1)], axis=1)
-    se_d = np.sqrt(np.einsum("gk,gkl,gl->g", grad_d, vcov, grad_d))
-    lr = np.log(p1) - np.log(p0)
-    grad_r = np.stack([p0 - p1, 1 - p1], axis=1)
-    se_r = np.sqrt(np.einsum("gk,gkl,gl->g", grad_r, vcov, grad_r))
-    sign = -1.0 if multiplier < 0 else 1.0
-    res["sii"][idx] = sign * d * scale
-    res["rii"][idx] = np.exp(sign * lr)
-    res["intercept"][idx] = p0 * scale
-    res["sii_se"][idx] = se_d * scale
-    res["rii_log_se"][idx] = se_r
-    for lv, slo, shi in ci_columns(levels, "sii_"):
-        z = special.ndtri(0.5 + lv / 2)
-        res[slo][idx] = sign * d * scale - z * se_d * scale
-        res[shi][idx] = sign * d * scale + z * se_d * scale
-        res[slo.replace("sii_", "rii_")][idx] = np.exp(sign * lr - z * se_r)
-        res[shi.replace("sii_", "rii_")][idx] = np.exp(sign * lr + z * se_r)
+    with np.errstate(invalid="ignore"):
+        if not transform:
+            b0 = res["intercept"]
+            b1 = res["sii"] / multiplier
+            for g in np.flatnonzero(ok & ~((b0 > 0) & (b0 + b1 > 0))):
+                table["blank"][g]["RII not calculated: the fitted line is at or below 0 at one end of the "
+                                  "deprivation scale, so the ratio of its ends means nothing"] = \
+                    ["rii"] + [c.replace("sii_", "rii_") for _, lo, hi in cols for c in (lo, hi)]
+        for key in ("sii", "rii"):
+            limits = [(lo.replace("sii_", key + "_"), hi.replace("sii_", key + "_")) for _, lo, hi in cols]
+            est = res[key]
+            outside = np.zeros(len(est), dtype=bool)
+            for lo, hi in limits:
+                slack = 1e-12 * np.abs(est)
+                outside |= ~((res[lo] <= est + slack) & (est - slack <= res[hi]))
+            for g in np.flatnonzero(ok & outside & np.isfinite(est)):
+                table["blank"][g][f"no valid {key.upper()} interval: its simulated limits do not contain the "
+                                  "estimate (the standard errors are too large for the percentile method)"] = \
+                    [c for pair in limits for c in pair]
     return res

@@ -15,12 +15,15 @@ from scipy import special
 
 from ..provenance import carry
 from ._common import (
+    OVERFLOW,
     by_columns,
     ci_columns,
     confidence_levels,
     join_notes,
     note_where,
     numeric,
+    overflowed,
+    positive_multiplier,
     require_columns,
 )
 
@@ -97,12 +100,16 @@ def confidence_label(levels: list[float]) -> str:
 
 
 def _numbers(data, column, what):
-    """The column as it is when it already holds numbers or booleans (pandas adds those up,
-    nullable ones included), else ``numeric``'s checked float array."""
+    """The column as it is when it already holds finite numbers or booleans (pandas adds those
+    up, nullable ones included), else ``numeric``'s checked float array (an infinite value is a
+    :class:`DataError`)."""
     col = data[column]
     dtype = col.dtype
-    if pd.api.types.is_bool_dtype(dtype) or (pd.api.types.is_numeric_dtype(dtype)
-                                              and not isinstance(dtype, pd.CategoricalDtype)):
+    if pd.api.types.is_bool_dtype(dtype):
+        return col.array
+    if pd.api.types.is_numeric_dtype(dtype) and not isinstance(dtype, pd.CategoricalDtype):
+        if pd.api.types.is_float_dtype(dtype) and np.isinf(col.to_numpy(dtype=float, na_value=np.nan)).any():
+            return numeric(data, column, what=what)  # which raises, naming the rows
         return col.array
     return numeric(data, column, what=what)
 
@@ -142,7 +149,8 @@ def _count_inputs(data, numerator, denominator, by, what):
     by = by_columns(data, by, what)
     values = pd.DataFrame({numerator: _numbers(data, numerator, what),
                            denominator: _numbers(data, denominator, what)}, index=data.index, copy=False)
-    sums = group_sums(values, [data[b] for b in by])
+    with np.errstate(over="ignore"):  # a sum too large for floating point is noted by the caller
+        sums = group_sums(values, [data[b] for b in by])
     x = sums[numerator].to_numpy(dtype=float)
     n = sums[denominator].to_numpy(dtype=float)
     return by, sums, x, n
@@ -194,16 +202,19 @@ def proportion(data: pd.DataFrame, numerator: str, denominator: str, *, by=None,
     """
     what = "proportion()"
     levels = confidence_levels(confidence)
+    multiplier = positive_multiplier(multiplier, what)
     by, sums, x, n = _count_inputs(data, numerator, denominator, by, what)
+    huge = overflowed(x, n, x * multiplier)
     bad_den = ~(n > 0)
     bad_num = (x < 0) | (x > n)
-    bad = bad_den | bad_num | np.isnan(x)
+    bad = bad_den | bad_num | np.isnan(x) | huge
     size = len(x)
     note = join_notes(
         missing_notes(sums, [numerator, denominator]),
         note_where(bad_den & ~np.isnan(n), "denominator is 0 or negative: no proportion", size),
         note_where((x < 0), "numerator is negative", size),
         note_where((x > n) & (n > 0), "numerator is larger than the denominator: not a proportion", size),
+        note_where(huge, OVERFLOW, size),
     )
     with np.errstate(invalid="ignore", divide="ignore"):
         value = np.where(bad, np.nan, x / n * multiplier)
@@ -248,23 +259,25 @@ def rate(data: pd.DataFrame, numerator: str, denominator: str, *, by=None,
     """
     what = "rate()"
     levels = confidence_levels(confidence)
+    multiplier = positive_multiplier(multiplier, what)
     by, sums, x, n = _count_inputs(data, numerator, denominator, by, what)
     bad_den = ~(n > 0)
-    bad = bad_den | np.isnan(x) | (x < 0)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        raw = x / n * multiplier
+        bounds = [poisson_interval(x, level) for level in levels]
+        scaled = [(lo / n * multiplier, hi / n * multiplier) for lo, hi, _ in bounds]
+    huge = ~bad_den & (overflowed(x, n, raw, *[a for pair in scaled for a in pair]))
+    bad = bad_den | np.isnan(x) | (x < 0) | huge
     size = len(x)
     note = join_notes(
         missing_notes(sums, [numerator, denominator]),
         note_where(bad_den & ~np.isnan(n), "population is 0 or negative: no rate", size),
         note_where(x < 0, "number of events is negative", size),
+        note_where(huge, OVERFLOW, size),
     )
-    with np.errstate(invalid="ignore", divide="ignore"):
-        value = np.where(bad, np.nan, x / n * multiplier)
-        limits = []
-        method = None
-        for level in levels:
-            lo, hi, method = poisson_interval(x, level)
-            limits.append((np.where(bad, np.nan, lo / n * multiplier),
-                           np.where(bad, np.nan, hi / n * multiplier)))
+    value = np.where(bad, np.nan, raw)
+    limits = [(np.where(bad, np.nan, lo), np.where(bad, np.nan, hi)) for lo, hi in scaled]
+    method = bounds[-1][2]
     method = np.where(np.isnan(x), None, method)
     out = _assemble(sums, by, x, n, value, limits, levels, method, multiplier, note)
     return carry(out, data)

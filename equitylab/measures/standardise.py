@@ -12,6 +12,7 @@ import pandas as pd
 from ..errors import DataError
 from ..provenance import carry
 from ._common import (
+    OVERFLOW,
     by_columns,
     ci_columns,
     confidence_levels,
@@ -19,6 +20,8 @@ from ._common import (
     join_notes,
     note_where,
     numeric,
+    overflowed,
+    positive_multiplier,
     require_columns,
 )
 from ._standards import STANDARDS, band_label
@@ -97,10 +100,13 @@ def dsr(data: pd.DataFrame, numerator: str, denominator: str, *, age_band: str, 
     Dobson et al. (1991) intervals with Byar's limits for the total count, as the PHE
     Technical Guide and PHEindicatormethods ``calculate_dsr``; the non-independent-events
     variance follows ``calculate_dsr(independent_events = FALSE)``: the variance of each
-    band's contribution sums f^2 times the people with f events.
+    band's contribution sums f^2 times the people with f events. One difference from PHE: a lower
+    limit below 0 (possible when one band with few events carries most of the weight) is
+    reported as 0. Negative counts or populations are a :class:`~equitylab.errors.DataError`.
     """
     what = "dsr()"
     levels = confidence_levels(confidence)
+    multiplier = positive_multiplier(multiplier, what)
     by = by_columns(data, by, what)
     if not independent_events and events_per_person is None:
         raise DataError(f"{what}: with independent_events=False, name the column of events per person "
@@ -108,13 +114,13 @@ def dsr(data: pd.DataFrame, numerator: str, denominator: str, *, age_band: str, 
                         hint="e.g. events_per_person='freq', where numerator counts people")
     needed = [numerator, denominator, age_band] + ([events_per_person] if not independent_events else [])
     require_columns(data, needed, what=what)
-    x = numeric(data, numerator, what=what)
-    n = numeric(data, denominator, what=what)
+    x = numeric(data, numerator, what=what, allow_negative=False)
+    n = numeric(data, denominator, what=what, allow_negative=False)
     x = np.where(np.isnan(x), 0.0, x)
     if independent_events:
         f = np.ones(len(data))
     else:
-        f = numeric(data, events_per_person, what=what)
+        f = numeric(data, events_per_person, what=what, allow_negative=False)
         if np.isnan(f).any():
             rows = (np.flatnonzero(np.isnan(f)) + 1).tolist()
             raise DataError(f"{what}: every row needs a number of events per person", column=events_per_person,
@@ -128,7 +134,7 @@ def dsr(data: pd.DataFrame, numerator: str, denominator: str, *, age_band: str, 
         method_std = name.upper().replace("_85PLUS", " (85+)")
     elif isinstance(standard, str) and standard in data.columns:
         table = None
-        w = numeric(data, standard, what=what)
+        w = numeric(data, standard, what=what, allow_negative=False)
         if np.isnan(w).any():
             rows = (np.flatnonzero(np.isnan(w)) + 1).tolist()
             raise DataError(f"{what}: the standard population is missing", column=standard, rows=rows)
@@ -171,21 +177,24 @@ def dsr(data: pd.DataFrame, numerator: str, denominator: str, *, age_band: str, 
     P = _sum(codes[first_of_band], np.nan_to_num(n[first_of_band]), k)
     pop_problem = _sum(codes, bad_pop.astype(float), k) > 0
     small = O < 10
-    bad = small | pop_problem | ~(W > 0)
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         value_raw = A / W
         var = V / W ** 2
-        value = np.where(bad, np.nan, value_raw * multiplier)
+        se_term = np.sqrt(var / O)
+        bounds = [byar_interval(O, level) for level in levels]
+        # Dobson's lower limit can fall below 0 when one band with few events carries most of the
+        # weight; a rate cannot, so the limit stops at 0
+        limits = [(np.maximum((value_raw + se_term * (bl - O)) * multiplier, 0.0),
+                   (value_raw + se_term * (bu - O)) * multiplier) for bl, bu in bounds]
+        huge = overflowed(value_raw * multiplier, *[a for pair in limits for a in pair])
+    bad = small | pop_problem | ~(W > 0) | huge
     out = keys.copy() if by else pd.DataFrame(index=[0])
     out["numerator"] = O
     out["denominator"] = P
-    out["value"] = value
-    for level, lo, hi in ci_columns(levels):
-        bl, bu = byar_interval(O, level)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            se_term = np.sqrt(var / O)
-            out[lo] = np.where(bad, np.nan, (value_raw + se_term * (bl - O)) * multiplier)
-            out[hi] = np.where(bad, np.nan, (value_raw + se_term * (bu - O)) * multiplier)
+    out["value"] = np.where(bad, np.nan, value_raw * multiplier)
+    for (level, lo, hi), (low, high) in zip(ci_columns(levels), limits):
+        out[lo] = np.where(bad, np.nan, low)
+        out[hi] = np.where(bad, np.nan, high)
     out["confidence"] = confidence_label(levels)
     base = "Dobson" if independent_events else "Dobson, adjusted for non-independent events"
     out["method"] = f"{base}, {method_std}"
@@ -193,6 +202,8 @@ def dsr(data: pd.DataFrame, numerator: str, denominator: str, *, age_band: str, 
     out["note"] = join_notes(
         note_where(small, "fewer than 10 events: DSR not calculated (PHE method)", k),
         note_where(pop_problem, "a band has a population of 0 or none: DSR not calculated", k),
+        note_where(~(W > 0), "the standard population of the bands adds up to 0: DSR not calculated", k),
+        note_where(huge & ~small, OVERFLOW, k),
     )
     return carry(out.reset_index(drop=True), data)
 
@@ -249,18 +260,19 @@ def isr(data: pd.DataFrame, numerator: str, denominator: str, *, age_band: str,
         raise DataError(f"{what}: statistic must be 'ratio' or 'rate', not {statistic!r}")
     if multiplier is None:
         multiplier = 100 if statistic == "ratio" else 100_000
+    multiplier = positive_multiplier(multiplier, what)
     by = by_columns(data, by, what)
     require_columns(data, [numerator, denominator, age_band], what=what)
-    x = numeric(data, numerator, what=what)
+    x = numeric(data, numerator, what=what, allow_negative=False)
     x = np.where(np.isnan(x), 0.0, x)
-    n = numeric(data, denominator, what=what)
+    n = numeric(data, denominator, what=what, allow_negative=False)
     if reference_numerator is not None or reference_denominator is not None:
         if reference_numerator is None or reference_denominator is None:
             raise DataError(f"{what}: give both reference_numerator and reference_denominator "
                             "(or reference_rates)")
         require_columns(data, [reference_numerator, reference_denominator], what=what)
-        rx = numeric(data, reference_numerator, what=what)
-        rn = numeric(data, reference_denominator, what=what)
+        rx = numeric(data, reference_numerator, what=what, allow_negative=False)
+        rn = numeric(data, reference_denominator, what=what, allow_negative=False)
         with np.errstate(invalid="ignore", divide="ignore"):
             r = rx / rn
     elif reference_rates is not None:
@@ -269,9 +281,12 @@ def isr(data: pd.DataFrame, numerator: str, denominator: str, *, age_band: str,
                             hint="Give reference_numerator= and reference_denominator= columns")
         if isinstance(reference_rates, str):
             require_columns(data, [reference_rates], what=what)
-            r = numeric(data, reference_rates, what=what)
+            r = numeric(data, reference_rates, what=what, allow_negative=False)
         else:
             table = {band_label(k): float(v) for k, v in dict(reference_rates).items()}
+            if any(not v >= 0 for v in table.values()):
+                raise DataError(f"{what}: reference_rates must be numbers of 0 or more (events per person)",
+                                hint="Check the mapping of age band to reference rate")
             bands = _bands(data, age_band)
             _check_bands(bands, table, age_band, "reference rates", what)
             r = np.array([table[b] for b in bands], dtype=float)
@@ -299,18 +314,21 @@ def isr(data: pd.DataFrame, numerator: str, denominator: str, *, age_band: str,
     else:
         ref_rate = None
         scale = np.full(k, float(multiplier))
-    bad = pop_problem | ~(E > 0)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        value = O / E * scale
+        bounds = [poisson_interval(O, level) for level in levels]
+        limits = [(low / E * scale, up / E * scale) for low, up, _ in bounds]
+    huge = (E > 0) & overflowed(O, E, value, *[a for pair in limits for a in pair])
+    bad = pop_problem | ~(E > 0) | huge
     out = keys.copy() if by else pd.DataFrame(index=[0])
     out["numerator"] = O
     out["denominator"] = P
     out["expected"] = E
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out["value"] = np.where(bad, np.nan, O / E * scale)
-        method = None
-        for level, lo, hi in ci_columns(levels):
-            low, up, method = poisson_interval(O, level)
-            out[lo] = np.where(bad, np.nan, low / E * scale)
-            out[hi] = np.where(bad, np.nan, up / E * scale)
+    out["value"] = np.where(bad, np.nan, value)
+    for (level, lo, hi), (low, up) in zip(ci_columns(levels), limits):
+        out[lo] = np.where(bad, np.nan, low)
+        out[hi] = np.where(bad, np.nan, up)
+    method = bounds[-1][2]
     out["confidence"] = confidence_label(levels)
     out["method"] = method
     out["multiplier"] = multiplier
@@ -319,7 +337,8 @@ def isr(data: pd.DataFrame, numerator: str, denominator: str, *, age_band: str,
     if statistic == "rate":
         out["reference_rate"] = ref_rate * multiplier
     out["note"] = join_notes(
-        note_where(pop_problem, "a band has a missing or negative population: not calculated", k),
+        note_where(pop_problem, "a band has no population (blank): not calculated", k),
         note_where(~pop_problem & ~(E > 0), "no expected events (population or reference rates are 0)", k),
+        note_where(huge & ~pop_problem, OVERFLOW, k),
     )
     return carry(out.reset_index(drop=True), data)

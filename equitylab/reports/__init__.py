@@ -8,9 +8,8 @@ plus its tables as CSV and Excel, with small numbers hidden. The command line is
 """
 from __future__ import annotations
 
-from .curriculum import run_curriculum
 from .parallel import BatchResult, batch
 from .params import ReportParameters, read_batch
 from .runner import ReportResult, run
 
-__all__ = ["BatchResult", "ReportParameters", "ReportResult", "batch", "read_batch", "run", "run_curriculum"]
+__all__ = ["BatchResult", "ReportParameters", "ReportResult", "batch", "read_batch", "run"]

@@ -54,7 +54,7 @@ table.facts th { text-align: left; padding: .15rem 1rem .15rem 0; color: var(--m
 .status-failed { color: #d5281b; font-weight: bold; }
 footer { margin-top: 3rem; font-size: .85rem; color: var(--muted); border-top: 1px solid var(--line); }
 @media print {
-  html { font-size: 11pt; }
+  html { font-size: 10pt; }
   body { max-width: none; padding: 0; }
   h2 { break-before: auto; break-after: avoid; page-break-after: avoid; }
   h3 { break-after: avoid; page-break-after: avoid; }

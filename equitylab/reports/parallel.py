@@ -106,7 +106,8 @@ def batch(reports, *, out="reports", jobs: int = 2, keep_notebooks: bool = False
     reports : path of a CSV file, or a list of dicts / :class:`ReportParameters` / area codes
         One report per row. CSV columns are named as the parameters: ``area_code``
         (required), ``comparator``, ``service_data``, ``dimensions``, ``period``,
-        ``project_file``, ``name``. Relative paths in the file are taken from its folder.
+        ``project_file``, ``name``, ``mapping``, ``bad_rows``. Relative paths in the file are
+        taken from its folder.
     out : str or Path
         Output folder: the reports, ``index.html``, ``index.csv`` and ``logs/``.
     jobs : int

@@ -21,7 +21,12 @@ ENGLAND = "E92000001"
 _DIMENSION_SYNONYMS = {"age": "age_band", "ageband": "age_band", "imd": "deprivation",
                        "imd_decile": "deprivation", "ethnic_group": "ethnicity", "gender": "sex"}
 _PERIOD = re.compile(r"^(\d{4}-\d{2}(?:-\d{2})?)?\s*(?::|/|to)\s*(\d{4}-\d{2}(?:-\d{2})?)?$")
-COLUMNS = ("area_code", "comparator", "service_data", "dimensions", "period", "project_file", "name")
+COLUMNS = ("area_code", "comparator", "service_data", "dimensions", "period", "project_file", "name",
+           "mapping", "bad_rows")
+BAD_ROWS = ("error", "exclude")
+BAD_ROWS_HELP = ("error: stop and list every problem in the extract (default); exclude: leave the rows at fault "
+                 "out, and say how many and why")
+MAPPING_HELP = "a YAML file saying which of the extract's headers is which, for headers equitylab does not know"
 
 
 @dataclass
@@ -39,6 +44,10 @@ class ReportParameters:
     project_file : the team's project file; "" leaves out the aim and driver diagram.
     name : file name for this report's outputs (default: area code, plus the team when
         several reports share an area).
+    mapping : a YAML file naming the extract's headers equitylab does not know
+        (``docs/service-data-schema.md``); "" when they are all recognised.
+    bad_rows : "error" (stop and list every problem in the extract) or "exclude" (leave
+        the rows at fault out; the report says how many and why).
     """
 
     area_code: str
@@ -48,6 +57,8 @@ class ReportParameters:
     period: str = ""
     project_file: str = ""
     name: str = ""
+    mapping: str = ""
+    bad_rows: str = "error"
     row: int | None = field(default=None, compare=False)
 
     def notebook_parameters(self) -> dict:
@@ -109,6 +120,18 @@ def _period(text: str, row: int | None) -> str:
     return f"{ends[0]}:{ends[1]}"
 
 
+_EMPTY_MEANS = {"service_data": "the synthetic teaching extract", "project_file": "a report without the team's aim",
+               "mapping": "an extract whose headers equitylab recognises"}
+
+
+def _bad_rows(text: str, row: int | None) -> str:
+    text = str(text or "").strip().lower() or "error"
+    if text not in BAD_ROWS:
+        raise DataError(f"bad_rows '{text}' is not an option{_where(row)}", column="bad_rows",
+                        rows=[row] if row is not None else None, hint="Use " + BAD_ROWS_HELP)
+    return text
+
+
 def _file(text: str, what: str, column: str, row: int | None, base: Path | None) -> str:
     text = str(text or "").strip()
     if not text:
@@ -119,9 +142,7 @@ def _file(text: str, what: str, column: str, row: int | None, base: Path | None)
     if not path.is_file():
         raise DataError(f"The {what} was not found{_where(row)}", file=str(path), column=column,
                         rows=[row] if row is not None else None,
-                        hint=f"Check the path; leave {column} empty for "
-                             + ("the synthetic teaching extract" if column == "service_data"
-                                else "a report without the team's aim"))
+                        hint=f"Check the path; leave {column} empty for {_EMPTY_MEANS[column]}")
     return str(path.resolve())
 
 
@@ -153,6 +174,8 @@ def check(params: ReportParameters, *, base: Path | None = None) -> ReportParame
         period=_period(params.period, row),
         project_file=_file(params.project_file, "project file", "project_file", row, base),
         name=_name(params.name) or area,
+        mapping=_file(params.mapping, "mapping file", "mapping", row, base),
+        bad_rows=_bad_rows(params.bad_rows, row),
         row=row,
     )
 
@@ -161,8 +184,8 @@ def read_batch(path) -> list[ReportParameters]:
     """One :class:`ReportParameters` per row of a batch CSV (row numbers as a spreadsheet shows them).
 
     Columns are named as the parameters (``area_code`` is required; ``comparator``,
-    ``service_data``, ``dimensions``, ``period``, ``project_file`` and ``name`` are
-    optional). Values are not checked here: see :func:`check`.
+    ``service_data``, ``dimensions``, ``period``, ``project_file``, ``name``, ``mapping``
+    and ``bad_rows`` are optional). Values are not checked here: see :func:`check`.
     """
     path = Path(path)
     if not path.is_file():

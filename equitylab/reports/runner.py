@@ -223,7 +223,7 @@ def _footer() -> str:
 
 def run(area_code: str, *, out="reports", service_data: str = "", project_file: str = "",
         comparator: str = ENGLAND, dimensions: str = DEFAULT_DIMENSIONS, period: str = "", name: str = "",
-        keep_notebook: bool = False, template=None) -> ReportResult:
+        mapping: str = "", bad_rows: str = "error", keep_notebook: bool = False, template=None) -> ReportResult:
     """Build one equity report for an area (or a team's extract) into ``out``.
 
     Parameters
@@ -245,6 +245,11 @@ def run(area_code: str, *, out="reports", service_data: str = "", project_file: 
         Referral dates to include, "2023-04-01:2024-03-31"; "" for the whole extract.
     name : str
         File stem of the outputs (default: the area code).
+    mapping : str
+        A YAML file naming the extract's headers equitylab does not know; "" for none.
+    bad_rows : str
+        "error" (the report fails, listing every problem in the extract) or "exclude" (the
+        rows at fault are left out and the report says how many and why).
     keep_notebook : bool
         Also keep the executed notebook (``out/notebooks/NAME.ipynb``).
     template : path, optional
@@ -256,5 +261,6 @@ def run(area_code: str, *, out="reports", service_data: str = "", project_file: 
         ``status`` "ok" with the paths written, or "failed" with ``reason`` and ``log``.
     """
     params = check(ReportParameters(area_code=area_code, comparator=comparator, service_data=service_data,
-                                    dimensions=dimensions, period=period, project_file=project_file, name=name))
+                                    dimensions=dimensions, period=period, project_file=project_file, name=name,
+                                    mapping=mapping, bad_rows=bad_rows))
     return execute(params, Path(out), load_template(template), keep_notebook=keep_notebook)

@@ -71,12 +71,18 @@ def _prepare(data, *, x, y, n, by, chart, what) -> pd.DataFrame:
             rows=rows,
             hint="Fill in the period or drop those rows",
         )
+    left_out = []
     if n is not None:
         denom = numeric(data, n, what=what, allow_negative=False)
         frame["n"] = denom
-        zero = denom == 0
-        if zero.any():
-            frame.loc[zero, "n"] = np.nan
+        events_without_anyone = (denom == 0) & (values > 0)
+        if events_without_anyone.any():
+            raise DataError(
+                f"{what}: the denominator '{n}' is 0 where the count '{y}' is above 0",
+                column=n,
+                rows=(np.flatnonzero(events_without_anyone) + 1).tolist(),
+                hint="There can be no events without anyone (or any time) at risk: check the denominator",
+            )
         if chart in ("p", "pp"):
             over = values > denom
             if over.any():
@@ -87,8 +93,20 @@ def _prepare(data, *, x, y, n, by, chart, what) -> pd.DataFrame:
                     rows=rows,
                     hint="Check that y counts people who are also counted in n",
                 )
-        frame = frame.dropna(subset=["y", "n"])
+        blank = frame[["y", "n"]].isna().any(axis=1).to_numpy()
+        if blank.any():
+            left_out.append(f"{int(blank.sum())} row(s) with no count or no denominator are left out of the chart")
+        frame = frame[~blank]
         frame = frame.groupby(["group", "x"], sort=True, as_index=False, observed=True)[["y", "n"]].sum()
+        empty = (frame["n"] == 0).to_numpy()
+        if empty.any():
+            shown = ", ".join(_period(v) for v in frame.loc[empty, "x"].iloc[:5])
+            more = f" and {int(empty.sum()) - 5} more" if empty.sum() > 5 else ""
+            left_out.append(
+                f"{int(empty.sum())} period(s) with a denominator of 0 ({x}: {shown}{more}) have nothing to plot "
+                "and are left out of the chart"
+            )
+            frame = frame[~empty]
         frame["numerator"] = frame["y"]
         frame["y"] = frame["numerator"] / frame["n"]
     else:
@@ -98,9 +116,17 @@ def _prepare(data, *, x, y, n, by, chart, what) -> pd.DataFrame:
         frame["n"] = np.nan
         frame["numerator"] = frame["y"] if chart == "c" else np.nan
     if frame.empty:
-        raise DataError(f"{what}: there are no rows with numbers to chart", column=y)
+        raise DataError(f"{what}: there are no rows with numbers to chart", column=y,
+                        hint="; ".join(left_out) or None)
     frame["group"] = frame["group"].astype(object)
-    return frame.reset_index(drop=True)
+    return frame.reset_index(drop=True), left_out
+
+
+def _period(value) -> str:
+    """A period as a person writes it: a date without a midnight time, a number as it is."""
+    if isinstance(value, pd.Timestamp) and value == value.normalize():
+        return value.strftime("%Y-%m-%d")
+    return str(value)
 
 
 def _chart_common(
@@ -135,7 +161,7 @@ def _chart_common(
             )
         freeze = int(freeze)
     ruleset = _rules.rule_set(rules)
-    frame = _prepare(data, x=x, y=y, n=n, by=by, chart=chart, what=what)
+    frame, left_out = _prepare(data, x=x, y=y, n=n, by=by, chart=chart, what=what)
     phase_items = as_annotations(phases)
     phase_starts = coerce_like([p for p, _ in phase_items], frame["x"], what="phases")
     exclude_vals = coerce_like(
@@ -170,6 +196,9 @@ def _chart_common(
         multiplier=float(multiplier),
     )
     messages = []
+    for msg in left_out:
+        messages.append(msg[0].upper() + msg[1:] + ".")
+        warnings.warn(messages[-1], UserWarning, stacklevel=3)
     trial = summary[summary["trial_limits"] & (summary["n_points"] > 0)]
     if chart is not None and len(trial):
         where = ", ".join(

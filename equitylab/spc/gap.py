@@ -130,7 +130,7 @@ def gap_chart(
     if len(as_list(by)) != 1:
         raise DataError("gap_chart compares groups in one column", hint="Give by= a single column name")
     # any count over a denominator (proportion or rate); chart="u" only checks y and n are counts
-    frame = _prepare(data, x=x, y=y, n=n, by=by, chart="u", what="gap_chart")
+    frame, left_out = _prepare(data, x=x, y=y, n=n, by=by, chart="u", what="gap_chart")
     labels = frame["group"].unique().tolist()
     ref = str(reference)
     if ref not in labels:
@@ -154,7 +154,9 @@ def gap_chart(
     )
     pairs = pairs.join(ref_rows, on="x", how="inner").dropna(subset=["value_group", "value_reference"])
     pairs = pairs.reset_index(drop=True)
-    messages = []
+    messages = [msg[0].upper() + msg[1:] + "." for msg in left_out]
+    for msg in messages:
+        warnings.warn(msg, UserWarning, stacklevel=2)
     if measure == "difference":
         pairs["gap"] = (pairs["value_group"] - pairs["value_reference"]) * multiplier
     else:

@@ -7,6 +7,7 @@ or at once for an explicit "Add" button). The status label says "Saved 14:02".
 from __future__ import annotations
 
 import threading
+from html import escape
 from pathlib import Path
 
 import anywidget
@@ -15,13 +16,12 @@ import ipywidgets as w
 from ..errors import EquityLabError
 from ..workbook import Project
 from ..workbook.autosave import AutoSaver
-
-FORM_CLASS = "equitylab-form"
+from ._style import FORM_CLASS, style_html
 
 # JupyterLab's command-mode shortcuts (arrow keys move between cells, "r" makes a raw cell) would
 # otherwise act on keys pressed in a form's drop-down lists. Lumino ignores shortcuts inside an
 # element marked data-lm-suppress-shortcuts; ipywidgets cannot set attributes, so this tiny widget
-# marks the form it sits in once the browser has drawn it.
+# marks the form it sits in once the browser has drawn it (and names each group of radio buttons).
 _KEY_GUARD_ESM = """
 const ATTR = 'data-lm-suppress-shortcuts';
 // Lumino checks the attribute from the focused element upwards and stops at the first element a
@@ -29,9 +29,24 @@ const ATTR = 'data-lm-suppress-shortcuts';
 function markAll(form) {
   form.setAttribute(ATTR, 'true');
   form.querySelectorAll('select, input, textarea, button').forEach((c) => c.setAttribute(ATTR, 'true'));
+  // a set of radio buttons is one group, named by its label (WCAG 1.3.1): one Tab stop, and the
+  // arrow keys choose within it, as in any web form (ipywidgets gives its radios no shared name)
+  form.querySelectorAll('.widget-radio').forEach((group) => {
+    const label = group.querySelector(':scope > .widget-label');
+    const box = group.querySelector(':scope > .widget-radio-box');
+    if (!box) { return; }
+    if (!box.dataset.group) { box.dataset.group = 'equitylab-radio-' + Math.random().toString(36).slice(2); }
+    box.querySelectorAll('input[type=radio]').forEach((r) => {
+      if (r.name !== box.dataset.group) { r.name = box.dataset.group; }
+    });
+    if (label && label.textContent.trim()) {
+      box.setAttribute('role', 'radiogroup');
+      box.setAttribute('aria-label', label.textContent.trim());
+    }
+  });
 }
 function mark(el, tries) {
-  const form = el.closest('.%s');
+  const form = el.closest('.__FORM__');
   if (form) {
     markAll(form);
     new MutationObserver(() => markAll(form)).observe(form, { childList: true, subtree: true });
@@ -40,7 +55,7 @@ function mark(el, tries) {
   if (tries > 0) { setTimeout(() => mark(el, tries - 1), 100); }
 }
 export default { render({ el }) { el.style.display = 'none'; mark(el, 100); } };
-""" % FORM_CLASS
+""".replace("__FORM__", FORM_CLASS)
 
 
 class KeyGuard(anywidget.AnyWidget):
@@ -53,8 +68,9 @@ def _key_guard() -> KeyGuard:
     return KeyGuard()
 
 
-WIDE = w.Layout(width="95%")
-STYLE = {"description_width": "14em"}
+WIDE = w.Layout(width="100%")
+# each label sits above its box (see _style.py), so no description width is set here
+STYLE: dict = {}
 
 
 def text(description: str, *, placeholder: str = "", multiline: bool = False, live: bool = False,
@@ -123,7 +139,7 @@ class ProjectForm(w.VBox):
         self.save_button = button("Save now", self.save)
         body = self.build()
         self.refresh()
-        header = [w.HTML(f"<h3>{self.heading}</h3>")]
+        header = [w.HTML(style_html()), w.HTML(f"<h2>{self.heading}</h2>")]
         if self.intro:
             header.append(w.HTML(f"<p>{self.intro}</p>"))
         footer = w.HBox([self.save_button, self.status])
@@ -160,7 +176,7 @@ class ProjectForm(w.VBox):
                 return
             self.after_change()
             self.saver.changed()
-            self.status.value = self.saver.status()
+            self.show_status()
 
         control.observe(changed, names="value")
         return control
@@ -187,26 +203,33 @@ class ProjectForm(w.VBox):
         """Save now if anything is waiting (also bound to the "Save now" button)."""
         if self.saver.debouncer.pending:
             self.saver.flush()
-        elif self.saver.last is None:
-            self.saver.save_now()
-        self.status.value = self.saver.status()
+        elif self.saver.last is None or self.saver.error is not None:
+            self.saver.save_now()  # the first save, or another try after one that failed
+        self.show_status()
+
+    def show_status(self) -> None:
+        """The label beside "Save now": "Saved 14:02", "Saving…", or "Not saved" when the reason is
+        already written out in words above it (not twice)."""
+        self.status.value = "Not saved: see the message above" if self.saver.error else self.saver.status()
 
     def say(self, message: str, *, error: bool = False) -> None:
-        colour = "#b00020" if error else "#1b5e20"
-        self.message.value = f'<p style="color:{colour}">{_esc(message)}</p>' if message else ""
+        """Show ``message`` in the form; an error is announced at once to screen readers (role=alert)."""
+        if not message:
+            self.message.value = ""
+        elif error:
+            self.message.value = f'<div class="equitylab-message error" role="alert">{escape(message)}</div>'
+        else:
+            self.message.value = f'<div class="equitylab-message" role="status">{escape(message)}</div>'
 
     def _saved(self, result) -> None:
-        self.status.value = self.saver.status()
+        self.show_status()
+        # a save that went through clears the last one's failure; its notes (a team-mate's answer, a
+        # backup not kept) are said instead
         notes = result.notes() if result is not None else []
         self.say(" ".join(notes), error=bool(result and result.backup_problem))
         self.refresh()
 
     def _failed(self, exc) -> None:
-        self.status.value = self.saver.status()
+        self.show_status()
         self.say(str(exc), error=True)
 
-
-def _esc(s: str) -> str:
-    from html import escape
-
-    return escape(s)

@@ -117,7 +117,7 @@ class CoproductionForm(ProjectForm):
             self.bind("involvement", w.RadioButtons(
                 options=[("Not decided", ""), ("Service users are consulted (little i)", "consulted"),
                          ("Service users are full team members (Big I)", "full team members")],
-                description="Service users are", style={"description_width": "14em"}),
+                description="Service users are"),
                 lambda v: setattr(co, "involvement", v)),
             self.bind("evidence", text("What tells us this (evidence)", multiline=True),
                       lambda v: setattr(co, "evidence", v)),
@@ -138,7 +138,7 @@ class FourQuestionsForm(ProjectForm):
         out = []
         for key, question in FOUR_QUESTIONS.items():
             answer = getattr(self.project.best_chance, key)
-            out.append(w.HTML(f"<b>{escape(question)}</b>"))
+            out.append(w.HTML(f"<h3>{escape(question)}</h3>"))
             out.append(self.bind(f"{key}.where_we_are", text("Where are you now?", multiline=True, rows=2),
                                  lambda v, a=answer: setattr(a, "where_we_are", v)))
             out.append(self.bind(f"{key}.next_steps", text("Your next steps", multiline=True, rows=2),
@@ -262,10 +262,12 @@ class AimForm(ProjectForm):
             self.bind("group", text("Group experiencing the inequity", live=True), lambda v: setattr(a, "group", v)),
             self.bind("comparison_group", text("Compared with", live=True),
                       lambda v: setattr(a, "comparison_group", v)),
-            self.bind("baseline", text("Where we are now (number)", live=True), set_number("baseline")),
-            self.bind("target", text("Where we aim to be (number)", live=True), set_number("target")),
+            self.bind("baseline", text("Where we are now (a number; with two groups, the gap between them)",
+                                       live=True), set_number("baseline")),
+            self.bind("target", text("Where we aim to be (a number; with two groups, the gap you aim for)",
+                                     live=True), set_number("target")),
             self.bind("unit", text("Unit (e.g. %, per 1,000)", live=True), lambda v: setattr(a, "unit", v)),
-            self.bind("by_when", w.DatePicker(description="By when", style={"description_width": "14em"}),
+            self.bind("by_when", w.DatePicker(description="By when"),
                       lambda v: setattr(a, "by_when", v)),
             self.bind("for_whom", text("For whom", live=True), lambda v: setattr(a, "for_whom", v)),
             self.bind("where", text("Where (service or area)", live=True), lambda v: setattr(a, "where", v)),
@@ -317,9 +319,9 @@ class DriverDiagramForm(ProjectForm):
         c["remove"] = button("Remove box", self.remove)
         c["picture"] = w.HTML()
         c["outline"] = w.HTML()
-        return [c["kind"], c["text"], c["linked_to"], c["strength"], c["add"],
-                w.HTML("<b>Link two boxes</b>"), c["source"], c["target"], c["link_strength"], c["link"],
-                w.HTML("<b>Change a box</b>"), c["node"], c["measure"], w.HBox([c["attach"], c["remove"]]),
+        return [w.HTML("<h3>Add a box</h3>"), c["kind"], c["text"], c["linked_to"], c["strength"], c["add"],
+                w.HTML("<h3>Link two boxes</h3>"), c["source"], c["target"], c["link_strength"], c["link"],
+                w.HTML("<h3>Change a box</h3>"), c["node"], c["measure"], w.HBox([c["attach"], c["remove"]]),
                 c["picture"], c["outline"]]
 
     def add(self):
@@ -362,7 +364,10 @@ class DriverDiagramForm(ProjectForm):
         c["target"].options = [("(none)", "")] + nodes
         c["node"].options = [("(none)", "")] + nodes
         c["measure"].options = [("(none)", "")] + [(m.name, m.id) for m in p.measures]
-        c["picture"].value = _diagram.to_svg(p, page=False) if p.drivers.nodes else ""
+        # on a narrow screen the picture keeps a readable size and scrolls sideways on its own (WCAG 1.4.10
+        # allows it for diagrams); the text outline below says the same in words
+        c["picture"].value = ('<div class="equitylab-diagram" role="region" aria-label="Driver diagram picture" '
+                              f'tabindex="0">{_diagram.to_svg(p, page=False)}</div>' if p.drivers.nodes else "")
         c["outline"].value = f"<details><summary>Text outline</summary><pre>{escape(_diagram.outline(p))}</pre></details>"
 
 
@@ -382,9 +387,9 @@ class MeasuresForm(ProjectForm):
         c["groups"] = text("Groups (comma separated)", placeholder="e.g. Black African, White British")
         c["add"] = button("Add measure", self.add, style="primary")
         c["measure"] = dropdown("Measure", [("(none)", "")])
-        c["period"] = w.DatePicker(description="Period starting", style={"description_width": "14em"})
+        c["period"] = w.DatePicker(description="Period starting")
         c["group"] = w.Combobox(description="Group", options=["All"], value="All", ensure_option=False,
-                                style={"description_width": "14em"})
+                                )
         c["numerator"] = text("Numerator")
         c["denominator"] = text("Denominator")
         c["value"] = text("Or a value")
@@ -393,7 +398,7 @@ class MeasuresForm(ProjectForm):
         c["table"] = w.HTML()
         c["measure"].observe(lambda _ch: self._show(), names="value")
         return [c[k] for k in ("name", "kind", "definition", "numerator_text", "denominator_text", "data_source",
-                               "groups", "add")] + [w.HTML("<b>Add this period</b>")] + [
+                               "groups", "add")] + [w.HTML("<h3>Add this period</h3>")] + [
             c[k] for k in ("measure", "period", "group", "numerator", "denominator", "value", "note", "add_period",
                            "table")]
 
@@ -475,8 +480,7 @@ class PDSAForm(ProjectForm):
         body = [w.HBox([c["cycle_choice"], c["new"]])]
         body.append(self.bind("change_idea", dropdown("Change idea", [("(none)", "")]),
                               lambda v: self._set("change_idea", v)))
-        body.append(self.bind("cycle", w.BoundedIntText(description="Cycle number", min=1, max=999, value=1,
-                                                          style={"description_width": "14em"}),
+        body.append(self.bind("cycle", w.BoundedIntText(description="Cycle number", min=1, max=999, value=1),
                               lambda v: self._set("cycle", int(v))))
         labels = {"objective": "Objective of this cycle", "questions": "Questions", "predictions": "Predictions",
                   "what_happened": "What happened", "learned": "What we learned", "next_steps": "What next"}
@@ -490,9 +494,9 @@ class PDSAForm(ProjectForm):
                                   lambda v, n=name: self._set(n, v)))
         body.append(self.bind("act", dropdown("Act", [("(not yet)", ""), ("Adopt", "adopt"), ("Adapt", "adapt"),
                                                        ("Abandon", "abandon")]), lambda v: self._set("act", v)))
-        body.append(self.bind("start", w.DatePicker(description="Start", style={"description_width": "14em"}),
+        body.append(self.bind("start", w.DatePicker(description="Start"),
                               lambda v: self._set("start", v)))
-        body.append(self.bind("end", w.DatePicker(description="End", style={"description_width": "14em"}),
+        body.append(self.bind("end", w.DatePicker(description="End"),
                               lambda v: self._set("end", v)))
         c["log"] = w.HTML()
         return body + [c["log"]]
@@ -559,10 +563,12 @@ class ProgressForm(ProjectForm):
 
     def build(self):
         p = self.project
-        scores = [("(not scored yet)", None)] + [(f"{s:g}: {name}", s) for s, name in PROGRESS_STAGES.items()]
+        # "" rather than None for "not scored": ipywidgets takes a None value for "nothing chosen",
+        # which left the list blank and the arrow keys choosing nothing
+        scores = [("(not scored yet)", "")] + [(f"{s:g}: {name}", s) for s, name in PROGRESS_STAGES.items()]
         return [
-            self.bind("progress_score", dropdown("Progress score", scores, value=None),
-                      lambda v: setattr(p, "progress_score", v)),
+            self.bind("progress_score", dropdown("Progress score", scores, value=""),
+                      lambda v: setattr(p, "progress_score", None if v == "" else v)),
             self.bind("meeting_cadence", text("How often we meet", placeholder="e.g. 30 minutes every fortnight"),
                       lambda v: setattr(p, "meeting_cadence", v)),
             self.bind("next_steps", text("Next steps (one a line)", multiline=True, rows=4),
@@ -571,6 +577,6 @@ class ProgressForm(ProjectForm):
 
     def fill(self):
         p, c = self.project, self.controls
-        c["progress_score"].value = p.progress_score
+        c["progress_score"].value = "" if p.progress_score is None else p.progress_score
         c["meeting_cadence"].value = p.meeting_cadence
         c["next_steps"].value = "\n".join(p.next_steps)

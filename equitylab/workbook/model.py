@@ -224,6 +224,13 @@ class Node:
     id: str = field(default_factory=lambda: new_id("node"))
 
 
+def _same_words(a: str, b: str) -> bool:
+    """Two box texts say the same thing: the same words, whatever the case, spacing or final full stop."""
+    def words(text: str) -> str:
+        return " ".join(text.casefold().split()).rstrip(".!;: ")
+    return words(a) == words(b)
+
+
 @dataclass
 class Link:
     """A many-to-many link between two nodes (or from the aim, id ``aim``); solid when strong."""
@@ -251,6 +258,11 @@ class DriverDiagram:
         if kind not in NODE_KINDS:
             raise DataError(f"A driver diagram box must be one of {', '.join(NODE_KINDS)}, not '{kind}'",
                             hint="Use 'primary', 'secondary' or 'change_idea'")
+        twin = next((n for n in self.nodes if n.kind == kind and _same_words(n.text, text)), None)
+        if twin is not None:
+            name = NODE_KIND_NAMES[kind].lower()
+            raise DataError(f"There is already a {name} box that says \u201c{twin.text}\u201d",
+                            hint="Link to that box instead of adding it again")
         node = Node(kind=kind, text=text, **({"id": node_id} if node_id else {}))
         self.nodes.append(node)
         if linked_to is None and kind == "primary":

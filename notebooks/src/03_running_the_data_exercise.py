@@ -17,12 +17,15 @@
 project_file: str = ""  # your team's project file (.yaml); empty means the default in your equitylab folder
 area_code: str = "E09000012"  # ONS code of your area; E09000012 is Hackney
 service_data: str = ""  # your service extract (.csv, .xlsx, .parquet); empty means synthetic teaching data
+mapping: str = ""  # a YAML file naming headers equitylab does not recognise; empty means none
+bad_rows: str = "error"  # "exclude" leaves rows with problems out (and says so) instead of stopping
 
 # %% jupyter={"source_hidden": true}
 # setup: load equitylab, open the project file and the service data
 from equitylab import lesson
 
-session = lesson.start(project_file, area_code, service_data, notebook="03")
+session = lesson.start(project_file, area_code, service_data, notebook="03", mapping=mapping,
+                       bad_rows=bad_rows)
 
 # %% [markdown]
 # ## Three questions

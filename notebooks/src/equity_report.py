@@ -17,6 +17,8 @@ service_data: str = ""  # the team's service extract (.csv, .xlsx, .parquet); em
 dimensions: str = "ethnicity,sex,age_band,deprivation"  # grouping dimensions, separated by commas
 period: str = ""  # referral dates to include, e.g. "2023-04-01:2024-03-31"; empty means the whole extract
 project_file: str = ""  # the team's project file (.yaml), for its aim and driver diagram; empty leaves them out
+mapping: str = ""  # a YAML file naming the extract's headers equitylab does not recognise; empty means none
+bad_rows: str = "error"  # "exclude" leaves rows with problems out, and the report says how many and why
 
 # %% jupyter={"source_hidden": true}
 # setup: report mode (static charts, published tables) and the header
@@ -47,7 +49,8 @@ report.show(findings.within_area_gap(area_code))
 # analysis.
 
 # %%
-service = report.within_period(findings.load_service(service_data, area_code), period)
+service = report.within_period(findings.load_service(service_data, area_code, mapping=mapping, bad_rows=bad_rows),
+                                period)
 report.show(findings.service_summary(service), table=False)
 
 # %% [markdown]
@@ -86,7 +89,7 @@ if "deprivation" in groups:
 crossed = [g for g in groups if g != "age_band"]  # age bands are too fine to cross with the other groups
 crossed = crossed if len(crossed) >= 2 else groups
 if len(crossed) >= 2:
-    report.show(findings.intersections(service, by=crossed, audience=audience))
+    report.show(findings.intersections(service, by=crossed, audience=audience), table=False)
 else:
     report.note("This report has one grouping, so there are no combinations of groups to look at.")
 
@@ -99,7 +102,7 @@ else:
 
 # %%
 report.show(findings.over_time(service, by=report.service_columns(groups)[0], audience=audience))
-report.show(findings.gap_over_time(service, by=report.service_columns(groups)[0], audience=audience))
+report.show(findings.gap_over_time(service, by=report.service_columns(groups)[0], audience=audience), table=False)
 
 # %% [markdown]
 # ## 7. The team's aim and driver diagram

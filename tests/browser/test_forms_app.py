@@ -21,7 +21,7 @@ def open_forms(page, forms, query: str = ""):
 
 
 def form_box(page, name: str):
-    return page.locator(".equitylab-form").filter(has=page.locator(f"h3:text-is('{FORM_TITLES[name]}')"))
+    return page.locator(".equitylab-form").filter(has=page.locator(f"h2:text-is('{FORM_TITLES[name]}')"))
 
 
 def test_every_form_is_on_the_page_with_no_code_and_no_internet(new_page, forms):

@@ -21,7 +21,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from pyarrow import csv as pacsv
 
-from .headers import columns_to_read, key, known_field, map_headers
+from .excel import read_sheet
+from .headers import check_header_rows, columns_to_read, key, known_field, map_headers, title_lines_ok
 from .problems import Problems
 
 NUMERIC_FIELDS = ("count", "age", "missed_appointments", "waiting_days")
@@ -46,6 +47,7 @@ class RawTable:
     headers: list[str]                 # every header in the file, read or not
     fields: dict[str, str]             # header -> source field, for recognised headers
     info: FileInfo
+    user_map: dict = field(default_factory=dict)  # the user's mapping= (header -> field)
 
 
 def read_table(path: Path, problems: Problems, *, user_map: dict, wanted: set | None,
@@ -65,26 +67,35 @@ def read_table(path: Path, problems: Problems, *, user_map: dict, wanted: set | 
     if kind == "utf16":
         problems.stop("The file is saved as UTF-16 text, which cannot be read here",
                       hint="In Excel choose File > Save As > 'CSV UTF-8 (Comma delimited)'")
+    if kind == "markup":
+        problems.stop("The file is a web page or XML, not a table: a download may have saved a "
+                      "login or error page instead of the extract",
+                      hint="Download or export the extract again as CSV or Excel")
+    if kind == "json":
+        problems.stop("The file is JSON, not a table", hint="Export the data as CSV or Excel")
     info = FileInfo()
-    if kind == "parquet" or suffix == ".parquet":
+    if kind == "parquet":
         return _read_parquet(path, problems, info, user_map, wanted)
-    if kind == "excel" or suffix in (".xlsx", ".xlsm"):
-        frame, headers = _read_excel(path, problems, info, sheet, {key(k) for k in user_map})
-        fields = map_headers(headers, user_map, problems)
-        frame = frame[columns_to_read(headers, fields, wanted, user_map)]
-        for c in frame.columns:
-            if frame[c].dtype == object:
-                conv = pd.to_numeric(frame[c], errors="coerce")
-                if conv.notna().sum() == frame[c].notna().sum():
-                    frame[c] = conv
-                elif not pd.api.types.is_datetime64_any_dtype(frame[c]):
-                    frame[c] = frame[c].astype("category")
+    if kind == "text" and suffix in (".xlsx", ".xlsm", ".parquet"):
+        info.notes.append(f"the file is named {suffix} but holds text: read as CSV")
+    if kind == "excel":
+        got = read_sheet(path, problems, sheet, {key(k) for k in user_map})
+        info.sheet, problems.rownums = got.name, got.rownums
+        fields = map_headers(got.headers, user_map, problems)
+        use = columns_to_read(got.headers, fields, wanted, user_map)
+        for header, positions in got.uncached.items():
+            if header in use:
+                mask = np.zeros(len(got.frame), dtype=bool)
+                mask[positions] = True
+                problems.add(mask, column=header, problem="a formula with no saved value",
+                             hint="Open the file in Excel, which works formulas out, and save "
+                                  "it again (or save it as CSV)")
         info.notes.append(f"read from sheet '{info.sheet}'")
-        return RawTable(frame, headers, fields, info)
+        return RawTable(got.frame[use], got.headers, fields, info, user_map)
     headers = _csv_header(path, problems, info)
     fields = map_headers(headers, user_map, problems)
     use = columns_to_read(headers, fields, wanted, user_map)
-    return RawTable(_read_csv(path, problems, info, use, headers), headers, fields, info)
+    return RawTable(_read_csv(path, problems, info, use, headers), headers, fields, info, user_map)
 
 
 def _read_parquet(path, problems, info, user_map, wanted) -> RawTable:
@@ -96,6 +107,13 @@ def _read_parquet(path, problems, info, user_map, wanted) -> RawTable:
     problems.offset = 1  # no header row: the first data row is row 1
     fields = map_headers(headers, user_map, problems)
     use = columns_to_read(headers, fields, wanted, user_map)
+    for h in use:
+        t = pfile.schema_arrow.field(h).type
+        if pa.types.is_nested(t) or pa.types.is_binary(t) or pa.types.is_large_binary(t):
+            what = "lists or records" if pa.types.is_nested(t) else "binary data"
+            problems.stop(f"The column '{h}' holds {what}, not one value per row", column=h,
+                          hint=f"Write it as plain numbers or text, or leave it out with mapping="
+                               f"{{'{h}': 'drop'}}")
     # text arrives dictionary-encoded straight from the file's own dictionary pages, so
     # each distinct value is checked once and no string is made per row
     schema = pfile.schema_arrow
@@ -111,12 +129,18 @@ def _read_parquet(path, problems, info, user_map, wanted) -> RawTable:
             info.attrs = dict(json.loads(meta[b"PANDAS_ATTRS"]))
         except (ValueError, TypeError):
             pass
-    return RawTable(frame, headers, fields, info)
+    return RawTable(frame, headers, fields, info, user_map)
 
 
 def _sniff(path: Path) -> str:
+    """What the file holds, from its first bytes (its name can be wrong)."""
     with open(path, "rb") as fh:
-        head = fh.read(8)
+        head = fh.read(64)
+    start = head.removeprefix(b"\xef\xbb\xbf").lstrip()
+    if start[:1] == b"<":
+        return "markup"
+    if start[:1] in (b"{", b"["):
+        return "json"
     if head.startswith(b"PK\x03\x04"):
         return "excel"
     if head.startswith(b"PAR1"):
@@ -132,40 +156,45 @@ def _sniff(path: Path) -> str:
     return "text"
 
 
-def _decode_head(raw: bytes, problems: Problems) -> str:
+def _decode_head(raw: bytes, problems: Problems, *, whole: bool) -> str:
+    """The first bytes of the file as text; ``whole`` is False when they stop mid-file (and
+    so perhaps in the middle of a UTF-8 character)."""
     if b"\x00" in raw[:4096]:
         problems.stop("The file looks like UTF-16 or binary data, not a CSV text file",
                       hint="In Excel choose File > Save As > 'CSV UTF-8 (Comma delimited)'")
-    for enc in ("utf-8-sig", "cp1252"):
+    for cut in range(1 if whole else 4):
         try:
-            return raw.decode(enc)
-        except UnicodeDecodeError as exc:
-            if enc == "utf-8-sig" and exc.start >= len(raw) - 4:
-                return raw[: exc.start].decode(enc)
-    problems.stop("The file's text encoding could not be read: it is neither UTF-8 nor "
-                  "Windows-1252", hint="Open it in Excel and save it as 'CSV UTF-8 (Comma delimited)'")
+            return raw[:len(raw) - cut].decode("utf-8-sig")
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("cp1252", errors="replace")
 
 
 def _csv_header(path: Path, problems: Problems, info: FileInfo) -> list[str]:
     with open(path, "rb") as fh:
         raw = fh.read(65536)
-    text = _decode_head(raw, problems)
-    raw_lines = text.splitlines()
+        whole = not fh.read(1)
+    text = _decode_head(raw, problems, whole=whole)
+    raw_lines = re.split(r"\r\n|\r|\n", text)  # lines as pyarrow counts them
+    if raw_lines and not raw_lines[-1]:
+        raw_lines.pop()
     if not any(line.strip() for line in raw_lines):
         problems.stop("The file is empty", hint="Export the extract again with a header row and data")
     # System reports often put a title or run date above the header: the header is the
-    # early line naming most known columns.
-    skip = 0
+    # early line naming most known columns (else the first line that is not blank).
+    skip = next(i for i, line in enumerate(raw_lines) if line.strip())
     if len(raw_lines) > 1:
-        scores = []
+        scores, filled = [], []
         for pos, line in enumerate(raw_lines[:20]):
-            cells = re.split(r"[,;\t|]", line)
-            known = sum(known_field(c.strip().strip('"')) is not None for c in cells)
+            cells = [c.strip().strip('"') for c in re.split(r"[,;\t|]", line)]
+            known = sum(known_field(c) is not None for c in cells)
             scores.append((known, -pos))
+            filled.append(sum(bool(c) for c in cells))
         best_known, neg_pos = max(scores)
-        if best_known >= 2 and -neg_pos > 0:
+        if best_known >= 2 and -neg_pos > skip and title_lines_ok(filled[:-neg_pos], filled[-neg_pos]):
             skip = -neg_pos
-            info.notes.append(f"{skip} line(s) above the header skipped")
+    if skip:
+        info.notes.append(f"{skip} line(s) above the header skipped")
     info.skip = skip
     problems.offset = skip + 2
     first = raw_lines[skip]
@@ -182,7 +211,15 @@ def _csv_header(path: Path, problems: Problems, info: FileInfo) -> list[str]:
                       "by commas, semicolons, tabs or bars", rows=[1],
                       hint="Export the data as CSV (comma separated) with one header row; "
                            "spaces or fixed widths cannot be read")
-    return [h.strip() for h in header]
+    header = [h.strip() for h in header]
+    if len(raw_lines) > skip + 2:  # the second line is complete: is it more header?
+        second = next(csv.reader(io.StringIO(raw_lines[skip + 1]), delimiter=delim), [])
+        check_header_rows(header, [v.strip() for v in second], problems, [skip + 1, skip + 2])
+    return header
+
+
+class _NotText(Exception):
+    """The bytes are not text in the encoding tried."""
 
 
 def _read_csv(path: Path, problems: Problems, info: FileInfo, usecols: list[str] | None,
@@ -193,45 +230,86 @@ def _read_csv(path: Path, problems: Problems, info: FileInfo, usecols: list[str]
     # they are parsed once per distinct value, in the formats UK systems use.
     text = pa.dictionary(pa.int32(), pa.string())
     types = {h: text for h in headers if known_field(h) not in NUMERIC_FIELDS}
-    for enc in ("utf8", "cp1252"):
-        for newlines in (False, True):
-            try:
-                table = pacsv.read_csv(
-                    path,
-                    read_options=pacsv.ReadOptions(encoding=enc, block_size=1 << 24,
-                                                   column_names=headers, skip_rows=1 + info.skip),
-                    parse_options=pacsv.ParseOptions(delimiter=info.delimiter,
-                                                     newlines_in_values=newlines),
-                    convert_options=pacsv.ConvertOptions(
-                        include_columns=usecols, strings_can_be_null=True,
-                        null_values=NULL_VALUES, column_types=types, auto_dict_encode=True,
-                        auto_dict_max_cardinality=1 << 20),
-                )
-            except pa.ArrowInvalid as exc:
-                msg = str(exc)
-                if "UTF8" in msg or "utf8" in msg.lower() or "decode" in msg.lower():
-                    break
-                if "Expected" in msg and "columns" in msg:
-                    if not newlines:
-                        continue
-                    _ragged(path, problems, info)
-                if "In CSV column" in msg or "conversion error" in msg.lower():
-                    info.encoding = "utf-8" if enc == "utf8" else "cp1252"
-                    return _read_csv_as_text(path, info, usecols, headers)
-                problems.stop("The file could not be read as a table",
-                              hint="Check it is a CSV export with one header row")
-            if enc != "utf8":
-                info.notes.append("text read as Windows-1252 (not UTF-8)")
-            info.encoding = "utf-8" if enc == "utf8" else "cp1252"
-            return arrow_to_pandas(table)
-    problems.stop("The file's text encoding could not be read: it is neither UTF-8 nor "
-                  "Windows-1252", hint="Open it in Excel and save it as 'CSV UTF-8 (Comma delimited)'")
+    args = (problems, info, usecols, headers, types)
+    try:
+        return _read_encoded(path, "utf8", *args)
+    except _NotText:
+        pass
+    mixed = _mixed_encodings(path, info)
+    if mixed is not None:
+        data, lines, n_lines = mixed
+        frame = _read_encoded(data, "utf8", *args)
+        _add_mixed(frame, lines, n_lines, problems)
+        return frame
+    try:
+        frame = _read_encoded(path, "cp1252", *args)
+    except _NotText:
+        problems.stop("The file's text encoding could not be read: it is neither UTF-8 nor "
+                      "Windows-1252", hint="Open it in Excel and save it as 'CSV UTF-8 (Comma "
+                                           "delimited)'")
+    info.notes.append("text read as Windows-1252 (not UTF-8)")
+    return frame
 
 
-def _read_csv_as_text(path, info: FileInfo, usecols, headers) -> pd.DataFrame:
+def _read_encoded(source, enc, problems, info, usecols, headers, types) -> pd.DataFrame:
+    """Read ``source`` (a path, or bytes already made UTF-8) in one encoding, retrying with
+    quoted line breaks allowed; :class:`_NotText` if its bytes are not that encoding."""
+    for newlines in (False, True):
+        try:
+            table = pacsv.read_csv(
+                pa.BufferReader(source) if isinstance(source, bytes) else source,
+                read_options=pacsv.ReadOptions(encoding=enc, block_size=1 << 24,
+                                               column_names=headers, skip_rows=1 + info.skip),
+                parse_options=pacsv.ParseOptions(delimiter=info.delimiter,
+                                                 newlines_in_values=newlines),
+                convert_options=pacsv.ConvertOptions(
+                    include_columns=usecols, strings_can_be_null=True,
+                    null_values=NULL_VALUES, column_types=types, auto_dict_encode=True,
+                    auto_dict_max_cardinality=1 << 20),
+            )
+        except UnicodeDecodeError:  # from the Python codec pyarrow calls for cp1252
+            raise _NotText from None
+        except pa.ArrowInvalid as exc:
+            msg = str(exc)
+            if "UTF8" in msg or "utf8" in msg.lower() or "decode" in msg.lower():
+                raise _NotText from None
+            if "Expected" in msg and "columns" in msg:
+                if not newlines:
+                    continue
+                _ragged(source, problems, info)
+            if "In CSV column" in msg or "conversion error" in msg.lower():
+                info.encoding = "utf-8" if enc == "utf8" else "cp1252"
+                try:
+                    return _read_csv_as_text(source, info, usecols, headers)
+                except (pa.ArrowInvalid, UnicodeDecodeError):
+                    raise _NotText from None
+            problems.stop("The file could not be read as a table",
+                          hint="Check it is a CSV export with one header row")
+        info.encoding = "utf-8" if enc == "utf8" else "cp1252"
+        _check_utf8(table)
+        return arrow_to_pandas(table)
+
+
+def _check_utf8(table) -> None:
+    """pyarrow's CSV reader does not always check text (dictionary-encoded columns, columns it
+    types as binary): check it, each distinct value once, so bytes that are not UTF-8 are
+    found here."""
+    for col in table.columns:
+        for chunk in col.chunks:
+            arr = chunk.dictionary if pa.types.is_dictionary(chunk.type) else chunk
+            if pa.types.is_binary(arr.type) or pa.types.is_large_binary(arr.type):
+                raise _NotText  # what pyarrow infers for a column that is not UTF-8
+            if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
+                try:
+                    arr.validate(full=True)
+                except pa.ArrowInvalid:
+                    raise _NotText from None
+
+
+def _read_csv_as_text(source, info: FileInfo, usecols, headers) -> pd.DataFrame:
     enc = "utf8" if info.encoding in (None, "utf-8") else "cp1252"
     table = pacsv.read_csv(
-        path,
+        pa.BufferReader(source) if isinstance(source, bytes) else source,
         read_options=pacsv.ReadOptions(encoding=enc, column_names=headers,
                                        skip_rows=1 + info.skip),
         parse_options=pacsv.ParseOptions(delimiter=info.delimiter, newlines_in_values=True),
@@ -240,11 +318,52 @@ def _read_csv_as_text(path, info: FileInfo, usecols, headers) -> pd.DataFrame:
     return arrow_to_pandas(table)
 
 
-def _ragged(path: Path, problems: Problems, info: FileInfo):
+def _mixed_encodings(path: Path, info: FileInfo):
+    """A file with some lines in UTF-8 and others in Windows-1252 (rows pasted in from
+    another export): ``(the file as UTF-8 bytes, (line, data row position) of each line that
+    was not UTF-8, number of data lines)``, or None when no line holds UTF-8 beyond ASCII
+    (then the file is Windows-1252 throughout)."""
+    lines = path.read_bytes().split(b"\n")
+    utf8, other, row = False, [], -1
+    for i, line in enumerate(lines):
+        if i > info.skip and line.strip(b"\r"):
+            row += 1  # pyarrow skips empty lines
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+            utf8 = True
+        except UnicodeDecodeError:
+            other.append((i + 1, row))
+            lines[i] = line.decode("cp1252", errors="replace").encode("utf-8")
+    if not utf8 or not other:
+        return None
+    return b"\n".join(lines), [(n, r) for n, r in other if n > info.skip + 1], row + 1
+
+
+def _add_mixed(frame: pd.DataFrame, lines, n_lines: int, problems: Problems) -> None:
+    """The rows whose line was not UTF-8 are a problem (their accented letters may be wrong)."""
+    hint = ("Letters such as é or £ in them may be wrong: check them, then save the whole file "
+            "as 'CSV UTF-8 (Comma delimited)'")
+    problem = "the text is in the Windows-1252 encoding while the rest of the file is UTF-8"
+    if not lines:
+        return
+    if len(frame) == n_lines:
+        mask = np.zeros(len(frame), dtype=bool)
+        mask[[r for _, r in lines]] = True
+        problems.add(mask, column=None, problem=problem, hint=hint)
+    else:  # quoted line breaks: lines are not rows, so say which lines
+        problems.stop(f"{len(lines):,} lines are {problem}", rows=[n for n, _ in lines[:10]],
+                      count=len(lines), hint=hint)
+
+
+def _ragged(source, problems: Problems, info: FileInfo):
     """Row numbers whose field count differs from the header (error path only)."""
     bad = []
     n_fields = None
-    with open(path, newline="", encoding=info.encoding or "utf-8", errors="replace") as fh:
+    with (io.StringIO(source.decode("utf-8", errors="replace"), newline="")
+          if isinstance(source, bytes) else
+          open(source, newline="", encoding=info.encoding or "utf-8", errors="replace")) as fh:
         for i, row in enumerate(csv.reader(fh, delimiter=info.delimiter), start=1):
             if i <= info.skip:
                 continue
@@ -304,40 +423,3 @@ def _dictionary_to_categorical(col) -> pd.Categorical:
         pos += m
     dtype = pd.CategoricalDtype(pd.Index(categories), ordered=col.type.ordered)
     return pd.Categorical.from_codes(codes_, dtype=dtype, validate=False)
-
-
-def _read_excel(path: Path, problems: Problems, info: FileInfo, sheet, known=frozenset()):
-    try:
-        book = pd.read_excel(path, sheet_name=None if sheet is None else sheet, header=None)
-    except (ValueError, KeyError) as exc:
-        problems.stop(f"The Excel file could not be read ({type(exc).__name__})",
-                      hint="Check the sheet name, or save the sheet as CSV UTF-8")
-    except Exception:  # noqa: BLE001 - openpyxl raises many kinds on a damaged file
-        problems.stop("The Excel file could not be opened: it may be damaged or password "
-                      "protected", hint="Open it in Excel and save the data sheet as "
-                                        "'CSV UTF-8 (Comma delimited)'")
-    if isinstance(book, pd.DataFrame):
-        book = {sheet: book}
-    for name, raw in book.items():
-        raw = raw.dropna(how="all").dropna(axis=1, how="all")
-        if len(raw) < 2:
-            continue
-        # the header row: the early row naming most known columns (titles sit above it)
-        best, best_score = None, -1
-        for pos in range(min(20, len(raw) - 1)):
-            cells = [c for c in raw.iloc[pos] if pd.notna(c)]
-            score = sum(known_field(c) is not None or key(c) in known for c in cells)
-            if len(cells) >= 2 and score > best_score:
-                best, best_score = pos, score
-        if best is None:
-            continue
-        raw = raw.iloc[best:].dropna(axis=1, how="all")
-        headers = [str(h).strip() if pd.notna(h) else "" for h in raw.iloc[0]]
-        data = raw.iloc[1:].copy()
-        data.columns = headers
-        info.sheet = str(name)
-        problems.rownums = data.index.to_numpy(dtype=np.int64) + 1
-        return data.reset_index(drop=True), headers
-    names = ", ".join(f"'{n}'" for n in book)
-    problems.stop(f"The Excel file has no sheet with a header row and data (sheets: {names})",
-                  hint="Put the extract on a sheet with column headers in the first row")

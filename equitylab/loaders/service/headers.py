@@ -10,11 +10,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import yaml
 
 from ...errors import DataError
-from ..identifiers import header_kind
-from .problems import Problems
+from ..identifiers import header_kind, identifiers_in
+from .problems import Problems, headers_listed, shown
 
 #: Source field -> header spellings seen in NHS extracts (in :func:`key` form).
 SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -83,6 +85,11 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 }
 
 SOURCE_FIELDS = tuple(SYNONYMS)
+#: Schema columns made from another column (their source). A file saved from a frame
+#: read_service_data returned has both: read back, the column is made again from its
+#: source, so the copy in the file is not read (and cannot disagree with it).
+REMADE = {"ethnicity": "ethnicity_code", "ethnic_group_detail": "ethnicity_code",
+          "experience_positive": "experience"}
 EVENT_DATES = ("referral_date", "first_appointment_date", "discharge_date")
 _SYN_LOOKUP = {s: name for name, spellings in SYNONYMS.items() for s in spellings}
 
@@ -95,6 +102,67 @@ def key(header) -> str:
 def known_field(header) -> str | None:
     """The source field a header names by one of its built-in spellings, or None."""
     return _SYN_LOOKUP.get(key(header))
+
+
+def remade(headers, mapping: dict | None = None) -> dict[str, str]:
+    """{header: header it is made from} for the schema columns of :data:`REMADE` whose
+    source column is in the file too, unless the user's ``mapping`` names them."""
+    by_key = {key(h): h for h in headers}
+    named = {key(k) for k in (mapping or {})}
+    return {by_key[key(col)]: by_key[key(source)] for col, source in REMADE.items()
+            if key(col) in by_key and key(source) in by_key and key(col) not in named}
+
+
+def title_lines_ok(cells_above: list[int], header_cells: int) -> bool:
+    """Lines above a header can be skipped as titles (a report name, a run date) only if each
+    has fewer than half the header's filled cells: a line as full as the header is itself a
+    header or data, and skipping it would silently drop a row."""
+    return all(n < max(2, header_cells / 2) for n in cells_above)
+
+
+_VALUE = re.compile(r"[\d\s.,:/+%-]+")
+
+
+def check_header_rows(headers: list[str], second: list[str], problems: Problems,
+                      rows: list[int]) -> None:
+    """Stop when the header runs over two rows: the row under it holds no numbers or dates,
+    and reading a header cell with the cell under it ('Referral' above 'Date') names a
+    column the header cell alone does not."""
+    filled = [v for v in second if v]
+    if len(filled) < 2 or any(_VALUE.fullmatch(v) for v in filled):
+        return
+    for h, v in zip(headers, second):
+        if v and known_field(f"{h} {v}") not in (None, known_field(h)):
+            above = f"'{h}' above '{v}'" if h else f"'{v}' under an empty header cell"
+            example = f"{h} {v}".strip()
+            problems.stop(f"The header seems to run over two rows ({above})", rows=rows,
+                          hint="Put each column's name in one cell of a single header row "
+                               f"(for example '{example}') and delete the other row")
+
+
+def header_like_rows(raw, fields: dict[str, str]) -> np.ndarray:
+    """Rows of the data that repeat a header (two exports pasted one under the other): at
+    least two cells, and at least half the row's filled text cells, are their column's own
+    header or another name for the same field."""
+    # columns of identifiers (a distinct value per row) are left out: a header row shows
+    # in the columns of codes and words too
+    text = [h for h in raw.columns if isinstance(raw[h].dtype, pd.CategoricalDtype)
+            and len(raw[h].cat.categories) <= 100_000]
+    own = {}
+    for h in text:
+        keys = pd.Series(raw[h].cat.categories, dtype=object).astype(str).str.lower() \
+            .str.replace(r"[^a-z0-9]+", "", regex=True)
+        named = (keys == key(h)) | (keys.map(_SYN_LOOKUP) == fields.get(h, ""))
+        own[h] = np.append(named.to_numpy(dtype=bool), False)
+    hits = np.zeros(len(raw), dtype=np.int32)
+    if sum(o.any() for o in own.values()) < 2:
+        return hits.astype(bool)  # fewer than two columns hold their header: no such row
+    text_cells = np.zeros(len(raw), dtype=np.int32)
+    for h in text:
+        codes = raw[h].cat.codes.to_numpy()
+        hits += own[h][codes]
+        text_cells += codes >= 0
+    return (hits >= 2) & (2 * hits >= text_cells)
 
 
 def load_mapping(mapping) -> dict:
@@ -149,7 +217,8 @@ def map_headers(headers: list[str], mapping: dict, problems: Problems) -> dict[s
             problems.stop("A column has no header", rows=[1],
                           hint=f"Give column {i + 1} a name in the first row, or delete it if it is empty")
         if h in seen:
-            problems.stop(f"The header '{h}' appears more than once", rows=[1],
+            problems.stop(f"The header {shown(h) if identifiers_in(str(h)) else repr(str(h))} "
+                          "appears more than once", rows=[1],
                           hint="Rename one of the columns so each header is different")
         seen[h] = i
     for source in mapping:
@@ -157,11 +226,14 @@ def map_headers(headers: list[str], mapping: dict, problems: Problems) -> dict[s
             matches = [h for h in headers if key(h) == key(source)]
             if not matches:
                 problems.stop(f"The mapping names a column '{source}' that is not in the file",
-                              hint="The file's headers are: " + ", ".join(f"'{h}'" for h in headers))
+                              hint="The file's headers are: " + headers_listed(headers))
     out = {}
     keyed_mapping = {key(k): v for k, v in mapping.items()}
+    again = remade(headers, mapping)
     for h in headers:
         k = key(h)
+        if h in again:
+            continue
         if k in keyed_mapping:
             if keyed_mapping[k] is not None:
                 out[h] = keyed_mapping[k]
@@ -169,13 +241,21 @@ def map_headers(headers: list[str], mapping: dict, problems: Problems) -> dict[s
         field = _SYN_LOOKUP.get(k)
         if field:
             out[h] = field
+    # a date of birth or postcode in any spelling the detector knows ("DOB (dd/mm/yyyy)",
+    # "Dyddiad geni", "Cod post") is used for age or district before it is dropped
+    for kind, field in (("date of birth", "date_of_birth"), ("postcode", "postcode")):
+        spelt = [h for h in headers if h not in out and key(h) not in keyed_mapping
+                 and header_kind(h) == kind]
+        if len(spelt) == 1 and field not in out.values():
+            out[spelt[0]] = field
     by_field: dict[str, list[str]] = {}
     for h, f in out.items():
         by_field.setdefault(f, []).append(h)
     for field, hs in by_field.items():
         if len(hs) > 1:
-            both = " and ".join(f"'{h}'" for h in hs)
-            problems.stop(f"The columns {both} both look like {field}", column=hs[1],
+            both = ", ".join(f"'{h}'" for h in hs[:-1]) + f" and '{hs[-1]}'"
+            problems.stop(f"The columns {both} {'both' if len(hs) == 2 else 'all'} look like "
+                          f"{field}", column=hs[1],
                           hint=f"Say which to use with mapping={{'{hs[0]}': '{field}', "
                                f"'{hs[1]}': 'drop'}} (or rename one in the file)")
     return out
@@ -184,7 +264,7 @@ def map_headers(headers: list[str], mapping: dict, problems: Problems) -> dict[s
 def columns_to_read(headers, fields, wanted, user_map) -> list[str]:
     """The headers worth reading: all but dropped ones, or those ``wanted`` (with the
     source columns they are derived from); identifier columns nobody needs are never read."""
-    dropped = {h for h, t in user_map.items() if t is None}
+    dropped = {h for h, t in user_map.items() if t is None} | set(remade(headers, user_map))
     dropped |= {h for h in headers if key(h) in {key(k) for k, v in user_map.items() if v is None}}
     if wanted is None:
         base = [h for h in headers if h not in dropped]
@@ -200,7 +280,8 @@ def columns_to_read(headers, fields, wanted, user_map) -> list[str]:
             need.add("experience")
         if "waiting_days" in need:
             need |= {"referral_date", "first_appointment_date"}
-        base = [h for h in headers if fields.get(h) in need or h in wanted]
+        base = [h for h in headers if (fields.get(h) in need or h in wanted)
+                and h not in dropped]
     # identifier columns we do not need are never read
     out = []
     for h in base:

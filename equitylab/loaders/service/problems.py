@@ -14,10 +14,11 @@ import numpy as np
 import pandas as pd
 
 from ...errors import DataError
-from ..identifiers import EMAIL, FULL_POSTCODE
+from ..identifiers import EMAIL, FULL_POSTCODE, identifiers_in
 
 SHOWN = 10  # problems shown in full in a message; the rest are counted
 EXCLUDE_TIP = 'or pass bad_rows="exclude" to leave those rows out'
+_DATE_LIKE = re.compile(r"[0-9]{1,4}[-/. ][0-9]{1,2}[-/. ][0-9]{1,4}")
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:e[+-]?\d+)?|[+-]?inf(?:inity)?|nan",
                      re.IGNORECASE)
 
@@ -26,13 +27,15 @@ def shown(value) -> str:
     """``value`` as a message may show it: short codes and small numbers as they are,
     anything longer by its shape ("a 10-digit number", "a value shaped dd/dd/dddd")."""
     v = str(value).strip()
+    if len(v) > 64:  # long text is never a code or a number, and no pattern need run over it
+        return f"text of {len(v):,} characters"
     digits = sum(c.isdigit() for c in v)
     if _NUMBER.fullmatch(v) and digits <= 6:
         return f"'{v}'"
     if (len(v) <= 2 or (len(v) == 3 and not v.isalpha())) and "@" not in v:
         return f"'{v}'"  # a code: too short to be a name (three letters may be: "Ann")
     if v.isdigit() or re.fullmatch(r"[\d ]+", v):
-        return f"a {digits}-digit number"
+        return f"{'an' if str(digits).startswith('8') or digits in (11, 18) else 'a'} {digits}-digit number"
     if FULL_POSTCODE.match(v):
         return "a value shaped like a postcode"
     if EMAIL.match(v):
@@ -40,6 +43,16 @@ def shown(value) -> str:
     if re.fullmatch(r"[\d\W]+", v) and len(v) <= 25:
         return "a value shaped " + re.sub(r"\d", "d", v)
     return f"text of {len(v)} characters"
+
+
+def headers_listed(headers) -> str:
+    """The file's headers for a message ("'Sex', 'Age'"), unless one is shaped like an NHS
+    number, postcode, email, phone number or date: then the first row is data, not headers,
+    and it is not repeated."""
+    if any(identifiers_in(str(h)) or _DATE_LIKE.fullmatch(str(h).strip()) for h in headers):
+        return ("not listed, because the first row holds values shaped like identifiers or "
+                "dates: the file may have no header row (add one)")
+    return ", ".join(f"'{h}'" for h in headers)
 
 
 @dataclass

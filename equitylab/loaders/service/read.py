@@ -19,13 +19,12 @@ import pandas as pd
 from ...errors import DataError, IdentifiableDataWarning
 from ...provenance import SYNTHETIC_LABEL, stamp
 from .. import codes
-from ..identifiers import header_kind, identifying_columns
+from ..identifiers import Identifier, header_kind, identifying_columns
 from . import values as V
 from .files import FileInfo, RawTable, read_table
-from .headers import SOURCE_FIELDS, load_mapping, map_headers
-from .problems import Problems
-from .schema import (DEFAULT_AGE_BANDS, FREE_TEXT, IDENTIFYING_FIELDS, SCHEMA_COLUMNS, Context,
-                     build_columns)
+from .headers import SOURCE_FIELDS, header_like_rows, load_mapping, map_headers, remade
+from .problems import Problems, headers_listed
+from .schema import DEFAULT_AGE_BANDS, FREE_TEXT, IDENTIFYING_FIELDS, SCHEMA_COLUMNS, Context, build_columns
 
 BAD_ROWS = ("error", "exclude")
 _EQUITY_FIELDS = ("ethnicity", "sex", "age", "age_band", "date_of_birth", "lsoa_code",
@@ -166,9 +165,17 @@ def normalise(table: RawTable, problems: Problems, *, wanted=None, required=None
                       hint="equitylab looks for columns such as ethnicity, sex, age, LSOA and "
                            "dates; tell it what yours are called with mapping={'Your header': "
                            "'ethnicity'} (see docs/service-data-schema.md). The headers found "
-                           "were: " + ", ".join(f"'{h}'" for h in headers))
-    ident = _identifiers(raw, fields, headers)
-    ident_cols = {c for c, _, _ in ident}
+                           "were: " + headers_listed(headers))
+    repeated = header_like_rows(raw, fields)
+    if repeated.any():  # one problem for the row, not one per column; its cells are not checked
+        problems.add(repeated, column=None, problem="the cells repeat the header row (it is not data)",
+                     hint="Two exports may have been pasted one under the other: delete the "
+                          "repeated header rows")
+        raw = raw.copy()
+        for c in raw.columns:
+            raw.loc[repeated, c] = None
+    ident, unsure = _identifiers(raw, fields, headers)
+    ident_cols = {i.column for i in ident}
     validation = {"rows": len(raw), "file": label, "columns_mapped": {}, "notes": info.notes,
                   "derived": [], "missing": {}}
     for name in ("encoding", "delimiter", "sheet"):
@@ -180,12 +187,18 @@ def normalise(table: RawTable, problems: Problems, *, wanted=None, required=None
     ctx = Context(raw, src, problems, validation=validation, label=label,
                   delimiter=info.delimiter, today=today or dt.date.today(), wanted=wanted)
     out = build_columns(ctx, postcode_lookup=postcode_lookup, age_bands=age_bands)
+    if wanted is None:
+        _duplicates(ctx, raw)
 
     frame = pd.DataFrame({k: out[k] for k in SCHEMA_COLUMNS if k in out}, index=raw.index,
                          copy=False)
+    again = remade(headers, table.user_map)
+    for h, source in again.items():
+        validation["notes"].append(f"'{h}' made again from '{source}' (the file's copy was not used)")
     mapped = set(src.values())
     for h in raw.columns:
-        if h not in mapped and h not in ident_cols and (wanted is None or h in wanted):
+        if h not in mapped and h not in ident_cols and h not in again \
+                and (wanted is None or h in wanted):
             frame[h] = raw[h]
     missing_required = [r for r in (required or []) if r not in frame.columns]
     if missing_required:
@@ -193,7 +206,7 @@ def normalise(table: RawTable, problems: Problems, *, wanted=None, required=None
                       column=missing_required[0],
                       hint=f"Add it to the extract, or say which column holds it with mapping="
                            f"{{'Your header': '{missing_required[0]}'}}. The headers found "
-                           "were: " + ", ".join(f"'{h}'" for h in headers))
+                           "were: " + headers_listed(headers))
     frame, excluded = _bad_rows(frame, problems, bad_rows)
     for message in ctx.warnings:
         warnings.warn(message, UserWarning, stacklevel=3)
@@ -207,30 +220,33 @@ def normalise(table: RawTable, problems: Problems, *, wanted=None, required=None
     validation["aggregated"] = "count" in frame.columns
     _warn_identifiers(ident, label, derived_age="age" in out,
                       derived_lsoa="lsoa_code" in out and "postcode" in src)
+    _ask_to_confirm(unsure, label)
     synthetic = _synthetic(raw, src, info)
     stamp(frame, source="synthetic" if synthetic else "file",
           licence=("n/a (synthetic)" if synthetic else "the team's own data (not for publication)"),
           retrieved=info.attrs.get("retrieved"), synthetic=synthetic,
           description=(f"{SYNTHETIC_LABEL} ({label})" if synthetic
                        else f"Service data read from {label}"))
-    frame.attrs["dropped_identifiers"] = [{"column": c, "kind": k} for c, k, _ in ident]
+    frame.attrs["dropped_identifiers"] = [{"column": i.column, "kind": i.kind} for i in ident]
     frame.attrs["missing_ethnicity_pct"] = _missing_ethnicity_pct(frame)
     frame.attrs["validation"] = _Summary(validation)
     frame.attrs["excluded"] = excluded
     return frame
 
 
-def _identifiers(raw, fields, headers) -> list[tuple[str, str, str]]:
-    """Columns that could identify a patient: by header (read or not) or by content.
-    Coded fields are checked by their own code lists, so only free text, identifying fields
-    and unrecognised columns are checked by content."""
+def _identifiers(raw, fields, headers) -> tuple[list[Identifier], list[Identifier]]:
+    """Columns that could identify a patient, by header (read or not) or by content: (those
+    to drop, those only shaped like names or dates of birth, kept for the user to confirm).
+    Coded fields are checked by their own code lists, whose messages show no identifying
+    value, so only free text, identifying fields and unrecognised columns are checked by
+    content."""
     coded = [h for h, f in fields.items() if f not in (*IDENTIFYING_FIELDS, *FREE_TEXT, None)
              and h in raw.columns and header_kind(h) is None]
     found = identifying_columns(raw.drop(columns=coded))
     for h in headers:
         if h not in raw.columns and header_kind(h) and fields.get(h) is None:
-            found.append((h, header_kind(h), "the header; the column was not read"))
-    return found
+            found.append(Identifier(h, header_kind(h), "its header"))
+    return [i for i in found if i.drop], [i for i in found if not i.drop]
 
 
 def _bad_rows(frame: pd.DataFrame, problems: Problems, bad_rows: str):
@@ -249,6 +265,21 @@ def _bad_rows(frame: pd.DataFrame, problems: Problems, bad_rows: str):
                   f"problems ({why}{more}). attrs['excluded'] lists them.", UserWarning,
                   stacklevel=4)
     return frame[~bad], {"rows": n, "reasons": reasons}
+
+
+def _duplicates(ctx: Context, raw: pd.DataFrame) -> None:
+    """Warn of rows that are exact copies of an earlier row (every column read)."""
+    dup = raw.duplicated().to_numpy() if len(raw) > 1 and len(raw.columns) else np.zeros(0, bool)
+    n = int(dup.sum())
+    if not n:
+        return
+    rows = ctx.problems.row_numbers(np.flatnonzero(dup)[:10]).tolist()
+    listed = ", ".join(map(str, rows)) + (f" and {n - 10:,} more" if n > 10 else "")
+    ctx.validation["duplicate_rows"] = {"count": n, "rows": rows}
+    ctx.warnings.append(f"{ctx.label}: {n:,} {'row is an exact copy' if n == 1 else 'rows are exact copies'}"
+                        f" of an earlier row ({'row' if n == 1 else 'rows'} {listed}). If the extract "
+                        "was exported or joined twice, they are counted twice; if each row is a "
+                        "different referral, this is nothing to fix.")
 
 
 def _synthetic(raw, src, info: FileInfo) -> bool:
@@ -277,17 +308,29 @@ def _missing_ethnicity_pct(frame) -> float | None:
 def _warn_identifiers(ident, label, *, derived_age, derived_lsoa) -> None:
     if not ident:
         return
-    listing = ", ".join(f"'{c}' ({k})" for c, k, _ in ident)
+    listing = ", ".join(i.described() for i in ident)
     used = []
-    if derived_age and any(k == "date of birth" for _, k, _ in ident):
+    if derived_age and any(i.kind == "date of birth" for i in ident):
         used.append("date of birth was used first to work out age bands")
-    if derived_lsoa and any(k == "postcode" for _, k, _ in ident):
+    if derived_lsoa and any(i.kind == "postcode" for i in ident):
         used.append("postcode was used first to find the LSOA")
     used_text = (" (" + "; ".join(used) + ")") if used else ""
     warnings.warn(f"{label} held columns that could identify a patient: {listing}. They were "
                   f"dropped when the file was read{used_text}; your file was not changed. "
                   "equitylab needs none of them: leave them out of the extracts you share.",
                   IdentifiableDataWarning, stacklevel=4)
+
+
+def _ask_to_confirm(unsure, label) -> None:
+    if not unsure:
+        return
+    listing = ", ".join(i.described() for i in unsure)
+    first = unsure[0].column
+    warnings.warn(f"{label} may hold columns that could identify a patient: {listing}. They were "
+                  "kept, because the values only look like it. If they do identify people, "
+                  f"leave them out of the extract or drop them with mapping={{'{first}': 'drop'}}"
+                  "; a date of birth can be mapped to 'date_of_birth' (ages are worked out "
+                  "from it, then it is dropped).", IdentifiableDataWarning, stacklevel=4)
 
 
 class _Summary(dict):

@@ -187,9 +187,9 @@ def dates(s: pd.Series):
     unreadable = np.isnat(parsed)
     cc = codes_of(cat)
     present = cc >= 0
-    safe = np.maximum(cc, 0)
-    values = np.where(present, parsed[safe], np.datetime64("NaT"))
-    bad = present & unreadable[safe]
+    parsed = np.append(parsed, np.datetime64("NaT"))  # code -1 (missing) reads the last
+    values = parsed[cc]
+    bad = present & np.append(unreadable, False)[cc]
     us = bool(unreadable.any()) and pd.to_datetime(cats[unreadable], format="%m/%d/%Y",
                                                    errors="coerce").notna().any()
     return values, bad, us
