@@ -67,8 +67,6 @@ def test_the_report_pdf_is_a4_portrait(printed):
             f"page {i} is {w:.0f} x {h:.0f} points, not A4 portrait (595 x 842)")
 
 
-@pytest.mark.xfail(strict=True, reason=("the default Hackney report prints on 14 A4 pages (issue 18's target: at most "
-                                        "12); it was 12 before main added section 5, 'Where disadvantages meet'"))
 def test_the_hackney_report_prints_on_at_most_12_pages(printed):
     assert len(printed) <= MOST_PAGES, f"{len(printed)} pages"
 
