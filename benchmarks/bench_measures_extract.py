@@ -3,12 +3,14 @@
 Generates an extract (default 10 million rows; 3 grouping dimensions and a binary outcome) as CSV
 and Parquet in a temporary folder, then times, each in a fresh process:
 
-- ours: ``equitylab.loaders.read_service_data`` (read + validate + normalise) and
+- ours: ``equitylab.loaders.read_service_data`` (read, validate every row, detect identifiers,
+  normalise) and
   ``equitylab.measures.proportion`` by ethnicity, sex and IMD decile (Wilson 95% intervals);
 - floor: DuckDB reading the same file and counting rows and outcomes by the same three
   dimensions (GROUPING SETS, one scan), with no validation and no intervals.
 
-Targets (issue 14): ours within 2x of DuckDB; peak memory of our process <= 2 GB.
+Target (issue 15, which replaced issue 14's 2x set before validation existed): ours within 2.5x of DuckDB;
+peak memory of our process <= 2 GB.
 Writes ``benchmarks/results/measures_extract.md``.
 
 Run: ``python benchmarks/bench_measures_extract.py --rows 10000000`` (``--rows 200000`` for a quick run).
@@ -28,7 +30,7 @@ from pathlib import Path
 DIMENSIONS = ["ethnicity", "sex", "imd_decile"]
 OUTCOME = "readmitted_90d"
 RESULTS = Path(__file__).parent / "results" / "measures_extract.md"
-MAX_RATIO = 2
+MAX_RATIO = 2.5
 MAX_PEAK_GB = 2
 
 
@@ -152,7 +154,8 @@ def main(argv=None) -> int:
         "dimensions (ethnicity with 'Not stated', sex, IMD decile) and a binary outcome, generated "
         f"in {gen:.0f} s (not timed). Each run in a fresh process; wall-clock seconds after imports (our import time is listed separately).",
         "",
-        "- **ours**: `read_service_data(path, columns=[...])` (read, validate, normalise to the schema) then "
+        "- **ours**: `read_service_data(path, columns=[...])` (read, validate every row, detect identifiers, "
+        "normalise to the schema) then "
         "`proportion(..., by=dimension)` for each of the 3 dimensions (Wilson 95% intervals).",
         "- **floor**: DuckDB's `read_csv_auto`/`read_parquet` + one `GROUP BY GROUPING SETS` count of rows and "
         "outcomes over the same 3 dimensions (no validation, no intervals).",

@@ -9,6 +9,8 @@ import argparse
 import importlib
 import sys
 
+from ._paths import data_dir
+
 REQUIRED = [
     ("pandas", "tables"),
     ("numpy", "numbers"),
@@ -33,8 +35,6 @@ def checks() -> list[tuple[str, bool, str]]:
         except Exception as exc:  # any import failure is a finding, not a crash
             results.append((f"{module} ({purpose})", False, f"cannot be imported: {exc}"))
     try:
-        from ._paths import data_dir
-
         folder = data_dir()
         ok = (folder / "MANIFEST.md").exists()
         results.append(("offline data snapshot", ok, str(folder) if ok else "not found: reinstall equitylab"))

@@ -29,6 +29,12 @@ import tempfile
 import time
 from pathlib import Path
 
+import requests
+import urllib3
+from tqdm.auto import tqdm
+
+from equitylab import _paths
+
 
 DEFAULT_BASE_URL = "https://fingertips.phe.org.uk/api/"
 FIRST_BYTE_TIMEOUT = 10.0
@@ -57,8 +63,6 @@ def base_url() -> str:
 
 def build_url(endpoint: str, params: dict | None = None) -> str:
     """The full URL for ``endpoint`` (relative to :func:`base_url`) with query ``params``."""
-    import requests  # imported on first use: reports and lessons read the snapshot, not the web
-
     request = requests.Request("GET", base_url() + endpoint.lstrip("/"), params=params or {})
     return request.prepare().url
 
@@ -90,8 +94,6 @@ def get(url: str, *, desc: str | None = None, session: requests.Session | None =
     max_bytes : int, optional
         The largest answer accepted (default :data:`MAX_BYTES`).
     """
-    import requests
-
     deadline = DEADLINE if deadline is None else deadline
     limits = (time.monotonic() + deadline, deadline, MAX_BYTES if max_bytes is None else max_bytes)
     first = min(FIRST_BYTE_TIMEOUT, deadline)
@@ -125,8 +127,6 @@ def get(url: str, *, desc: str | None = None, session: requests.Session | None =
 
 
 def _read_body(response, url: str, desc: str | None, limits) -> bytes:
-    import urllib3
-
     end, deadline, max_bytes = limits
     total = response.headers.get("Content-Length")
     total = int(total) if total and total.isdigit() else None
@@ -136,8 +136,6 @@ def _read_body(response, url: str, desc: str | None, limits) -> bytes:
         raise too_large
     bar = None
     if total is None or total >= PROGRESS_MIN_BYTES:
-        from tqdm.auto import tqdm
-
         # shown only when the download turns out to be long (mininterval) or is known to be large
         bar = tqdm(total=total, unit="B", unit_scale=True, desc=desc or "Fingertips", leave=False,
                    delay=0 if total else 2.0)
@@ -198,9 +196,7 @@ def _short(exc: BaseException) -> str:
 def _cache_root(folder: Path | None = None) -> Path:
     if folder is not None:
         return Path(folder)
-    from equitylab._paths import cache_dir
-
-    return Path(cache_dir()) / "fingertips"
+    return Path(_paths.cache_dir()) / "fingertips"
 
 
 def _key(url: str) -> str:

@@ -17,6 +17,7 @@ import io
 import json
 import os
 import re
+import time
 import warnings
 from collections.abc import Iterable
 from functools import lru_cache
@@ -24,7 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from equitylab import provenance
+from equitylab import _paths, provenance
 from equitylab.errors import DataError, SourceUnavailable
 from equitylab.loaders import _http
 
@@ -83,8 +84,6 @@ _LIVE_DOWN: dict[str, tuple[float, str]] = {}
 
 
 def _live_down_reason() -> str | None:
-    import time
-
     entry = _LIVE_DOWN.get(_http.base_url())
     if entry and time.monotonic() - entry[0] < RETRY_LIVE_AFTER:
         return f"{entry[1]}; not retried for {RETRY_LIVE_AFTER / 60:g} minutes"
@@ -92,8 +91,6 @@ def _live_down_reason() -> str | None:
 
 
 def _mark_live_down(reason: str) -> None:
-    import time
-
     _LIVE_DOWN[_http.base_url()] = (time.monotonic(), reason)
 
 
@@ -220,9 +217,7 @@ def _as_ids(indicator_ids) -> list[int]:
 
 
 def _snapshot_dirs() -> list[Path]:
-    from equitylab._paths import data_dir
-
-    dirs = [Path(data_dir()) / "fingertips"]
+    dirs = [Path(_paths.data_dir()) / "fingertips"]
     extra = os.environ.get("EQUITYLAB_FINGERTIPS_DATA")
     if extra:
         for part in extra.split(os.pathsep):

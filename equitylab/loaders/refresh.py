@@ -18,7 +18,9 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+from tqdm.auto import tqdm
 
+from equitylab import _paths
 from equitylab.errors import DataError, SourceUnavailable
 from equitylab.loaders import _http
 from equitylab.loaders import fingertips as ft
@@ -30,9 +32,7 @@ STATE_FILE = "refresh_state.json"
 
 def _out_folder(out: Path | None) -> Path:
     if out is None:
-        from equitylab._paths import data_dir
-
-        return Path(data_dir()) / "fingertips"
+        return Path(_paths.data_dir()) / "fingertips"
     out = Path(out)
     return out if out.name == "fingertips" else out / "fingertips"
 
@@ -105,8 +105,6 @@ def refresh(out: Path | None = None, *, indicator_ids=None, area_types=DEFAULT_A
     tasks = [(int(i), t) for i in ids for t in types]
     todo = [task for task in tasks if f"{task[0]}-{task[1]}" not in state["done"]]
     summary = {"folder": str(folder), "fetched": [], "skipped": len(tasks) - len(todo), "failed": {}}
-    from tqdm.auto import tqdm
-
     bar = tqdm(todo, desc="Fingertips refresh", unit="indicator", disable=not progress or not todo)
     for iid, type_id in bar:
         url = ft._data_url(iid, type_id, 15)

@@ -234,7 +234,7 @@ class Intersectional:
         """A caterpillar plot: each stratum's estimate with its interval, against the overall value
         (:func:`equitylab.charts.strata.caterpillar`)."""
         # altair is imported only when a chart is asked for, so the statistics stay chart-free
-        from ..charts.strata import caterpillar
+        from ..charts.strata import caterpillar  # altair only when a chart is asked for: measures stay chart-free
 
         return caterpillar(self, label=label, indicator=indicator, groups=groups)
 

@@ -9,6 +9,7 @@ Thin views over :mod:`equitylab.cohort`; all the logic (teams, gathering, the su
 from __future__ import annotations
 
 import threading
+from datetime import datetime
 from html import escape
 from pathlib import Path
 
@@ -171,7 +172,6 @@ class FacilitatorDashboard(w.VBox):
             self.table.value = ""
             return
         self.table.value = _table(self.frame)
-        from datetime import datetime
 
         self.status.value = f"{len(self.frame)} team(s), refreshed {datetime.now():%H:%M:%S}"
 

@@ -17,6 +17,13 @@ from html import escape
 from pathlib import Path
 from urllib.parse import parse_qs
 
+import ipywidgets as w
+
+from ..errors import DataError
+from ..workbook import Project
+from . import FORM_NAMES, FORM_TITLES
+from . import form as make_form
+
 HERE = Path(__file__).resolve().parent
 APP = HERE / "forms_app.ipynb"
 TEMPLATES = HERE / "_jupyter"  # a JUPYTER_PATH entry holding voila/templates/equitylab/
@@ -47,12 +54,6 @@ def forms_page(project_path=None, form: str | None = None, *, wait: float = 1.5)
     form : show only this form (one of ``FORM_NAMES``); default ``?form=`` in the address or all
     wait : seconds of quiet before an automatic save
     """
-    import ipywidgets as w
-
-    from ..errors import DataError
-    from . import FORM_NAMES, FORM_TITLES
-    from . import form as make_form
-
     path = Path(project_path or os.environ.get(ENV_PROJECT) or "")
     if not str(path) or str(path) == ".":
         raise DataError("No project file was given to the forms page",
@@ -83,8 +84,6 @@ def forms_page(project_path=None, form: str | None = None, *, wait: float = 1.5)
 
 
 def _parser() -> argparse.ArgumentParser:
-    from . import FORM_NAMES
-
     p = argparse.ArgumentParser(
         prog="equitylab forms",
         description="Open the exercise forms in your web browser, with no code, saving to PROJECT.yaml.")
@@ -112,8 +111,6 @@ def voila_args(*, port: int, no_browser: bool, ip: str) -> list[str]:
 
 def prepare(project: str | os.PathLike) -> Path:
     """Check (or create) the project file before serving, so a broken file is reported at once."""
-    from ..workbook import Project
-
     path = Path(project).expanduser().resolve()
     if path.exists():
         Project.load(path)  # raises ProjectFileError with the line and a fix
@@ -128,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     """Serve the forms until stopped (Ctrl+C)."""
     args = _parser().parse_args(argv)
     try:
-        from voila.app import Voila
+        from voila.app import Voila  # optional (the forms extra) and heavy: only serving needs it
     except ImportError:
         print("equitylab forms: the forms server needs Voilà. Install it with: pip install 'equitylab[forms]'",
               file=sys.stderr)
