@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import sys
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -91,7 +93,13 @@ class Session:
     @property
     def service(self):
         if self._service is None:
-            self._service = findings.load_service(self.service_path, self.area_code, **self.service_options)
+            # what reading the extract warns of (rows left out, identifying columns dropped) is shown as a
+            # plain note, once, not as a Python warning with a file name and a line of code
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                self._service = findings.load_service(self.service_path, self.area_code, **self.service_options)
+            for message in dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, UserWarning)):
+                _md("> **Note on your data.** " + re.sub(r"([\\`*_<>\[\]])", r"\\\1", message))
         return self._service
 
     def hello(self) -> None:

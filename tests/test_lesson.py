@@ -56,3 +56,26 @@ def test_an_unexpected_error_reaches_the_learner_without_its_name_or_code(tmp_pa
     assert s.ethnic_mix() is None
     assert shown and "could not run" in shown[0] and "saved answers are safe" in shown[0]
     assert "KeyError" not in shown[0] and "readmitted" not in shown[0]
+
+
+def test_what_reading_the_extract_warns_of_is_a_plain_note_once(tmp_path, monkeypatch):
+    """Rows left out and identifying columns dropped are told to the learner in words, once, never as a
+    Python warning with a file name and a line of code (as notebook 03 showed for an extract with bad rows)."""
+    import sys
+    import warnings
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from nhs_extract import nhs_extract
+
+    path, _ = nhs_extract(tmp_path)
+    shown = []
+    monkeypatch.setattr(lesson, "_md", shown.append)
+    s = lesson.Session(project_file=str(tmp_path / "p.yaml"), service_data=str(path), bad_rows="exclude")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a warning escaping to the notebook fails the test
+        assert len(s.service) == 24 - 8
+        s.service  # noqa: B018 - read once: the notes are not shown again
+    notes = [m for m in shown if m.startswith("> **Note on your data.**")]
+    assert len(notes) == 2, shown
+    assert "8 of 24 rows were left out" in notes[0] and "NHS Number" in notes[1]
+    assert not any(".py" in m or "attrs" in m or "Warning" in m for m in notes)

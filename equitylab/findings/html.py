@@ -30,7 +30,19 @@ def _missing(value) -> bool:
     return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
 
 
-def _cell(value) -> str:
+def _decimals(name, values) -> int:
+    """One precision per column, as the report's CSV files round them: ratios to 2 decimal places, other
+    fractional numbers to 1 (a column of numbers all below 1, such as a variance, to 3)."""
+    reals = [float(v) for v in values if isinstance(v, numbers.Real) and not isinstance(v, bool) and not _missing(v)]
+    finite = [v for v in reals if math.isfinite(v)]
+    if all(v.is_integer() for v in finite):
+        return 0
+    if "ratio" in str(name).lower():
+        return 2
+    return 3 if max(abs(v) for v in finite) < 1 else 1
+
+
+def _cell(value, digits: int = 1) -> str:
     if _missing(value):
         return "<td class='na'>&ndash;</td>"
     if isinstance(value, bool):
@@ -39,9 +51,8 @@ def _cell(value) -> str:
         return f"<td class='num'>{_int(int(value))}</td>"
     if isinstance(value, numbers.Real):
         v = float(value)
-        if math.isfinite(v) and v.is_integer() and abs(v) >= 1:
+        if not digits and math.isfinite(v):
             return f"<td class='num'>{_int(int(v))}</td>"
-        digits = 0 if abs(v) >= 1000 else 1 if abs(v) >= 10 else 2 if abs(v) >= 1 else 3
         return f"<td class='num'>{v:,.{digits}f}</td>" if abs(v) >= 10_000 else f"<td class='num'>{v:.{digits}f}</td>"
     if hasattr(value, "strftime"):
         return f"<td>{value:%Y-%m-%d}</td>"
@@ -77,8 +88,9 @@ def table_html(table, caption: str = "") -> str:
     head = "".join(f"<th scope='col'>{escape(str(names[i]).replace('_', ' '))}</th>" for i in keep)
     shown = [columns[i] for i in keep]
     body = []
+    digits = [_decimals(names[i], columns[i]) for i in keep]
     for row in zip(*(col[:HTML_ROWS] for col in shown)):
-        body.append("<tr>" + "".join(_cell(v) for v in row) + "</tr>")
+        body.append("<tr>" + "".join(_cell(v, d) for v, d in zip(row, digits)) + "</tr>")
     more = ""
     if n_rows > HTML_ROWS:
         more = (f"<p class='more'>First {HTML_ROWS} of {n_rows:,} rows; every row is in the report's CSV and "

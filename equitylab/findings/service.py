@@ -68,7 +68,9 @@ def service_summary(service: pd.DataFrame) -> Finding:
     else:
         sentences.append("No columns that could identify a person were found.")
     cols = [c for c in ("ethnicity", "sex", "age_band", "imd_decile", "employment", "housing") if c in service]
-    sentences.append("Groups available: " + ", ".join(cols) + ".")
+    if cols:
+        sentences.append("It can be grouped by " + join_words([GROUP_LABELS.get(c, c.replace("_", " ")) for c in cols])
+                         + ".")
     table = pd.DataFrame({"column": service.columns, "filled": service.notna().sum().to_numpy()})
     provenance.carry(table, service)
     return make("Your service's data", " ".join(sentences), data=service, table=table)
@@ -151,7 +153,8 @@ def _access_one(service, area_code, by, audience, eligible_ages) -> Finding:
     if parts:
         sentences.append(f"By {label}, " + "; ".join(parts) + ".")
     if not sentences:
-        sentences.append("No group's share of referrals differs clearly from its share of the population.")
+        sentences.append(f"By {label}, no group's share of referrals differs clearly from its share of the "
+                         "population.")
     miss = res.attrs.get("missing_percent")
     if miss:
         sentences.append(f"{miss:.1f}% of referrals have no {dimension} recorded and are left out of the shares.")

@@ -103,7 +103,7 @@ def findings() -> list:
     return list(_state["findings"])
 
 
-_NO_NEWS = ("No ", "The offline data", "The extract has")
+_NO_NEWS = ("No ", "Not shown", "The offline data", "The extract has")
 
 
 def summary(max_points: int = 6) -> None:

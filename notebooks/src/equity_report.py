@@ -67,8 +67,9 @@ report.show_if_available(findings.access, service, area_code, groups, audience=a
 # ## 4. Experience and outcomes, group by group
 #
 # Experience covers missed appointments, what people said about their care, and people who stopped coming.
-# The outcome is readmission within 90 days. Each group is compared with the service overall, with a 95%
-# confidence interval; inequality across deprivation groups is summarised by the slope index of inequality.
+# The outcome is readmission within 90 days, where the extract records it. Each group is compared with the
+# service overall, with a 95% confidence interval; inequality across deprivation groups is summarised by the
+# slope index of inequality.
 
 # %%
 report.show(findings.experience(service, by=report.service_columns(groups), audience=audience))

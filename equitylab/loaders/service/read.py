@@ -263,7 +263,7 @@ def _bad_rows(frame: pd.DataFrame, problems: Problems, bad_rows: str):
     why = "; ".join(f"{r['count']:,} where '{r['column']}' is {r['problem']}" for r in reasons[:5])
     more = f"; and {len(reasons) - 5} more reasons" if len(reasons) > 5 else ""
     warnings.warn(f"{problems.file}: {n:,} of {len(frame):,} rows were left out because of "
-                  f"problems ({why}{more}). attrs['excluded'] lists them.", UserWarning,
+                  f"problems ({why}{more}).", UserWarning,
                   stacklevel=4)
     return frame[~bad], {"rows": n, "reasons": reasons}
 
