@@ -123,8 +123,12 @@ def test_views_follow_the_columns_an_extract_has():
     assert experience.title == "Experience by ethnic group"  # no sex column: that grouping is left out
     assert set(experience.export["measure"]) == {"missed at least one appointment"}
     outcomes = findings.outcomes(service, by=["ethnicity"], audience="publish")
-    assert outcomes.text == ("Not shown: this view needs a column, which the extract does not have: "
-                             "readmitted_90d (whether the person was readmitted within 90 days).")
+    assert outcomes.text.startswith("Not shown: the extract has no column saying whether each person was "
+                                    "readmitted within 90 days (readmitted_90d).")
+    assert "shown under experience" in outcomes.text  # where the outcomes it does have are
+    alone = findings.outcomes(service[["referral_date", "ethnicity"]], by=["ethnicity"], audience="publish")
+    assert alone.text == ("Not shown: this view needs a column, which the extract does not have: "
+                          "readmitted_90d (whether the person was readmitted within 90 days).")
     by_deprivation = findings.outcomes_by_deprivation(service, HACKNEY, audience="publish")
     assert "lsoa_code" in by_deprivation.text and by_deprivation.chart is None
     trend = findings.over_time(service, by="ethnicity", audience="publish")

@@ -117,7 +117,7 @@ def england_gradient(indicator: int = 93015, *, source: str = "snapshot") -> Fin
                & (rows["Sex"] == "Persons")].copy()
     if dep.empty:
         raise SourceUnavailable(f"Indicator {indicator} has no England rows by deprivation decile offline; "
-                                "run 'equitylab data refresh' with internet access.")
+                                "it needs live data from Fingertips, which your facilitator can bring in with internet access.")
     latest = dep.sort_values("Time period Sortable")["Time period"].iloc[-1]
     dep = dep[dep["Time period"] == latest]
     dep = dep[dep["Age"] == dep["Age"].mode().iloc[0]].copy()
@@ -210,8 +210,8 @@ def within_area_gap(area_code: str) -> Finding:
     if gap.empty:
         text = (f"The offline data does not hold the gap in life expectancy inside {name}. OHID publishes it as the "
                 "slope index of inequality in life expectancy (Fingertips indicator 92901) in each Local Authority "
-                "Health Profile. With internet access, run `equitylab data refresh`, or look up your area on the "
-                "Fingertips website. Do not read this gap off the chart of areas above: that compares whole areas.")
+                "Health Profile. With internet access, your facilitator can bring in live data, or you can look up "
+                "your area on the Fingertips website. Do not read this gap off the chart of areas above: that compares whole areas.")
         out = pd.DataFrame(columns=["Measure", "Value", "Unit", "Source"])
         provenance.stamp(out, source="snapshot", licence=provenance.OGL,
                          description="no published within-area figure held offline")
@@ -259,7 +259,7 @@ def population_indicators(area_code: str) -> Finding:
     held = contents[contents["area codes (first 3)"].str.contains(area_code) | (contents["areas"] > 3)]
     text = (f"Offline, equitylab holds {len(contents)} Fingertips indicators; for {name} the deprivation score is "
             "below. Most offline indicators are for England as a whole or for the North West; the rest need "
-            "live data (`equitylab data refresh`).")
+            "live data, which your facilitator can bring in with internet access.")
     f = make(f"Population data for {name}", text, data=table, table=table)
     f.extra["snapshot"] = held
     return f

@@ -71,7 +71,8 @@ def service_summary(service: pd.DataFrame) -> Finding:
     if cols:
         sentences.append("It can be grouped by " + join_words([GROUP_LABELS.get(c, c.replace("_", " ")) for c in cols])
                          + ".")
-    table = pd.DataFrame({"column": service.columns, "filled": service.notna().sum().to_numpy()})
+    table = pd.DataFrame({"what the extract holds": [str(c).replace("_", " ") for c in service.columns],
+                          "rows filled": service.notna().sum().to_numpy()})
     provenance.carry(table, service)
     return make("Your service's data", " ".join(sentences), data=service, table=table)
 
@@ -236,7 +237,7 @@ def _group_name(by: str, value) -> str:
     """A group as a sentence names it: "people aged 20-24", "national deprivation decile 1 (most deprived)"."""
     if by == "imd_decile":
         extra = " (most deprived)" if str(value) == "1" else " (least deprived)" if str(value) == "10" else ""
-        return f"national deprivation decile {value}{extra}"
+        return f"people in national deprivation decile {value}{extra}"
     if by == "age_band":
         return f"people aged {value}"
     return f"the {value} group"
@@ -281,6 +282,11 @@ def experience(service: pd.DataFrame, by="ethnicity", *, audience: str = "team")
 def outcomes(service: pd.DataFrame, by="ethnicity", *, audience: str = "team") -> Finding:
     """Outcomes by group: readmission within 90 days, for each grouping in ``by`` (a column or a list)."""
     bys = _present(service, by)
+    if "readmitted_90d" not in service and any(k in _outcome_columns(service) for k in ("missed", "disengaged")):
+        return make("Outcomes: readmission within 90 days",
+                    "Not shown: the extract has no column saying whether each person was readmitted within 90 days "
+                    f"({_NEEDS['readmitted'].split(' ')[0]}). Missed appointments and people who stopped coming "
+                    "are shown under experience.", data=service)
     parts = [_by_group(service, b, ["readmitted"], "Outcomes", audience, closing=len(bys) == 1) for b in bys]
     return _combined(parts, bys, "Outcomes: readmission within 90 days by "
                      + join_words([GROUP_LABELS.get(b, b) for b in bys]), service, audience)
