@@ -16,7 +16,7 @@ from equitylab.curriculum import curriculum_notebooks
 pytestmark = [pytest.mark.notebooks, pytest.mark.slow]
 
 NOTEBOOKS = [p.name for p in curriculum_notebooks()]
-CODE_ADVICE = ("audience=", "chart(", "equitylab.", ".py", "data/examples")
+CODE_ADVICE = ("audience=", "chart(", "equitylab.", "equitylab data", ".py", "data/examples", "attrs[")
 EXCEPTION = re.compile(r"\b(Traceback|[A-Z]\w*(?:Error|Exception|Warning))\b")
 # labels that go with every chart and table on purpose, so that none travels without them
 LABELS = {SYNTHETIC_LABEL.rstrip("."), "Small numbers: for the team only, do not share",
@@ -128,3 +128,29 @@ def test_the_checks_find_what_they_look_for():
     assert len(repeated(cell)) == 3  # under the chart twice, and repeated once
     found = code_and_exceptions(cell)
     assert any("'chart('" in f for f in found) and any("SmallNumbersWarning" in f for f in found)
+
+
+@pytest.fixture(scope="module")
+def real_extract_run(tmp_path_factory):
+    """Notebook 03 on an extract as a trust's system exports it (tests/nhs_extract.py: eleven headers, an NHS
+    number column, no readmission column, eight bad rows), read with bad_rows="exclude"."""
+    from equitylab.curriculum import run_curriculum
+
+    from nhs_extract import nhs_extract
+
+    folder = tmp_path_factory.mktemp("real-extract")
+    path, _ = nhs_extract(folder)
+    notebooks = [p for p in curriculum_notebooks() if p.name.startswith("03_")]
+    records = run_curriculum(folder / "out", area_code="E09000012", service_data=path, bad_rows="exclude",
+                             notebooks=notebooks, log=lambda *_: None)
+    return "E09000012", folder / "out", records
+
+
+def test_a_real_extract_reaches_the_learner_in_words(real_extract_run):
+    """Rows left out and a dropped NHS number column are said in words: no warning class, file path or code."""
+    notebook = "03_running_the_data_exercise.ipynb"
+    assert _faults(real_extract_run, notebook, code_and_exceptions) == []
+    assert _faults(real_extract_run, notebook, repeated) == []
+    text = " ".join(t for cell in json.loads((real_extract_run[1] / notebook).read_text())["cells"]
+                    for _, t in shown(cell))
+    assert "8 of 24 rows were left out" in text and "readmitted within 90 days" in text
