@@ -15,12 +15,14 @@ import pandas as pd
 
 from ..errors import DataError
 from ..spc.describe import (
+    ASSURANCE_WORDS,
     KIND_LABEL,
     describe,
     describe_gap,
     fmt,
     hidden_groups,
     measure_words,
+    variation_words,
     withheld_groups,
 )
 from ..spc.gap import EXPERIMENTAL
@@ -113,23 +115,18 @@ def _verdict_rows(result, groups, audience: str) -> pd.DataFrame:
     last = last[last["group"].astype(str).isin(groups)]
     withheld = set(withheld_groups(result, audience))
     rows = []
-    for g, variation, words, assurance, a_text in zip(
-        last["group"].astype(str),
-        last["variation"],
-        last["variation_text"],
-        last["assurance"],
-        last["assurance_text"],
-        strict=True,
-    ):
+    for g, variation, assurance in zip(last["group"].astype(str), last["variation"], last["assurance"], strict=True):
         if g in withheld:
             rows.append({"group": g, "verdict": "Centre line, limits and verdict not shown: small numbers",
                          "verdict_colour": _TEXT_SHADE[MDC["common_cause"]], "row": "verdict"})
             continue
         letter, colour = VARIATION_ICON.get(variation, ("~", MDC["common_cause"]))
         colour = _TEXT_SHADE.get(colour, colour)
+        words = variation_words(variation)
+        words = words[:1].upper() + words[1:]
         if isinstance(assurance, str):
             letter += " " + ASSURANCE_ICON[assurance][0]
-            words += "; " + a_text.replace("Assurance: ", "assurance: ")
+            words += "; assurance: " + ASSURANCE_WORDS[assurance]
         rows.append(
             {"group": g, "verdict": f"[{letter}] {words}", "verdict_colour": colour, "row": "verdict"}
         )

@@ -31,6 +31,8 @@ def _missing(value) -> bool:
 
 
 def _cell(value) -> str:
+    if hasattr(value, "__html__"):  # a Making Data Count icon with its words (charts.icons.Icon)
+        return f"<td class='icon'>{value.__html__()}</td>"
     if _missing(value):
         return "<td class='na'>&ndash;</td>"
     if isinstance(value, bool):
@@ -39,7 +41,7 @@ def _cell(value) -> str:
         return f"<td class='num'>{_int(int(value))}</td>"
     if isinstance(value, numbers.Real):
         v = float(value)
-        if math.isfinite(v) and v.is_integer() and abs(v) >= 1:
+        if math.isfinite(v) and v.is_integer() and (abs(v) >= 1 or v == 0):
             return f"<td class='num'>{_int(int(v))}</td>"
         digits = 0 if abs(v) >= 1000 else 1 if abs(v) >= 10 else 2 if abs(v) >= 1 else 3
         return f"<td class='num'>{v:,.{digits}f}</td>" if abs(v) >= 10_000 else f"<td class='num'>{v:.{digits}f}</td>"
@@ -67,6 +69,8 @@ def table_html(table, caption: str = "") -> str:
             dtype = table.dtypes.iloc[i]
             if not (dtype == object or isinstance(dtype, pd.StringDtype)):
                 continue
+            if any(hasattr(v, "__html__") for v in columns[i]):
+                continue  # icons with their words stay in every row, even when all say the same
             present = [v for v in columns[i] if not _missing(v)]
             values = [str(v).strip() for v in present]
             if all(v == "" for v in values):
