@@ -98,9 +98,7 @@ else:
 #
 # Statistical process control charts (NHS Making Data Count): the share of referrals seen within 28 days,
 # month by month, for each group, and the gap between two groups. A signal is a change unlikely to be
-# chance; the charts say which rules fired. Higher is better for this measure. The table comes first: each
-# group's variation icon (blue improvement, orange concern, grey no significant change), and, when the
-# team's aim sets a target, whether the process will hit it.
+# chance; the charts say which rules fired. Higher is better for this measure.
 
 # %%
 report.show(findings.over_time(service, by=report.service_columns(groups)[0], audience=audience,
