@@ -84,6 +84,7 @@ def test_published_run_chart_rests_on_no_hidden_count():
         m.add_period(date(2026, month, 1), numerator=seen, denominator=40)
     svg, caption, alt = onepage._chart(m, "publish")
     assert "Median 32.5" in svg and "Median 30" not in svg
+    assert ">Per cent<" in svg and "numerator" not in svg and "denominator" not in svg
     assert "1 point(s) left out" in caption and alt
     team_svg, _, _ = onepage._chart(m, "team")
     assert "Median 30" in team_svg  # the team's own view draws every point
@@ -191,6 +192,7 @@ def test_a_run_chart_calls_a_signal_improvement_or_concern_only_when_the_team_sa
     svg, _, alt = onepage._chart(m, "team")
     assert ">Special cause<" in svg and "Improvement" not in svg and "Concern" not in svg
     assert "neither improvement nor concern" in alt
+    assert ">Days<" in svg and ">value<" not in svg  # the axis in words with its unit, not the column's name
     assert "No direction stated." in onepage._measure(m, "team", charts=False)
     m.improvement = "decrease"
     svg, _, alt = onepage._chart(m, "team")

@@ -390,13 +390,14 @@ def _layers(
     return chart
 
 
-def spc_chart(result, *, audience="team", title=None, width=None, height=None, columns=2):
-    """The altair chart of an :class:`SPCResult`, with caption, banner and description."""
+def spc_chart(result, *, audience="team", title=None, width=None, height=None, columns=2, y_title=None):
+    """The altair chart of an :class:`SPCResult`, with caption, banner and description; ``y_title`` names
+    the axis in words when the columns' names would not ("numerator (per 1,000 denominator)")."""
     groups = result.points["group"].nunique()
     # two panels a row must fit a notebook's output area (about 850 px) without scrolling sideways
     width = width or (WIDTH if groups == 1 else 270)
     height = height or (HEIGHT if groups == 1 else 200)
-    y_title = measure_words(result.settings)
+    y_title = y_title or measure_words(result.settings)
     chart = _layers(result, audience, width, height, y_title)
     if groups > 1 and columns != 2:
         chart.columns = columns

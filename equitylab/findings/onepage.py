@@ -104,10 +104,19 @@ def _chart(m: Measure, audience: str) -> tuple[str, str, str]:
             result = run_chart(frame, x="period", y="value", by="group", improvement=improvement)
         # panels sized so the chart prints at its own size across the page: its text stays at 8 points
         groups = len({r["group"] for r in rows})
-        chart = result.chart(audience=audience, title=m.name, width=280 if groups > 1 else 600, height=120)
+        chart = result.chart(audience=audience, title=m.name, width=280 if groups > 1 else 600, height=120,
+                             y_title=_axis_words(m))
         return render.svg(chart), left_out.strip(), result.describe(audience)
     except EquityLabError as exc:  # the page must still build; say why the chart is missing
         return "", f"The run chart could not be drawn: {exc}", ""
+
+
+def _axis_words(m: Measure) -> str:
+    """The y axis of a measure's run chart in words with its unit (the chart's title names the measure):
+    "Per cent", "Per 1,000", "Days"."""
+    unit = (m.unit or "").strip()
+    words = "per cent" if unit == "%" else unit or m.name or "per cent"
+    return words[:1].upper() + words[1:]
 
 
 def _measure(m: Measure, audience: str, charts: bool) -> str:
