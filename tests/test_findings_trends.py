@@ -115,3 +115,17 @@ def test_a_measure_with_no_stated_direction_calls_a_signal_neither_improvement_n
     text = result.describe()
     assert "special cause \u2013 lower values (no direction stated)" in text.lower()
     assert "neither improvement nor concern" in text and "concern, lower" not in text
+
+
+def test_icons_carry_a_white_letter_at_4_5_to_1_and_read_without_colour():
+    import visual  # tests/visual.py: WCAG 2.2 relative luminance and contrast
+
+    from equitylab.charts.icons import SHADE, assurance_icon, variation_icon
+
+    for kind, colour in SHADE.items():
+        rgb = tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
+        assert visual.contrast(rgb) >= 4.5, kind  # white on the circle (WCAG 1.4.3)
+    # in grey, the letter and the words still tell the verdicts apart
+    letters = {v: variation_icon(v, "").letter for v in ("common_cause", "concern_low", "improvement_high")}
+    assert letters == {"common_cause": "~", "concern_low": "L", "improvement_high": "H"}
+    assert [assurance_icon(a, "").letter for a in ("pass", "fail", "inconsistent")] == ["P", "F", "?"]
