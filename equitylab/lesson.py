@@ -238,7 +238,10 @@ class Session:
 
     @_friendly
     def control_chart(self, by="ethnicity"):
-        return findings.over_time(self.service, by=by, audience=self.audience)
+        """SPC charts by group; the aim's target for being seen within 28 days, when it sets one, gives the
+        assurance icons."""
+        return findings.over_time(self.service, by=by, audience=self.audience,
+                                  target=findings.aim_target(self.reload()))
 
     @_friendly
     def gap_chart(self, group=None, reference=None, by="ethnicity"):

@@ -67,20 +67,24 @@ def test_compare_groups_without_a_reference_draws_no_comparison_legend():
     d = pd.DataFrame({"group": ["A", "B"], "value": [50.0, 40], "lower_ci": [48.0, 36], "upper_ci": [52.0, 44]})
     spec, svg = _svg_offline(compare_groups(d, by="group", value="value", indicator="Uptake %"))
     assert all("color" not in layer.get("encoding", {}) for layer in spec["layer"])
-    assert "Compared with" not in svg
+    assert "against" not in svg
     with_ref, svg_ref = _svg_offline(compare_groups(d, by="group", value="value", reference="A"))
-    assert "Compared with the reference group A" in svg_ref
+    # direct labels, not a legend: each row says in a word how it compares, under "against A"
+    assert "against A" in svg_ref and ">reference<" in svg_ref and ">lower<" in svg_ref
+    assert 'class="role-legend' not in svg_ref
     # against the overall value: B's interval (36 to 44) lies wholly below 47, A's (48 to 52) wholly above
     overall = compare_groups(d, by="group", value="value", overall=47.0, indicator="Uptake %")
     _, svg_overall = _svg_offline(overall)
-    assert "Compared with the overall value" in svg_overall
+    assert "against overall" in svg_overall and ">higher<" in svg_overall and ">lower<" in svg_overall
     assert "Intervals wholly above it: A; wholly below it: B" in describe(overall)
 
 
 def test_access_chart_lists_gaps():
     d = pd.DataFrame({"group": ["A", "B", "C"], "service": [0.2, 0.5, 0.3], "population": [0.4, 0.4, 0.2]})
     chart = access_chart(d, by="group", service_share="service", population_share="population")
-    _svg_offline(chart)
+    _, svg = _svg_offline(chart)
+    # the first group's two bars are labelled in words at their ends, in place of a legend
+    assert ">service users<" in svg and ">population<" in svg and 'class="role-legend' not in svg
     text = describe(chart)
     assert "less than their population share: A (-0.2)" in text
     assert "B (0.1)" in text and "C (0.1)" in text

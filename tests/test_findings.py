@@ -25,6 +25,10 @@ def test_ethnic_mix_compares_with_england():
     assert f.table["share"].sum() == pytest.approx(1.0)
     # gov.uk Ethnicity facts and figures (Census 2021): Hackney 21% Black against 4% in England
     assert "21% Black" in f.text and "Black (21% against 4%)" in f.text
+    # the headline total is the one ONS publishes for the borough (259,147; ethnicity_5group_by_utla_2021.csv,
+    # gov.uk Ethnicity facts and figures), not the sum of its LSOAs (259,112), which ONS perturbs
+    assert "Hackney's 259,147 residents" in f.text
+    assert f.table["population"].sum() == 259147
 
 
 def test_within_area_gap_is_quoted_for_hackney_only():

@@ -84,6 +84,7 @@ def test_published_run_chart_rests_on_no_hidden_count():
         m.add_period(date(2026, month, 1), numerator=seen, denominator=40)
     svg, caption, alt = onepage._chart(m, "publish")
     assert "Median 32.5" in svg and "Median 30" not in svg
+    assert ">Per cent<" in svg and "numerator" not in svg and "denominator" not in svg
     assert "1 point(s) left out" in caption and alt
     team_svg, _, _ = onepage._chart(m, "team")
     assert "Median 30" in team_svg  # the team's own view draws every point
@@ -179,3 +180,21 @@ def test_cli_show_lists_each_thing_to_check(tmp_path, capsys):
     assert any("No sponsor" in c for c in checks) and any("5 to 8" in c for c in checks)
     assert any("same as the baseline" in c for c in checks)
     assert len(checks) == 5
+
+
+def test_a_run_chart_calls_a_signal_improvement_or_concern_only_when_the_team_says_which_way_is_better():
+    """Six points above the median, then six below: each run is a shift of 6 (IHI run-chart rules, Provost
+    and Murray 2011). Lower is better: the later run is an improvement and the earlier a concern. With no
+    direction stated, neither is called improvement nor concern, and the page says so."""
+    m = Measure(name="Days to first contact", unit="days")
+    for month, days in zip(range(1, 13), (30, 32, 31, 33, 30, 32, 20, 21, 19, 20, 22, 21)):
+        m.add_period(date(2026, month, 1), value=days)
+    svg, _, alt = onepage._chart(m, "team")
+    assert ">Special cause<" in svg and "Improvement" not in svg and "Concern" not in svg
+    assert "neither improvement nor concern" in alt
+    assert ">Days<" in svg and ">value<" not in svg  # the axis in words with its unit, not the column's name
+    assert "No direction stated." in onepage._measure(m, "team", charts=False)
+    m.improvement = "decrease"
+    svg, _, alt = onepage._chart(m, "team")
+    assert "Improvement" in svg and "Concern" in svg and "no direction stated" not in svg
+    assert "Lower is better." in onepage._measure(m, "team", charts=False)

@@ -195,3 +195,19 @@ def test_local_groups_invariants(code, n):
     dep = P.population(code, "deprivation")
     assert dep["population"].sum() == d["population"].sum()
     assert dep["lsoas"].sum() == len(d)
+
+
+def test_headline_ethnicity_figures_are_the_published_la_totals():
+    # /work/shared/data/census2021/ethnicity_5group_by_utla_2021.csv (gov.uk Ethnicity facts and figures,
+    # ONS Census 2021 TS021 by upper-tier LA; in the snapshot as utla_ethnicity_2021.parquet): Hackney
+    # White 137,709; Black 54,645; Asian 26,885; Mixed 17,487; Other 22,421; total 259,147. England's row
+    # totals 56,490,065 (ONS TS001: 56,490,048; the gov.uk table's rounding of its groups).
+    published = {"White": 137709, "Black": 54645, "Asian": 26885, "Mixed": 17487, "Other": 22421}
+    ours = P.published_population(HACKNEY)
+    assert ours.set_index("group")["population"].to_dict() == published
+    assert ours["population"].sum() == 259147 and ours["share"].sum() == pytest.approx(1.0)
+    assert "published" in ours.attrs["description"] and ours.attrs["licence"] == OGL
+    assert P.published_population("E92000001")["population"].sum() == 56490065
+    # a district has no row of its own in the published table: its LSOAs are summed, and it says so
+    district = P.published_population("E07000008")  # Cambridge, a district of Cambridgeshire
+    assert "LSOA 2021 summed" in district["source"].iloc[0]

@@ -207,8 +207,9 @@ def test_describe_names_verdicts_in_words():
         pd.DataFrame({"x": range(20), "y": y}), x="x", y="y", freeze=12, improvement="decrease", target=5
     )
     text = res.describe()
-    assert "concern (higher values)" in text
-    assert "Special cause, concern (higher values); latest mean 10; assurance: the process will consistently miss the target." in text
+    # Making Data Count's words: a special cause of concern in higher values, and a target below the lower
+    # limit when lower is better, so the process will consistently miss it
+    assert "Special cause \u2013 concern, higher values; latest mean 10; assurance: consistently misses the target." in text
     assert res.summary["variation"][0] == "concern_high"
 
 

@@ -135,16 +135,16 @@ def compare_groups(data: pd.DataFrame, *, by: str, value: str, lower_ci: str = "
              "similar": ("#7F7F7F", "circle"), "reference": ("#000000", "square"), "group": (GROUP_COLOURS[0], "circle")}
     palette = alt.Scale(domain=kinds, range=[looks[k][0] for k in kinds])
     shapes = alt.Scale(domain=kinds, range=[looks[k][1] for k in kinds])
-    legend = alt.Legend(titleLimit=500)  # Vega cuts titles at 180 px ("Compared with the overall va...")
     y = alt.Y("group:N", title=None, sort=list(d["group"]))
     base = alt.Chart()  # the rows are given once, to the layered chart
     x = alt.X("value:Q", title=indicator, scale=alt.Scale(zero=False))
     if ref_value is not None:
-        # opacity 1: Vega's default 0.7 fades the grey "similar" points below 3:1 on white
+        # opacity 1: Vega's default 0.7 fades the grey "similar" points below 3:1 on white. No legend: each
+        # interval is labelled in words at its end (direct labels, UK Government Analysis Function guidance)
         points = base.mark_point(filled=True, size=80, opacity=1).encode(
             y=y, x=x,
-            color=alt.Color("versus reference:N", scale=palette, title=f"Compared with {ref_name}", legend=legend),
-            shape=alt.Shape("versus reference:N", scale=shapes, title=f"Compared with {ref_name}", legend=legend),
+            color=alt.Color("versus reference:N", scale=palette, legend=None),
+            shape=alt.Shape("versus reference:N", scale=shapes, legend=None),
             tooltip=tooltips("group", "value", "lower", "upper", "versus reference"))
     else:  # nothing to compare with: one look for every group, and no legend that says nothing
         points = base.mark_point(filled=True, size=80, opacity=1, color=GROUP_COLOURS[0], shape="circle").encode(
@@ -152,6 +152,7 @@ def compare_groups(data: pd.DataFrame, *, by: str, value: str, lower_ci: str = "
     layers = [base.mark_rule(color="#555555").encode(y=y, x=alt.X("lower:Q"), x2=alt.X2("upper")), points]
     text = f"{indicator} for {len(d)} groups with their intervals."
     if ref_value is not None:
+        layers += _direct_labels(d, reference)
         layers.append(alt.Chart().mark_rule(strokeDash=[4, 4]).encode(x=alt.XDatum(ref_value)))
         # the dashed line labelled where it is drawn, above the plot
         label = f"{reference if reference is not None else 'Overall'} {_fmt(ref_value)}"
@@ -169,6 +170,19 @@ def compare_groups(data: pd.DataFrame, *, by: str, value: str, lower_ci: str = "
     return chart
 
 
+def _direct_labels(d: pd.DataFrame, reference) -> list:
+    """Each group's comparison in a word at the right-hand end of its row ("lower", "similar"): a direct
+    label in place of a legend, in a column of its own so it never crosses an interval or the axis."""
+    words = {"higher": "higher", "lower": "lower", "similar": "similar", "reference": "reference"}
+    d["label"] = d["versus reference"].map(words).fillna("")
+    y = alt.Y("group:N", title=None, sort=list(d["group"]))
+    against = f"against {reference}" if reference is not None else "against overall"
+    return [alt.Chart().mark_text(align="left", baseline="middle", dx=8, fontSize=11, color="#333333")
+            .encode(y=y, x=alt.XValue(WIDTH), text=alt.Text("label:N")),
+            alt.Chart().mark_text(align="left", baseline="bottom", dx=8, dy=-3, fontSize=11, color="#333333")
+            .encode(x=alt.XValue(WIDTH), y=alt.YValue(0), text=alt.TextValue(against))]
+
+
 def access_chart(data: pd.DataFrame, *, by: str, service_share: str, population_share: str,
                  service: str = "service users"):
     """Each group's share of service use beside its share of the population (both as fractions or %).
@@ -184,13 +198,20 @@ def access_chart(data: pd.DataFrame, *, by: str, service_share: str, population_
     # shares given as fractions are shown as %, like shares given in %
     percent = bool((long["share"].abs() > 1).any())
     axis = alt.Axis() if percent else alt.Axis(format="%")
-    chart = alt.Chart(long).mark_bar().encode(
-        y=alt.Y("group:N", title=None, sort=list(d["group"])),
-        yOffset=alt.YOffset("measure:N"),
-        x=alt.X("share:Q", title=f"Share of {service} and of the population (%)", axis=axis),
+    y = alt.Y("group:N", title=None, sort=list(d["group"]))
+    offset = alt.YOffset("measure:N", sort=list(d.columns[1:]))
+    x = alt.X("share:Q", title=f"Share of {service} and of the population (%)", axis=axis)
+    bars = alt.Chart(long).mark_bar().encode(
+        y=y, yOffset=offset, x=x,
         color=alt.Color("measure:N", scale=alt.Scale(domain=list(d.columns[1:]), range=[GROUP_COLOURS[0], COMPARATOR]),
-                        title=None),
+                        legend=None),
         tooltip=tooltips("group", "measure", "share"))
+    # no legend: the first group's two bars are labelled at their ends (direct labels)
+    first = long[long["group"] == d["group"].iloc[0]].assign(
+        label=lambda f: np.where(f["measure"] == "Share of population", "population", service))
+    labels = alt.Chart(first).mark_text(align="left", baseline="middle", dx=4, fontSize=11, color="#333333").encode(
+        y=y, yOffset=offset, x=alt.X("share:Q"), text=alt.Text("label:N"))
+    chart = alt.layer(bars, labels)
     gap = d["Share of " + service] - d["Share of population"]
     order = np.argsort(gap.to_numpy())
     under = [f"{d['group'].iloc[i]} ({_fmt(gap.iloc[i])})" for i in order[:2] if gap.iloc[i] < 0]

@@ -15,12 +15,14 @@ import pandas as pd
 
 from ..errors import DataError
 from ..spc.describe import (
+    ASSURANCE_WORDS,
     KIND_LABEL,
     describe,
     describe_gap,
     fmt,
     hidden_groups,
     measure_words,
+    variation_words,
     withheld_groups,
 )
 from ..spc.gap import EXPERIMENTAL
@@ -113,23 +115,18 @@ def _verdict_rows(result, groups, audience: str) -> pd.DataFrame:
     last = last[last["group"].astype(str).isin(groups)]
     withheld = set(withheld_groups(result, audience))
     rows = []
-    for g, variation, words, assurance, a_text in zip(
-        last["group"].astype(str),
-        last["variation"],
-        last["variation_text"],
-        last["assurance"],
-        last["assurance_text"],
-        strict=True,
-    ):
+    for g, variation, assurance in zip(last["group"].astype(str), last["variation"], last["assurance"], strict=True):
         if g in withheld:
             rows.append({"group": g, "verdict": "Centre line, limits and verdict not shown: small numbers",
                          "verdict_colour": _TEXT_SHADE[MDC["common_cause"]], "row": "verdict"})
             continue
         letter, colour = VARIATION_ICON.get(variation, ("~", MDC["common_cause"]))
         colour = _TEXT_SHADE.get(colour, colour)
+        words = variation_words(variation)
+        words = words[:1].upper() + words[1:]
         if isinstance(assurance, str):
             letter += " " + ASSURANCE_ICON[assurance][0]
-            words += "; " + a_text.replace("Assurance: ", "assurance: ")
+            words += "; assurance: " + ASSURANCE_WORDS[assurance]
         rows.append(
             {"group": g, "verdict": f"[{letter}] {words}", "verdict_colour": colour, "row": "verdict"}
         )
@@ -393,13 +390,14 @@ def _layers(
     return chart
 
 
-def spc_chart(result, *, audience="team", title=None, width=None, height=None, columns=2):
-    """The altair chart of an :class:`SPCResult`, with caption, banner and description."""
+def spc_chart(result, *, audience="team", title=None, width=None, height=None, columns=2, y_title=None):
+    """The altair chart of an :class:`SPCResult`, with caption, banner and description; ``y_title`` names
+    the axis in words when the columns' names would not ("numerator (per 1,000 denominator)")."""
     groups = result.points["group"].nunique()
     # two panels a row must fit a notebook's output area (about 850 px) without scrolling sideways
     width = width or (WIDTH if groups == 1 else 270)
     height = height or (HEIGHT if groups == 1 else 200)
-    y_title = measure_words(result.settings)
+    y_title = y_title or measure_words(result.settings)
     chart = _layers(result, audience, width, height, y_title)
     if groups > 1 and columns != 2:
         chart.columns = columns

@@ -23,11 +23,11 @@ from .area import (
 )
 from .finding import Finding, sources
 from .intersectional import intersections
-from .project import project_overview
+from .project import aim_target, project_overview
 from .service import access, experience, load_service, outcomes, outcomes_by_deprivation, service_summary
 from .trends import gap_over_time, over_time
 
-__all__ = ["Finding", "access", "deprivation_profile", "england_gradient", "ethnic_mix",
+__all__ = ["Finding", "access", "aim_target", "deprivation_profile", "england_gradient", "ethnic_mix",
            "experience", "gap_over_time", "intersections", "life_expectancy_between_areas", "load_service",
            "outcomes", "outcomes_by_deprivation", "over_time", "population_indicators", "profiles",
            "project_overview", "published_profile", "service_summary", "sources", "within_area_gap"]

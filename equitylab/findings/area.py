@@ -17,7 +17,7 @@ from ..errors import SourceUnavailable
 from ..loaders.areas import area_info
 from ..loaders.fingertips import fingertips_data, fingertips_profiles, published_figures, snapshot_contents
 from ..loaders.census import deprivation_profile as load_deprivation_profile
-from ..loaders.census import la_deprivation, life_expectancy, population
+from ..loaders.census import la_deprivation, life_expectancy, published_population
 from ..measures import sii
 from .finding import ENGLAND, Finding, make
 from .words import join_words, pct, possessive, sentence_case
@@ -62,11 +62,12 @@ def deprivation_profile(area_code: str) -> Finding:
 
 
 def ethnic_mix(area_code: str, comparator: str = ENGLAND) -> Finding:
-    """Residents by Census 2021 ethnic group, beside a comparator (England by default)."""
+    """Residents by Census 2021 ethnic group, beside a comparator (England by default): the figures ONS
+    publishes for each whole area, so the headline total is the one a reader finds on ONS's site."""
 
-    mix = population(area_code, "ethnicity")
+    mix = published_population(area_code)
     name = str(mix["area_name"].iloc[0])
-    comp = population(comparator, "ethnicity") if comparator and comparator != mix["area_code"].iloc[0] else None
+    comp = published_population(comparator) if comparator and comparator != mix["area_code"].iloc[0] else None
     ordered = mix.sort_values("share", ascending=False)
     parts = [f"{pct(100 * s)} {g}" for g, s in zip(ordered["group"], ordered["share"])]
     text = f"In the 2021 Census, {possessive(name)} {int(mix['population'].sum()):,} residents were {join_words(parts)}."

@@ -51,6 +51,9 @@ class Finding:
         Results behind the finding (``"sii"``, ``"result"``) and drawings made as SVG (``"svg"``).
     export : DataFrame or None
         The full table, for a report's CSV and Excel files, when ``table`` is a shorter one to read.
+    table_first : bool
+        Show the table before the charts (a summary to read before small multiples, Making Data Count
+        style), and in a notebook show it even though there is a chart.
     """
 
     title: str
@@ -64,6 +67,7 @@ class Finding:
     extra: dict = field(default_factory=dict)
     provenance: dict = field(default_factory=dict)
     export: pd.DataFrame | None = None
+    table_first: bool = False
 
     @property
     def charts(self) -> list:
@@ -74,24 +78,29 @@ class Finding:
 
     def display(self, *, table: bool | None = None) -> None:
         """Show the finding in a notebook: heading, labels, the chart, the words, then the table (by default
-        only when there is no chart). The chart carries its own source and, for screen readers, its
-        description; a finding without a chart shows its source under the table."""
+        only when there is no chart). A summary table (``table_first``) comes before the charts instead, and
+        is shown by default. The chart carries its own source and, for screen readers, its description; a
+        finding without a chart shows its source under the table."""
         head = [f"### {self.title}"]
         if self.synthetic:
             head.append(f"**{provenance.SYNTHETIC_LABEL}.**")
         if self.banner:
             head.append(f"**{self.banner}**")
         display(Markdown("\n\n".join(head)))
+        if table is None:
+            table = self.table_first or not self.charts
+        # the same accessible table as in reports: no index, no <NA>, numbers to a readable precision
+        shown = HTML(table_html(self.table, caption=f"Table: {self.title}")) if (
+            table and self.table is not None and len(self.table)) else None
+        if shown is not None and self.table_first:
+            display(shown)
         for chart in self.charts:
             display(chart)
         display(Markdown(self.text))
         if self.extra.get("svg"):
             display(inline_svg(self.extra["svg"], self.alt_text or self.title))
-        if table is None:
-            table = not self.charts
-        if table and self.table is not None and len(self.table):
-            # the same accessible table as in reports: no index, no <NA>, numbers to a readable precision
-            display(HTML(table_html(self.table, caption=f"Table: {self.title}")))
+        if shown is not None and not self.table_first:
+            display(shown)
         if self.source and not self.charts:
             display(Markdown(f"<small>{self.source}</small>"))
 
@@ -100,7 +109,8 @@ class Finding:
 
     def html(self, *, heading: int = 3, table: bool = True) -> str:
         """The finding as a section of a report: heading, labels, text, each chart as a static SVG
-        image with its text alternative, the table (at most 40 rows), and the source."""
+        image with its text alternative, the table (at most 15 rows; before the charts when it is a
+        summary, ``table_first``), and the source."""
         parts = [f"<section class='finding'><h{heading}>{escape(self.title)}</h{heading}>"]
         if self.synthetic:
             parts.append(f"<p class='synthetic'>{escape(provenance.SYNTHETIC_LABEL)}</p>")
@@ -108,6 +118,9 @@ class Finding:
             parts.append(f"<p class='banner'>{escape(self.banner)}</p>")
         parts.extend(f"<p>{escape(p)}</p>" for p in re.split(r"\n\s*\n", self.text or "") if p.strip())
         charts = self.charts
+        summary = table and self.table_first and self.table is not None and len(self.table)
+        if summary:
+            parts.append(table_html(self.table, caption=f"Table: {self.title}"))
         for chart in charts:
             # one chart: the finding's own text alternative; several: each chart's own description
             alt = self.alt_text if len(charts) == 1 else (render.description(chart) or self.alt_text)
@@ -116,7 +129,7 @@ class Finding:
         if not charts and isinstance(drawing, str) and drawing.lstrip().startswith("<"):
             parts.append(figure(drawing, self.alt_text, self.source))  # the driver diagram
             charts = [drawing]
-        if table and self.table is not None and len(self.table):
+        if table and not summary and self.table is not None and len(self.table):
             parts.append(table_html(self.table, caption=f"Table: {self.title}"))
         if self.source and not charts:
             parts.append(f"<p class='source'>{escape(self.source)}</p>")
@@ -130,7 +143,7 @@ def inline_svg(svg: str, label: str) -> HTML:
 
 
 def make(title, text, *, data, table=None, readable=None, chart=None, alt_text="", audience="team",
-         extra=None) -> Finding:
+         extra=None, table_first=False) -> Finding:
     """A finding whose source, synthetic label and banner follow from ``data`` and ``audience``.
 
     ``table`` is the full table (its counts decide the small-numbers banner); ``readable``, when given,
@@ -139,7 +152,7 @@ def make(title, text, *, data, table=None, readable=None, chart=None, alt_text="
     return Finding(title=title, text=text, table=readable if readable is not None else table, chart=chart,
                    alt_text=alt_text, source=provenance.caption(data), synthetic=provenance.is_synthetic(data),
                    banner=banner, extra=extra or {}, provenance=provenance.merged(data),
-                   export=table if readable is not None else None)
+                   export=table if readable is not None else None, table_first=table_first)
 
 
 def _has_small(table: pd.DataFrame) -> bool:

@@ -43,6 +43,8 @@ def _decimals(name, values) -> int:
 
 
 def _cell(value, digits: int = 1) -> str:
+    if hasattr(value, "__html__"):  # a Making Data Count icon with its words (charts.icons.Icon)
+        return f"<td class='icon'>{value.__html__()}</td>"
     if _missing(value):
         return "<td class='na'>&ndash;</td>"
     if isinstance(value, bool):
@@ -78,6 +80,8 @@ def table_html(table, caption: str = "") -> str:
             dtype = table.dtypes.iloc[i]
             if not (dtype == object or isinstance(dtype, pd.StringDtype)):
                 continue
+            if any(hasattr(v, "__html__") for v in columns[i]):
+                continue  # icons with their words stay in every row, even when all say the same
             present = [v for v in columns[i] if not _missing(v)]
             values = [str(v).strip() for v in present]
             if all(v == "" for v in values):

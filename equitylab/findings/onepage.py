@@ -95,18 +95,28 @@ def _chart(m: Measure, audience: str) -> tuple[str, str, str]:
     frame = stamp(pd.DataFrame(rows), source="file", description=f"{m.name}: the team's own measure data",
                   synthetic=any("synthetic" in p.note.lower() for p in m.data))
     frame["period"] = pd.to_datetime(frame["period"])
+    improvement = m.improvement or "neutral"  # no stated direction: a signal is neither improvement nor concern
     try:
         if all(r["numerator"] is not None and r["denominator"] for r in rows):
             result = run_chart(frame, x="period", y="numerator", n="denominator", by="group",
-                               multiplier=m.multiplier)
+                               multiplier=m.multiplier, improvement=improvement)
         else:
-            result = run_chart(frame, x="period", y="value", by="group")
+            result = run_chart(frame, x="period", y="value", by="group", improvement=improvement)
         # panels sized so the chart prints at its own size across the page: its text stays at 8 points
         groups = len({r["group"] for r in rows})
-        chart = result.chart(audience=audience, title=m.name, width=280 if groups > 1 else 600, height=120)
+        chart = result.chart(audience=audience, title=m.name, width=280 if groups > 1 else 600, height=120,
+                             y_title=_axis_words(m))
         return render.svg(chart), left_out.strip(), result.describe(audience)
     except EquityLabError as exc:  # the page must still build; say why the chart is missing
         return "", f"The run chart could not be drawn: {exc}", ""
+
+
+def _axis_words(m: Measure) -> str:
+    """The y axis of a measure's run chart in words with its unit (the chart's title names the measure):
+    "Per cent", "Per 1,000", "Days"."""
+    unit = (m.unit or "").strip()
+    words = "per cent" if unit == "%" else unit or m.name or "per cent"
+    return words[:1].upper() + words[1:]
 
 
 def _measure(m: Measure, audience: str, charts: bool) -> str:
@@ -115,7 +125,8 @@ def _measure(m: Measure, audience: str, charts: bool) -> str:
     definition = m.definition.strip()
     if definition and definition[-1] not in ".!?":
         definition += "."
-    about = " ".join(x for x in (definition, f"Source: {m.data_source}." if m.data_source else "") if x)
+    direction = m.direction_words[:1].upper() + m.direction_words[1:] + "."
+    about = " ".join(x for x in (definition, direction, f"Source: {m.data_source}." if m.data_source else "") if x)
     if about:
         parts.append(f"<p class='muted'>{escape(about)}</p>")
     if m.data and charts:

@@ -10,6 +10,7 @@ from .. import provenance
 from ..errors import DataError
 from ..workbook import Project, check_aim
 from ..workbook import diagram as drawing
+from ..workbook.aim import stated_target
 from .finding import Finding, check_audience, make
 
 
@@ -50,6 +51,30 @@ def project_overview(project_path: str | Path, *, audience: str = "publish") -> 
     return make("The team's aim and driver diagram", text, data=table, table=table if rows else None,
                     alt_text=extra.get("outline", ""), extra=extra)
 
+
+
+# words that tie an aim to a service measure: an aim about being seen within 28 days names "28 days"
+_AIM_WORDS = {"seen_28": ("28 days", "28-day", "28 day")}
+
+
+def aim_target(project: Project | str | Path | None, measure: str = "seen_28") -> float | dict | None:
+    """The target the team's aim sets for a service measure, for the Making Data Count assurance icon.
+
+    ``{group: target}`` when the aim names its group, the target alone when it names none, and None (so no
+    assurance icon) when there is no project, its aim is about another measure, it sets no target, its
+    target is not a percentage, or its numbers are a gap between two groups (a gap is no level for a group).
+    """
+    if not project:
+        return None
+    project = project if isinstance(project, Project) else Project.load(project)
+    aim = project.aim
+    words = f"{aim.what} {aim.statement}".lower()
+    if not any(w in words for w in _AIM_WORDS.get(measure, ())):
+        return None
+    stated = stated_target(aim)
+    if stated is None or stated[1] not in ("%", "") or not 0 <= stated[0] <= 100:
+        return None
+    return {aim.group.strip(): stated[0]} if aim.group.strip() else stated[0]
 
 
 def _in_points(svg: str) -> str:

@@ -29,7 +29,15 @@ _NEEDS = {"missed": "missed_appointments (the number of missed appointments)",
           "disengaged": "discharge_outcome (the reason for discharge)",
           "readmitted": "readmitted_90d (whether the person was readmitted within 90 days)"}
 _POLARITY = {"missed": "low_is_good", "experience": "high_is_good", "disengaged": "low_is_good",
-             "readmitted": "low_is_good"}
+             "readmitted": "low_is_good", "seen_28": "high_is_good"}
+_IMPROVEMENT = {"high_is_good": "increase", "low_is_good": "decrease"}
+
+
+def improvement_direction(measure: str) -> str:
+    """The SPC improvement direction of a service measure, from its definition: "increase" (higher is
+    better, as for being seen within 28 days), "decrease" (lower is better, as for missed appointments), or
+    "neutral" when the measure states none."""
+    return _IMPROVEMENT.get(_POLARITY.get(measure, ""), "neutral")
 GROUP_LABELS = {"imd_decile": "national deprivation decile", "age_band": "age band",
                 "local_decile": "deprivation decile within the area", "ethnicity": "ethnic group"}
 _NOT_CAUSES = "These are differences between groups in this data, not their causes."

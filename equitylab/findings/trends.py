@@ -7,11 +7,12 @@ import warnings
 import pandas as pd
 
 from .. import provenance
+from ..charts.icons import assurance_icon, variation_icon
 from ..errors import DataError
 from ..spc import SmallDenominatorWarning, TrialLimitsWarning, aggregate, control_chart, gap_chart, run_chart
-from ..spc.describe import hidden_groups, withheld_groups
+from ..spc.describe import ASSURANCE_WORDS, hidden_groups, variation_words, withheld_groups
 from .finding import MISSING_LABELS, Finding, check_audience, make
-from .service import GROUP_LABELS, unavailable
+from .service import GROUP_LABELS, improvement_direction, unavailable
 
 _PERIOD_WORDS = {"MS": "month", "M": "month", "W": "week", "QS": "quarter"}
 
@@ -67,30 +68,46 @@ def _published_summary(result, audience: str) -> pd.DataFrame:
 
 
 def _summary_table(result, audience: str) -> pd.DataFrame:
-    """One row per group (its latest phase): what a reader needs before the charts, Making Data Count style."""
+    """One row per group (its latest phase), to read before the charts, Making Data Count style: the
+    variation icon and its words, the latest value and the centre line; the assurance icon only when there is
+    a target. Groups hidden for privacy are left out (the text says so once)."""
     last = _published_summary(result, audience).groupby("group", sort=False).tail(1)
     run = result.settings["chart"] == "run"
-    table = pd.DataFrame({
-        "group": last["group"].astype(str),
-        "points": last["n_points"].astype(int),
-        ("median" if run else "mean") + " (%)": pd.to_numeric(last["centre"]).round(1),
-    })
-    if not run:
-        table["lower limit (%)"] = pd.to_numeric(last["lower_limit"]).round(1)
-        table["upper limit (%)"] = pd.to_numeric(last["upper_limit"]).round(1)
-        table["variation"] = last["variation_text"].fillna("not shown: small numbers").str.replace(
-            "Special cause variation: ", "special cause, ")
+    groups = last["group"].astype(str).to_numpy()
+    latest = result.points.assign(group=result.points["group"].astype(str)).groupby("group").tail(1).set_index(
+        "group").loc[groups]
+    hidden_latest = latest["small_number"].to_numpy(bool) & (audience == "publish")
+    withheld = set(withheld_groups(result, audience))
+    icons = [("not shown: small numbers" if g in withheld else variation_icon(v, variation_words(v)))
+             for g, v in zip(groups, last["variation"], strict=True)]
+    table = pd.DataFrame({"group": groups})
+    if run:
+        table["pattern"] = last["runs_signal"].map({True: "non-random (a shift, a trend or too few runs)",
+                                                    False: "random variation only"}).fillna(
+            "not shown: small numbers").to_numpy()
     else:
-        table["pattern"] = last["runs_signal"].map({True: "non-random (runs signal)", False: "no signal"}).fillna(
-            "not shown: small numbers")
-    return provenance.carry(table.reset_index(drop=True), result.points)
+        table["variation"] = icons
+    unit = " (%)" if result.settings.get("n") and result.settings.get("multiplier") == 100 else ""
+    table["latest" + unit] = pd.to_numeric(latest["y"]).where(~hidden_latest).round(1).to_numpy()
+    table[("median" if run else "mean") + unit] = pd.to_numeric(last["centre"]).round(1).to_numpy()
+    if not run and last["assurance"].notna().any():  # only with a target: no empty column
+        table["assurance"] = [assurance_icon(a, ASSURANCE_WORDS[a]) if isinstance(a, str) else None
+                              for a in last["assurance"]]
+        table["target" + unit] = pd.to_numeric(last["target"]).round(1).to_numpy()
+    return provenance.carry(table, result.points)
 
 
 def over_time(service: pd.DataFrame, by: str | None = "ethnicity", *, audience: str = "team",
-              chart: str = "p", freq: str = "MS") -> Finding:
+              chart: str = "p", freq: str = "MS", target=None) -> Finding:
     """Share of referrals seen within 28 days, period by period, one panel per group: a control chart
     (default a p-chart with Making Data Count rules) or a run chart (``chart="run"``, IHI rules). Groups
-    with fewer than 15 points get a run chart, since control limits need a baseline."""
+    with fewer than 15 points get a run chart, since control limits need a baseline.
+
+    A summary table comes first: one row per group with the Making Data Count variation icon and its words,
+    the latest value and the centre line. Higher is better for this measure (its definition,
+    :func:`~equitylab.findings.service.improvement_direction`), which decides whether a signal is an
+    improvement or a concern. ``target`` (a percentage, or a dict of group to percentage; for example the
+    team's aim, :func:`~equitylab.findings.aim_target`) adds the assurance icon; with no target there is none."""
     check_audience(audience)
     word = _PERIOD_WORDS.get(freq, "period")
     if missing := _missing_for_waits(service):
@@ -100,14 +117,15 @@ def over_time(service: pd.DataFrame, by: str | None = "ethnicity", *, audience: 
     points = data.groupby(by).size().min() if by else len(data)
     if chart != "run" and points < CONTROL_POINTS:
         chart = "run"
+    improvement = improvement_direction("seen_28")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         if chart == "run":
             result = run_chart(data, x=word.capitalize(), y="seen within 28 days", n="referrals", by=by,
-                               multiplier=100)
+                               multiplier=100, improvement=improvement)
         else:
             result = control_chart(data, x=word.capitalize(), y="seen within 28 days", n="referrals", chart=chart,
-                                   by=by, improvement="increase", multiplier=100)
+                                   by=by, improvement=improvement, target=target, multiplier=100)
     # the small-numbers caution is the team view's; published charts hide those points
     cautions = sorted({str(w.message) for w in caught
                        if issubclass(w.category, (SmallDenominatorWarning, TrialLimitsWarning))})
@@ -118,7 +136,7 @@ def over_time(service: pd.DataFrame, by: str | None = "ethnicity", *, audience: 
     title = f"{kind}: referrals seen within 28 days, by {word}" + (f", by {GROUP_LABELS.get(by, by)}" if by else "")
     heading = "Referrals seen within 28 days" + (f", by {GROUP_LABELS.get(by, by)}" if by else "")
     return make(title, text, data=service, table=_published_summary(result, audience),
-                readable=_summary_table(result, audience),
+                readable=_summary_table(result, audience), table_first=True,
                 chart=result.chart(audience=audience, title=heading), alt_text=described, audience=audience,
                 extra={"result": result})
 
@@ -145,7 +163,8 @@ def gap_over_time(service: pd.DataFrame, *, group: str | None = None, reference:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         result = gap_chart(data, x=word.capitalize(), y="seen within 28 days", n="referrals", by=by, group=group,
-                           reference=reference, multiplier=100, improvement="increase")
+                           reference=reference, multiplier=100,
+                           improvement=improvement_direction("seen_28"))
     text = result.describe()
     summary = result.summary.drop_duplicates("comparison", keep="last")
     table = pd.DataFrame({"comparison": summary["comparison"],

@@ -35,6 +35,8 @@ DIMENSIONS = ("ethnicity", "age", "deprivation", "sex")
 _LAD_TYPES = ("London borough", "metropolitan district", "unitary authority", "non-metropolitan district")
 
 SRC_TS021 = "ONS Census 2021 TS021 ethnic group (usual residents), LSOA 2021 summed to area"
+SRC_TS021_LA = ("ONS Census 2021 TS021 ethnic group (usual residents), as published for the whole area "
+                "(gov.uk Ethnicity facts and figures)")
 SRC_TS007A = "ONS Census 2021 TS007A age by five-year band (usual residents), LSOA 2021 summed to area"
 SRC_FILE6 = ("MHCLG English Indices of Deprivation 2019: IMD 2019 national decile of each LSOA 2011 "
              "(File 1) with its mid-2015 population, excluding prisoners (File 6)")
@@ -192,6 +194,41 @@ def population(area_code: str, dimension: str = "ethnicity") -> pd.DataFrame:
     out["source"] = source
     out["year"] = year
     return _stamp(out, file, source)
+
+
+# rows of the published table that contradict ONS's own totals (see tests/test_loaders_census.py): Torbay
+# and Somerset swap residents there, so their headline figures are summed from LSOAs instead
+_PUBLISHED_WRONG = frozenset({"E06000027", "E06000066"})
+
+
+def published_population(area_code: str) -> pd.DataFrame:
+    """Residents by ethnic group as ONS publishes them for the whole area: the headline figures.
+
+    ONS publishes Census 2021 TS021 for England, each region and each upper-tier local authority; those
+    totals are what a reader can check against ONS (Hackney: 259,147 usual residents). Summing the
+    area's LSOAs instead gives a total a few dozen away (259,112 for Hackney), because ONS perturbs small
+    areas' counts for disclosure control. Areas the published table does not cover (districts within a
+    county, abolished areas) and its two known-wrong rows fall back to :func:`population`, which
+    says so in its ``source``.
+
+    Returns
+    -------
+    DataFrame
+        As :func:`population` with ``dimension="ethnicity"``: ``area_code``, ``area_name``, ``group``
+        (Asian, Black, Mixed, White, Other), ``population``, ``share``, ``source`` and ``year``.
+    """
+    code = check_area(area_code)
+    table = _utla_ethnicity()
+    rows = table[table["area_code"] == code]
+    if rows.empty or code in _PUBLISHED_WRONG:
+        return population(code, "ethnicity")
+    rows = rows.set_index("group").reindex(ETHNIC_GROUPS)
+    out = pd.DataFrame({"area_code": code, "area_name": _areas_table().at[code, "name"], "group": ETHNIC_GROUPS,
+                        "population": rows["population"].to_numpy(np.int64)})
+    out["share"] = out["population"] / out["population"].sum()
+    out["source"] = SRC_TS021_LA
+    out["year"] = 2021
+    return _stamp(out, "utla_ethnicity_2021.parquet", SRC_TS021_LA)
 
 
 def _no_rows(code: str, dim: str) -> SourceUnavailable:

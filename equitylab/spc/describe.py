@@ -14,8 +14,32 @@ KIND_LABEL = {
     "common_cause": "Common cause",
     "improvement": "Improvement",
     "concern": "Concern",
-    "neutral": "Special cause (neutral)",
+    "neutral": "Special cause",  # no improvement direction stated: neither improvement nor concern
 }
+
+# Making Data Count's verdicts in a reader's words (NHS England, "Making data count: strengthening your
+# decisions", 2019, the variation and assurance icons)
+ASSURANCE_WORDS = {
+    "pass": "consistently hits the target",
+    "fail": "consistently misses the target",
+    "inconsistent": "hits and misses the target",
+}
+NO_DIRECTION = "no direction stated"
+
+
+def variation_words(variation) -> str:
+    """A variation verdict as words: "special cause – concern, lower values". A signal on a measure
+    with no stated improvement direction ("neutral") is neither improvement nor concern."""
+    if not isinstance(variation, str) or not variation:
+        return ""
+    if variation == "common_cause":
+        return "common cause – no significant change"
+    kind, _, side = variation.rpartition("_")
+    values = "higher values" if side == "high" else "lower values"
+    if kind == "neutral":
+        return f"special cause – {values} ({NO_DIRECTION})"
+    return f"special cause – {kind}, {values}"
+
 
 def fmt(v) -> str:
     if v is None or (isinstance(v, float) and not np.isfinite(v)):
@@ -89,20 +113,23 @@ def describe(result, audience: str = "team") -> str:
             words = "a non-random pattern (a shift, a trend or too few runs)"
         else:
             signal = row["variation"] != "common_cause"
-            words = str(row["variation_text"]).replace("Special cause variation: ", "special cause, ")
+            words = variation_words(row["variation"])
         if not signal:
             quiet.append(str(group))
             continue
         who = "" if group == "All" and len(last) == 1 else f"{group}: "
         sentence = f"{who}{words}; latest {centre_word} {_value(row['centre'], s)}"
-        if isinstance(row.get("assurance_text"), str):
-            sentence += "; " + row["assurance_text"][0].lower() + row["assurance_text"][1:]
+        if isinstance(row.get("assurance"), str):
+            sentence += "; assurance: " + ASSURANCE_WORDS[row["assurance"]]
         lines.append(sentence[0].upper() + sentence[1:] + ".")
     if quiet == ["All"] and len(last) == 1:
         lines.append("No sign of change (common cause variation only).")
     elif quiet:
         names = ", ".join(quiet[:-1]) + (" and " if len(quiet) > 1 else "") + quiet[-1]
         lines.append(f"No sign of change for {names} (common cause variation only).")
+    if s.get("improvement") == "neutral" and (last["variation"] != "common_cause").any():
+        lines.append("No improvement direction is stated for this measure, so a signal is called neither "
+                     "improvement nor concern.")
     if withheld:
         names = ", ".join(withheld[:-1]) + (" and " if len(withheld) > 1 else "") + withheld[-1]
         lines.append(f"For {names}, some {str(s['x']).lower()}s rest on small numbers and are hidden, so the "

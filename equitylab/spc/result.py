@@ -107,6 +107,7 @@ class SPCResult:
         width: int | None = None,
         height: int | None = None,
         columns: int = 2,
+        y_title: str | None = None,
     ):
         """An altair chart (one panel per group, shared axes) with its caption and description.
 
@@ -116,7 +117,8 @@ class SPCResult:
         """
         from ..charts.spc import spc_chart  # altair only when a chart is asked for: spc stays chart-free
 
-        return spc_chart(self, audience=audience, title=title, width=width, height=height, columns=columns)
+        return spc_chart(self, audience=audience, title=title, width=width, height=height, columns=columns,
+                         y_title=y_title)
 
     def _repr_html_(self):  # pragma: no cover - notebook display
         return self.summary.to_html(index=False)

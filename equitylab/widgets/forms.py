@@ -14,6 +14,7 @@ from ..workbook.model import (
     DATA_QUESTIONS,
     FOUR_QUESTIONS,
     HEARD_FROM,
+    IMPROVEMENT_WORDS,
     LADDER,
     LADDER_MEANING,
     MEASURE_KINDS,
@@ -384,6 +385,7 @@ class MeasuresForm(ProjectForm):
         c["numerator_text"] = text("Numerator (what is counted)")
         c["denominator_text"] = text("Denominator (out of what)")
         c["data_source"] = text("Data source")
+        c["improvement"] = dropdown("Which way is better", [(words, key) for key, words in IMPROVEMENT_WORDS.items()])
         c["groups"] = text("Groups (comma separated)", placeholder="e.g. Black African, White British")
         c["add"] = button("Add measure", self.add, style="primary")
         c["measure"] = dropdown("Measure", [("(none)", "")])
@@ -398,7 +400,7 @@ class MeasuresForm(ProjectForm):
         c["table"] = w.HTML()
         c["measure"].observe(lambda _ch: self._show(), names="value")
         return [c[k] for k in ("name", "kind", "definition", "numerator_text", "denominator_text", "data_source",
-                               "groups", "add")] + [w.HTML("<h3>Add this period</h3>")] + [
+                               "improvement", "groups", "add")] + [w.HTML("<h3>Add this period</h3>")] + [
             c[k] for k in ("measure", "period", "group", "numerator", "denominator", "value", "note", "add_period",
                            "table")]
 
@@ -410,7 +412,8 @@ class MeasuresForm(ProjectForm):
         groups = [g.strip() for g in c["groups"].value.split(",") if g.strip()]
         m = Measure(name=c["name"].value.strip(), kind=c["kind"].value, definition=c["definition"].value.strip(),
                     numerator=c["numerator_text"].value.strip(), denominator=c["denominator_text"].value.strip(),
-                    data_source=c["data_source"].value.strip(), stratified_by=groups)
+                    data_source=c["data_source"].value.strip(), improvement=c["improvement"].value,
+                    stratified_by=groups)
         if self.edit(lambda: self.project.measures.append(m)):
             for k in ("name", "definition", "numerator_text", "denominator_text", "data_source", "groups"):
                 c[k].value = ""

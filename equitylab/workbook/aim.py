@@ -228,6 +228,32 @@ def check_aim(aim: Aim | str, *, today: date | None = None) -> list[str]:
     return problems
 
 
+_PERCENT = ("", "%", "per cent", "percent")
+
+
+def stated_target(aim: Aim | str) -> tuple[float, str] | None:
+    """The level the aim sets for its measure, with its unit ("%", "days", ""): from the aim's fields, or
+    read from its sentence ("from 40% to 60%"). None when there is no target, or when the numbers are a gap
+    between two groups ("reduce the gap ... from 12 to 5 points"), which is no level for either group."""
+    if isinstance(aim, str):
+        aim = Aim(statement=aim)
+    if aim.target is None:
+        change = _FROM_TO.search(aim.statement)
+        if not change or change.group(6):  # "1 in 5" is a fraction, not a level on the measure's scale
+            return None
+        before = aim.statement[:change.start()]
+        target, unit = _number(change.group(4), None), (change.group(5) or change.group(2) or "").strip()
+        gap = bool(_GAP.search(before))
+        direction = _direction(before) or _direction(aim.statement)
+    else:
+        target, unit = float(aim.target), aim.unit.strip()
+        gap = bool(aim.group.strip() and aim.comparison_group.strip()) or bool(_GAP.search(f"{aim.what} {aim.statement}"))
+        direction = _direction(f"{aim.what} {aim.statement}")
+    if gap and (direction is None or direction[1]):  # as _number_problems: these numbers are the gap
+        return None
+    return target, "%" if unit.lower() in ("per cent", "percent") else unit
+
+
 def aim_template() -> str:
     """The IHI aim shape, with the blanks to fill."""
     return "We will [change what] for [which group] in [where] from [baseline] to [target] by [date]."

@@ -60,7 +60,7 @@ def lifeqi_export(project: Project, audience: str = "publish") -> dict:
         },
         "Measures": [{"Name": m.name, "Type": m.kind, "Operational definition": m.definition,
                       "Numerator": m.numerator, "Denominator": m.denominator, "Data source": m.data_source,
-                      "Stratified by": ", ".join(m.stratified_by),
+                      "Stratified by": ", ".join(m.stratified_by), "Improvement direction": m.direction_words,
                       "Data": [{"Date": x["period"].isoformat() if x["period"] else "", "Group": x["group"],
                                 "Numerator": x["numerator"], "Denominator": x["denominator"],
                                 "Value": x["value"], "Note": x["note"]} for x in shared_points(m, audience)]}

@@ -65,6 +65,8 @@ NODE_KIND_NAMES = {"aim": "Aim", "primary": "Primary driver", "secondary": "Seco
 STRENGTHS = ("strong", "weak")
 MEASURE_KINDS = ("outcome", "process", "balancing")
 ACTS = ("", "adopt", "adapt", "abandon")
+IMPROVEMENT = ("", "increase", "decrease")
+IMPROVEMENT_WORDS = {"": "no direction stated", "increase": "higher is better", "decrease": "lower is better"}
 
 # IHI progress scores as Life QI shows them (blog.lifeqisystem.com/ihi-progress-scores).
 PROGRESS_STAGES = {
@@ -325,8 +327,16 @@ class Measure:
     stratified_by: list[str] = field(default_factory=list)
     multiplier: float = 100.0
     unit: str = "%"
+    # which way is better (Making Data Count's improvement direction): "increase", "decrease", or "" when
+    # the team has not said, and then a signal on its chart is neither improvement nor concern
+    improvement: str = field(default="", metadata=_choice(*IMPROVEMENT))
     data: list[DataPoint] = field(default_factory=list)
     id: str = field(default_factory=lambda: new_id("measure"))
+
+    @property
+    def direction_words(self) -> str:
+        """The improvement direction as a reader says it."""
+        return IMPROVEMENT_WORDS[self.improvement]
 
     def add_period(self, period: date, group: str = "All", *, numerator: float | None = None,
                    denominator: float | None = None, value: float | None = None,

@@ -102,7 +102,11 @@ session.run_chart(by=None)
 # improvement, orange for concern. Shapes and words carry the same meaning, so colour is never needed to
 # read the chart.
 #
-# Here there is one chart per group, on the same scale.
+# A table comes first, one row per group: its *Making Data Count* icon (a circle with **H** or **L** for a
+# special cause in higher or lower values, a wave for usual variation) and the same verdict in words, the
+# latest value and the centre line. Being seen within 28 days is better when it is higher, so a drop is a
+# concern. When your aim sets a target for it, the table also says whether the process will hit it.
+# Then there is one chart per group, on the same scale.
 
 # %%
 session.control_chart(by="ethnicity")

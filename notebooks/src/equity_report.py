@@ -99,10 +99,11 @@ else:
 #
 # Statistical process control charts (NHS Making Data Count): the share of referrals seen within 28 days,
 # month by month, for each group, and the gap between two groups. A signal is a change unlikely to be
-# chance; the charts say which rules fired.
+# chance; the charts say which rules fired. Higher is better for this measure.
 
 # %%
-report.show(findings.over_time(service, by=report.service_columns(groups)[0], audience=audience))
+report.show(findings.over_time(service, by=report.service_columns(groups)[0], audience=audience,
+                               target=findings.aim_target(project_file)))
 report.show(findings.gap_over_time(service, by=report.service_columns(groups)[0], audience=audience), table=False)
 
 # %% [markdown]
