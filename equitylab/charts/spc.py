@@ -19,9 +19,9 @@ from ..spc.describe import (
     KIND_LABEL,
     describe,
     describe_gap,
-    fmt,
     hidden_groups,
     measure_words,
+    value_text,
     variation_words,
     withheld_groups,
 )
@@ -99,7 +99,7 @@ def _label_rows(result, run: bool, audience: str = "team") -> pd.DataFrame:
                         "group": str(r["group"]),
                         "x": r["x"],
                         "label_y": val,
-                        "label": f"{name} {fmt(val)}",
+                        "label": f"{name} {value_text(val, result.settings)}",
                         "row": "label",
                     }
                 )
@@ -217,10 +217,14 @@ def _layers(
         x["axis"] = {"format": "%b %Y", "tickCount": 4 if len(groups) > 1 else 8, "labelOverlap": True}
     x_plain = {"field": "x", "type": x_type}
 
+    # small multiples are short: a long axis title on two lines, so that it stays beside its own panel
+    stacked = y_title.split(" (", 1) if len(groups) > 1 and " (" in y_title and len(y_title) > 24 else None
+    y_axis_title = [stacked[0], "(" + stacked[1]] if stacked else y_title
+
     def yq(field, title=None):
         # padding: a point at the lowest or highest value is drawn whole, not across the axis line
         enc = {"field": field, "type": "quantitative", "scale": {"zero": False, "padding": 6}}
-        enc["title"] = title or y_title
+        enc["title"] = title if title and title != y_title else y_axis_title
         return enc
 
     tooltip = [

@@ -66,8 +66,11 @@ def measure_words(settings: dict) -> str:
     return f"{y} (per {n})" if n else str(y)
 
 
-def _value(v, settings: dict) -> str:
-    return fmt(v) + ("%" if settings.get("n") and settings.get("multiplier", 1) == 100 else "")
+def value_text(v, settings: dict) -> str:
+    """A centre or limit as a reader reads it: a percentage to one decimal place ("45.2%"), else :func:`fmt`."""
+    if settings.get("n") and settings.get("multiplier", 1) == 100 and v is not None and np.isfinite(float(v)):
+        return f"{float(v):.1f}%"
+    return fmt(v)
 
 
 def hidden_groups(result, audience: str) -> list[str]:
@@ -118,7 +121,7 @@ def describe(result, audience: str = "team") -> str:
             quiet.append(str(group))
             continue
         who = "" if group == "All" and len(last) == 1 else f"{group}: "
-        sentence = f"{who}{words}; latest {centre_word} {_value(row['centre'], s)}"
+        sentence = f"{who}{words}; latest {centre_word} {value_text(row['centre'], s)}"
         if isinstance(row.get("assurance"), str):
             sentence += "; assurance: " + ASSURANCE_WORDS[row["assurance"]]
         lines.append(sentence[0].upper() + sentence[1:] + ".")
@@ -135,7 +138,8 @@ def describe(result, audience: str = "team") -> str:
         lines.append(f"For {names}, some {str(s['x']).lower()}s rest on small numbers and are hidden, so the "
                      "centre line, limits and verdict are not shown.")
     if hidden:
-        lines.append(f"{len(hidden)} group(s) hidden because their numbers are small.")
+        lines.append("1 group is hidden because its numbers are small." if len(hidden) == 1 else
+                     f"{len(hidden)} groups are hidden because their numbers are small.")
     if summ["trial_limits"].any() and not run:
         lines.append("Some limits rest on fewer than 12 points: treat them as trial limits.")
     return " ".join(lines)
