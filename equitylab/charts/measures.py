@@ -176,10 +176,10 @@ def _direct_labels(d: pd.DataFrame, reference) -> list:
     words = {"higher": "higher", "lower": "lower", "similar": "similar", "reference": "reference"}
     d["label"] = d["versus reference"].map(words).fillna("")
     y = alt.Y("group:N", title=None, sort=list(d["group"]))
-    against = f"against {reference}" if reference is not None else "against overall"
+    against = ["against", str(reference) if reference is not None else "overall"]  # two lines: narrow column
     return [alt.Chart().mark_text(align="left", baseline="middle", dx=8, fontSize=11, color="#333333")
             .encode(y=y, x=alt.XValue(WIDTH), text=alt.Text("label:N")),
-            alt.Chart().mark_text(align="left", baseline="bottom", dx=8, dy=-3, fontSize=11, color="#333333")
+            alt.Chart().mark_text(align="left", baseline="bottom", dx=8, dy=-16, fontSize=11, color="#333333")
             .encode(x=alt.XValue(WIDTH), y=alt.YValue(0), text=alt.TextValue(against))]
 
 

@@ -114,7 +114,7 @@ def summary(max_points: int = 6) -> None:
     for f in _state["findings"]:
         text = " ".join(str(getattr(f, "text", "")).split())
         lead = re.split(r"(?<=[.!?])\s+(?=[A-Z0-9])", text)[0].strip() if text else ""
-        if not lead or lead.startswith(_NO_NEWS):
+        if not lead or lead.startswith(_NO_NEWS) or "no group differs clearly" in lead:
             continue
         label = " <span class='synthetic'>synthetic</span>" if getattr(f, "synthetic", False) else ""
         title = str(f.title).rstrip()
