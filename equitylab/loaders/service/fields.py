@@ -219,7 +219,11 @@ def yes_no(s, column, problems) -> pd.Series:
 
 
 def free_text(s) -> pd.Series:
-    """Team, referral source, discharge outcome: kept as written, categories sorted."""
+    """Team, referral source, discharge outcome: kept as written, categories sorted; or, for
+    a column read as text because nearly every value differs (see
+    :data:`.files.MAX_CATEGORIES`), as text, trimmed, with blank and 'NULL'-like text missing."""
+    if V.is_arrow_text(s):
+        return V.trimmed_text(s)
     return V.sorted_categories(V.categorical_strings(s))
 
 
