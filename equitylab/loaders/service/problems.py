@@ -63,6 +63,7 @@ class Problem:
     hint: str
     examples: tuple[str, ...] = ()
     fatal: bool = False    # the column cannot be read at all, so leaving rows out is no cure
+    expected: str | None = None  # the form a value should take ("dd/mm/yyyy"): never data
 
 
 def _said(p: Problem) -> str:
@@ -89,11 +90,13 @@ class Problems:
         raise DataError(problem, file=self.file, column=column, rows=rows, hint=hint, count=count)
 
     def add(self, mask: np.ndarray, *, column: str | None, problem: str, hint: str,
-            values: pd.Series | None = None, fatal: bool = False) -> None:
+            values: pd.Series | None = None, fatal: bool = False,
+            expected: str | None = None) -> None:
         """Rows where ``mask`` is True have ``problem`` in ``column``. ``values`` (the
         column as read) lets the message show examples, as :func:`shown` allows; leave it
         out for identifying columns. A ``fatal`` problem stops loading even when bad rows
-        are to be left out."""
+        are to be left out. ``expected`` is the form a good value takes ("dd/mm/yyyy or
+        yyyy-mm-dd"), which reports may print beside the problem: a format, never a value."""
         positions = np.flatnonzero(mask)
         if not len(positions):
             return
@@ -104,7 +107,7 @@ class Problems:
                 bad = bad.map(lambda x: str(int(x)) if x.is_integer() and abs(x) < 1e15 else str(x))
             distinct = pd.unique(bad.astype(str).to_numpy())[:3]
             examples = tuple(dict.fromkeys(shown(v) for v in distinct))
-        self.found.append(Problem(positions, column, problem, hint, examples, fatal))
+        self.found.append(Problem(positions, column, problem, hint, examples, fatal, expected))
 
     def __bool__(self) -> bool:
         return bool(self.found)
@@ -150,9 +153,11 @@ class Problems:
                              "count": sizes[which]})
 
     def reasons(self) -> list[dict]:
-        """The problems as plain data (for ``attrs``): column, problem, count, first rows."""
+        """The problems as plain data (for ``attrs``): column, problem, count, first rows,
+        and, where the problem has one, the form a good value takes (``expected``)."""
         return [{"column": p.column, "problem": p.problem, "count": len(p.positions),
                  "rows": self.row_numbers(p.positions[:SHOWN]).tolist()}
+                | ({"expected": p.expected} if p.expected else {})
                 for p in self._ordered()]
 
     def _ordered(self) -> list[Problem]:
