@@ -92,7 +92,7 @@ def test_a_text_column_of_mostly_distinct_values_stays_text_and_is_still_checked
     monkeypatch.setattr(files, "MAX_CATEGORIES", 3)
     rows = ["A,team 1 ,x", "N,team 2,y", "B, NULL ,x", "A,team 4,z", "N,,x", "B,team 1 ,y"]
     df = _read(_write(tmp_path, "ethnicity,team,note\n" + "\n".join(rows) + "\n"))
-    assert df["team"].dtype == "str" and not isinstance(df["team"].dtype, pd.CategoricalDtype)
+    assert isinstance(df["team"].dtype, pd.StringDtype) and df["team"].dtype.storage == "pyarrow"
     assert df["team"].isna().tolist() == [False, False, True, False, True, False]
     assert df["team"].dropna().tolist() == ["team 1", "team 2", "team 4", "team 1"]
     assert isinstance(df["note"].dtype, pd.CategoricalDtype)  # 3 distinct: categories

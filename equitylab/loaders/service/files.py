@@ -26,6 +26,7 @@ from pyarrow import csv as pacsv
 from .excel import read_sheet
 from .headers import check_header_rows, columns_to_read, key, known_field, map_headers, title_lines_ok
 from .problems import Problems
+from .values import is_arrow_text
 
 NUMERIC_FIELDS = ("count", "age", "missed_appointments", "waiting_days")
 NULL_VALUES = ["", "NA", "N/A", "NULL", "null", "NaN", "nan", "#N/A", "None"]
@@ -422,7 +423,8 @@ def _text_to_pandas(col):
             return _dictionary_to_categorical(col)
     decoded = pa.chunked_array([chunk.dictionary.take(chunk.indices) for chunk in col.chunks],
                                type=col.type.value_type)
-    return decoded.to_pandas().array
+    values = decoded.to_pandas()  # pandas 3: str held by Arrow; pandas 2 makes objects, so:
+    return values.array if is_arrow_text(values) else pd.arrays.ArrowStringArray(decoded)
 
 
 def _dictionary_to_categorical(col) -> pd.Categorical:

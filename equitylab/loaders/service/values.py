@@ -72,11 +72,11 @@ def trimmed_text(s: pd.Series) -> pd.Series:
     """Arrow-held text trimmed of spaces, blank and 'NULL'-like text missing; every step runs
     in Arrow, so no Python string is made per value."""
     out = s.str.strip()
-    short = out.str.len() <= max(map(len, _NULL_TEXT))  # only short text can be 'NULL'-like
+    # only short text can be 'NULL'-like
+    short = (out.str.len() <= max(map(len, _NULL_TEXT))).to_numpy(dtype=bool, na_value=False)
     blank = np.zeros(len(out), dtype=bool)
     if short.any():
-        blank[short.to_numpy(dtype=bool, na_value=False)] = \
-            out[short].str.lower().isin(_NULL_TEXT).to_numpy(dtype=bool)
+        blank[short] = out[short].str.lower().isin(_NULL_TEXT).to_numpy(dtype=bool, na_value=False)
     return out.mask(blank) if blank.any() else out
 
 
