@@ -71,15 +71,17 @@ def merged(*frames) -> dict:
 
 def excluded_words(obj, *, most: int = 4) -> str:
     """One sentence saying how many rows of the extract were left out and why (the ``most``
-    commonest reasons, the rest counted), from ``attrs["excluded"]``; "" when none were."""
+    commonest reasons, the rest counted, each with the form a good value takes where the
+    loader gives one), from ``attrs["excluded"]``; "" when none were."""
     attrs = obj.attrs if hasattr(obj, "attrs") else (obj or {})
     e = attrs.get("excluded") or {}
     n = int(e.get("rows") or 0)
     if not n:
         return ""
     reasons = sorted(e.get("reasons") or [], key=lambda r: -int(r.get("count", 0)))
-    parts = [f"{r['count']:,} where '{r['column']}' is {r['problem']}" if r.get("column")
-             else f"{r['count']:,} where {r['problem']}" for r in reasons[:most]]
+    parts = [(f"{r['count']:,} where '{r['column']}' is {r['problem']}" if r.get("column")
+              else f"{r['count']:,} where {r['problem']}")
+             + (f" (expected {r['expected']})" if r.get("expected") else "") for r in reasons[:most]]
     if len(reasons) > most:
         parts.append(f"{len(reasons) - most} other problems")
     why = (" because of problems in the file: " + _list(parts)) if parts else ""

@@ -81,3 +81,24 @@ def test_parquet_dates_out_of_pandas_range_are_problems_not_tracebacks(tmp_path,
     word = "after 2100" if when.year > 2000 else "before 1900"
     assert f"'Referral Date' is {word}" in str(info.value)
     assert info.value.rows == [2]  # Parquet has no header row: the first data row is row 1
+
+
+def test_a_text_column_of_mostly_distinct_values_stays_text_and_is_still_checked(tmp_path, monkeypatch):
+    """Past MAX_CATEGORIES distinct values a column is held as Arrow text, not categories
+    (pandas would make a Python string of every category), and is trimmed, blanked and
+    searched for identifiers as a categorical column is."""
+    from equitylab.loaders.service import files
+
+    monkeypatch.setattr(files, "MAX_CATEGORIES", 3)
+    rows = ["A,team 1 ,x", "N,team 2,y", "B, NULL ,x", "A,team 4,z", "N,,x", "B,team 1 ,y"]
+    df = _read(_write(tmp_path, "ethnicity,team,note\n" + "\n".join(rows) + "\n"))
+    assert isinstance(df["team"].dtype, pd.StringDtype) and df["team"].dtype.storage == "pyarrow"
+    assert df["team"].isna().tolist() == [False, False, True, False, True, False]
+    assert df["team"].dropna().tolist() == ["team 1", "team 2", "team 4", "team 1"]
+    assert isinstance(df["note"].dtype, pd.CategoricalDtype)  # 3 distinct: categories
+    # an NHS number in such a column is found by content and the column dropped
+    rows[3] = "A,seen 943 476 5919,z"
+    with pytest.warns(UserWarning, match="'team'"):
+        df = read_service_data(_write(tmp_path, "ethnicity,team\n" + "\n".join(
+            r.rsplit(",", 1)[0] for r in rows) + "\n", "b.csv"))
+    assert "team" not in df.columns

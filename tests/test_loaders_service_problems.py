@@ -89,3 +89,20 @@ def test_reasons_travel_as_plain_data():
         {"column": "Age", "problem": "negative", "count": 2, "rows": [3, 5]},
         {"column": "Ethnicity", "problem": "not an NHS ethnic category code", "count": 2,
          "rows": [5, 6]}]
+
+
+def test_the_problems_table_is_sorted_by_row_and_names_each_line_once_per_problem():
+    p = Problems("x.csv")
+    p.add(np.array([False, True, False, True]), column="Age", problem="negative", hint="Fix")
+    p.add(np.array([True, False, False, True]), column="Sex", problem="not a sex code", hint="Fix")
+    p.add(np.array([False, False, True, False]), column=None, problem="a repeated header", hint="Fix")
+    table = p.error(4).problems
+    assert table["row"].tolist() == [2, 3, 4, 5, 5]
+    assert table["column"].astype(object).where(table["column"].notna(), None).tolist() == \
+        ["Sex", "Age", None, "Age", "Sex"]  # None: the whole row
+    assert table["problem"].tolist() == ["not a sex code", "negative", "a repeated header",
+                                         "negative", "not a sex code"]
+    assert table["count"].tolist() == [2, 2, 1, 2, 2]
+    # a line per row at fault, so the words of each problem are held once, not once per line
+    assert isinstance(table["problem"].dtype, pd.CategoricalDtype)
+    assert list(table["problem"].cat.categories) == ["negative", "not a sex code", "a repeated header"]

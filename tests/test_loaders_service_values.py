@@ -61,3 +61,26 @@ def test_impossible_and_month_first_dates_are_unreadable():
     vals, bad, us = V.dates(pd.Series(["31/02/1977", "12/25/2024", "2024-03-05", None]))
     assert bad.tolist() == [True, True, False, False] and us
     assert np.isnat(vals[3])
+
+
+def test_repeated_rows_are_the_rows_pandas_calls_duplicated():
+    """values.repeated_rows sorts one number per row instead of hashing text; the rows it finds
+    must be exactly DataFrame.duplicated's, over categoricals, Arrow text, numbers with NaN,
+    and more columns than one 62-bit number can combine."""
+    from equitylab.loaders.service.values import repeated_rows
+
+    rng = np.random.default_rng(15)
+    for _ in range(100):
+        n = int(rng.integers(2, 40))
+        frame = pd.DataFrame({
+            "code": pd.Categorical(rng.choice(["A", "B", None], n)),
+            "text": pd.Series(rng.choice(["p", "q", "r", None], n), dtype="str"),
+            "number": rng.choice([1.0, 2.0, np.nan], n),
+            "whole": rng.integers(0, 3, n),
+        })
+        assert (repeated_rows(frame) == frame.duplicated().to_numpy()).all()
+    wide = pd.DataFrame({f"c{i}": pd.Series(rng.choice([f"v{j}" for j in range(1000)], 300), dtype="str")
+                         for i in range(12)})
+    wide = pd.concat([wide, wide.iloc[[3, 7, 7]]], ignore_index=True)
+    assert repeated_rows(wide).tolist() == wide.duplicated().tolist()
+    assert repeated_rows(wide).sum() == 3

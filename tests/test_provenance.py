@@ -70,3 +70,11 @@ def test_nothing_is_said_when_no_rows_were_left_out():
     assert "excluded" not in provenance.carry(pd.DataFrame(), clean).attrs
     many = frame(excluded=_excluded(9, *[(f"c{i}", "wrong", 9 - i) for i in range(6)]))
     assert provenance.excluded_words(many).endswith("and 2 other problems.")
+
+
+def test_a_reason_about_a_values_form_says_the_form_expected():
+    e = _excluded(2, ("Referral Date", "not a date", 2))
+    e["reasons"][0]["expected"] = "dd/mm/yyyy or yyyy-mm-dd"
+    assert provenance.excluded_words(frame(excluded=e)) == (
+        "2 rows were left out of the extract because of problems in the file: 2 where 'Referral Date' is "
+        "not a date (expected dd/mm/yyyy or yyyy-mm-dd).")

@@ -92,6 +92,28 @@ def test_scrub_removes_identifier_shapes_and_known_values():
     assert "row 17" in out and "column 'ethnicity'" in out  # what an analyst needs stays
 
 
+def test_scrub_keeps_the_loaders_column_names_row_numbers_and_format_hints(tmp_path):
+    """Issue 15, item 8: a loader message that reaches a published output (a failed report's
+    reason in the index) keeps what a reader needs to fix the file and shows no value."""
+    from equitylab.loaders.service import read_service_data
+
+    f = tmp_path / "x.csv"
+    f.write_text("Referral Date,Ethnicity,LSOA\n01/03/2024,A,E01001709\n31/02/2024,B,E01001709\n"
+                 "2024-02-30,A,Hackney 018B\n02/03/2024,N,E01001709\n", encoding="utf-8")
+    with pytest.raises(DataError) as info:
+        read_service_data(f)
+    message = str(info.value)
+    assert scrub(message) == message
+    for kept in ("rows 3, 4: 'Referral Date' is not a date", "row 4: 'LSOA'", "dd/mm/yyyy or yyyy-mm-dd",
+                 "such as E01001709", "a value shaped dd/dd/dddd"):
+        assert kept in message, kept
+    assert "31/02/2024" not in message and "2024-02-30" not in message and "Hackney 018B" not in message
+    # and the hints as they are written, in either case, survive scrubbing on their own
+    for hint in ("Dates should look like dd/mm/yyyy or yyyy-mm-dd", "YYYY-MM-DD", "E01234567",
+                 "rows 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 and 399,990 more"):
+        assert scrub(hint) == hint
+
+
 def test_identifying_values_are_read_from_the_extracts_identifier_columns(tmp_path):
     f = tmp_path / "x.csv"
     pd.DataFrame({"patient_name": ["Ada Quill", "Bo Vane"], "ethnicity": ["A", "B"]}).to_csv(f, index=False)

@@ -10,6 +10,23 @@ The sheet read is the one named with ``sheet=``, or else the first visible sheet
 header row and data: a hidden sheet is never picked on its own. A formula saved without
 its value (by a program that does not calculate) is reported as a problem, not read as a
 blank.
+
+Why openpyxl, and why 1 M cells. openpyxl parses in Python: about 42,000 cells a second here
+(1 M cells in 23.6 s, ``benchmarks/bench_loaders_hostile.py``), so the cap keeps a read inside
+60 s; 5 M cells would take about two minutes. python-calamine (0.9.1, Rust; checked in
+December 2026) reads the same 1 M cells in 2.8 s, but does not do the two things this module
+exists for: it returns a formula saved without its value as ``''``, exactly like an empty
+cell (there is no formula API in the Python binding), and it builds each sheet as one dense
+rectangle, so ``tests/malformed/stray_cell_not_declared.xlsx`` (a stray cell far from the
+table, no declared used range) made it ask for 512 GB and abort the whole process (a Rust
+allocation failure, not an exception Python can catch). Until a reader streams cells and
+keeps formulas, openpyxl stays and CSV is asked for above the cap.
+
+openpyxl's read-only sheets parse with ``openpyxl.worksheet._reader.WorkSheetParser``, a
+private class; it is subclassed here because no public API tells a formula without a saved
+value from an empty cell (``data_only=True`` gives both as None; ``data_only=False`` gives the
+formula but not its value). pyproject.toml pins openpyxl to 3.1.x, and
+``tests/test_loaders_service_excel.py`` pins the behaviour relied on.
 """
 from __future__ import annotations
 
@@ -25,7 +42,8 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 # openpyxl's own sheet parser: private, but the one its read-only sheets use (stable since
-# openpyxl 2.6); subclassed only to notice formulas that have no saved value
+# openpyxl 2.6, pinned to 3.1.x in pyproject.toml); subclassed only to notice formulas that
+# have no saved value (see the module docstring)
 from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
 
 from .headers import check_header_rows, key, known_field, title_lines_ok
@@ -33,7 +51,7 @@ from .problems import Problems
 
 # Filled cells read from one sheet; above it, CSV is asked for. openpyxl parses in Python at
 # 20-70 thousand cells a second on a 2-core machine (benchmarks/bench_loaders_hostile.py), so
-# 1 M cells keeps a read within 60 s; CSV has no such limit.
+# 1 M cells keeps a read within 60 s; CSV has no such limit (module docstring: why not 5 M).
 MAX_CELLS = 1_000_000
 MAX_PART_BYTES = 600 * 2**20   # uncompressed size of any one part of the workbook
 MAX_TOTAL_BYTES = 1536 * 2**20  # and of all its parts together

@@ -25,7 +25,8 @@ MAX_WAITING_DAYS = 36_500
 MAX_AGE = 120
 FIRST_DATE = np.datetime64("1900-01-01", "s")
 LAST_DATE = np.datetime64("2100-12-31T23:59:59", "s")
-DATE_HINT = "Dates should look like dd/mm/yyyy or yyyy-mm-dd"
+DATE_FORMS = "dd/mm/yyyy or yyyy-mm-dd"
+DATE_HINT = f"Dates should look like {DATE_FORMS}"
 _DTYPE_RANGE = {"Int8": (-128, 127), "Int16": (-32768, 32767), "Int32": (-2**31, 2**31 - 1),
                 "Int64": (-2**63, 2**63 - 1)}
 
@@ -118,7 +119,8 @@ def dates(s: pd.Series, column: str, problems: Problems, *, today: dt.date,
     shown = None if identifying else s
     hint = DATE_HINT + ("; some look like month/day/year, which UK files should not use"
                         if us else "")
-    problems.add(unreadable, column=column, problem="not a date", hint=hint, values=shown)
+    problems.add(unreadable, column=column, problem="not a date", hint=hint, values=shown,
+                 expected=DATE_FORMS)
     known = ~np.isnat(vals)
     early = known & (vals < FIRST_DATE)
     late = known & (vals > LAST_DATE)
@@ -219,7 +221,11 @@ def yes_no(s, column, problems) -> pd.Series:
 
 
 def free_text(s) -> pd.Series:
-    """Team, referral source, discharge outcome: kept as written, categories sorted."""
+    """Team, referral source, discharge outcome: kept as written, categories sorted; or, for
+    a column read as text because nearly every value differs (see
+    :data:`.files.MAX_CATEGORIES`), as text, trimmed, with blank and 'NULL'-like text missing."""
+    if V.is_arrow_text(s):
+        return V.trimmed_text(s)
     return V.sorted_categories(V.categorical_strings(s))
 
 

@@ -2,7 +2,9 @@
 Windows-1252, title lines above the header), Excel ``.xlsx`` and Parquet.
 
 Text columns arrive as pandas categoricals (pyarrow dictionary encoding), so every later
-check looks at each distinct value once and a 10-million-row file stays small in memory.
+check looks at each distinct value once and a 10-million-row file stays small in memory; a
+column with more than :data:`MAX_CATEGORIES` distinct values (free text, identifiers) arrives
+as pandas text held by Arrow instead.
 Problems with the file as a whole (its format, encoding, headers or shape) stop reading at
 once; problems with values are left to :mod:`.fields`.
 """
@@ -24,9 +26,15 @@ from pyarrow import csv as pacsv
 from .excel import read_sheet
 from .headers import check_header_rows, columns_to_read, key, known_field, map_headers, title_lines_ok
 from .problems import Problems
+from .values import is_arrow_text
 
 NUMERIC_FIELDS = ("count", "age", "missed_appointments", "waiting_days")
 NULL_VALUES = ["", "NA", "N/A", "NULL", "null", "NaN", "nan", "#N/A", "None"]
+# A text column with more distinct values than this is kept as text (pandas ``str``, held by
+# Arrow), not as categories: it is free text or identifiers, not a set of categories, and
+# pandas checks a categorical's categories with one Python string each (about 100 bytes), so
+# 8 million distinct values would cost about a gigabyte every time categories were made.
+MAX_CATEGORIES = 100_000
 
 
 @dataclass
@@ -392,7 +400,7 @@ def arrow_to_pandas(table) -> pd.DataFrame:
     frame = rest.to_pandas() if rest.num_columns else pd.DataFrame(index=pd.RangeIndex(table.num_rows))
     if not text:
         return frame
-    out = {name: pd.Series(_dictionary_to_categorical(text[name]), index=frame.index, copy=False)
+    out = {name: pd.Series(_text_to_pandas(text[name]), index=frame.index, copy=False)
            if name in text else frame[name] for name in cols}
     return pd.DataFrame(out, index=frame.index, copy=False)
 
@@ -403,10 +411,26 @@ def _is_text_dictionary(col) -> bool:
             and (pa.types.is_string(t.value_type) or pa.types.is_large_string(t.value_type)))
 
 
+def _text_to_pandas(col):
+    """A dictionary-encoded arrow text column as a pandas categorical, or, with more than
+    :data:`MAX_CATEGORIES` distinct values, as pandas text held by Arrow (no Python string is
+    made for any value)."""
+    # one block with more distinct values than that is enough to know, and then the blocks'
+    # dictionaries are not unified (a hash table of every distinct value)
+    if max(len(chunk.dictionary) for chunk in col.chunks) <= MAX_CATEGORIES:
+        col = col.unify_dictionaries()
+        if len(col.chunk(0).dictionary) <= MAX_CATEGORIES:
+            return _dictionary_to_categorical(col)
+    decoded = pa.chunked_array([chunk.dictionary.take(chunk.indices) for chunk in col.chunks],
+                               type=col.type.value_type)
+    values = decoded.to_pandas()  # pandas 3: str held by Arrow; pandas 2 makes objects, so:
+    return values.array if is_arrow_text(values) else pd.arrays.ArrowStringArray(decoded)
+
+
 def _dictionary_to_categorical(col) -> pd.Categorical:
-    """A dictionary-encoded arrow column as a pandas categorical, copying its indices into
-    the small integer codes once (pyarrow's own conversion takes several passes)."""
-    col = col.unify_dictionaries()
+    """A dictionary-encoded arrow column (dictionaries unified) as a pandas categorical,
+    copying its indices into the small integer codes once (pyarrow's own conversion takes
+    several passes)."""
     dictionary = col.chunk(0).dictionary
     categories = pa.chunked_array([dictionary]).to_pandas()
     k = len(categories)

@@ -70,7 +70,8 @@ def lsoa_codes(s: pd.Series, column: str, problems: Problems):
 
     problems.add(rows(~shaped), column=column, problem="not an LSOA code", values=s,
                  hint="LSOA codes are 9 characters, E01 or W01 and six digits, such as "
-                      "E01001709; a postcode column needs postcode_lookup=")
+                      "E01001709; a postcode column needs postcode_lookup=",
+                 expected="E01 or W01 and six digits, such as E01001709")
     problems.add(rows(unknown), column=column, values=s,
                  problem="not an LSOA code that exists (in neither the 2011 nor the 2021 list)",
                  hint="Check the code for a typing error: English LSOA codes run from "

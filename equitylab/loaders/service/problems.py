@@ -63,6 +63,7 @@ class Problem:
     hint: str
     examples: tuple[str, ...] = ()
     fatal: bool = False    # the column cannot be read at all, so leaving rows out is no cure
+    expected: str | None = None  # the form a value should take ("dd/mm/yyyy"): never data
 
 
 def _said(p: Problem) -> str:
@@ -89,11 +90,13 @@ class Problems:
         raise DataError(problem, file=self.file, column=column, rows=rows, hint=hint, count=count)
 
     def add(self, mask: np.ndarray, *, column: str | None, problem: str, hint: str,
-            values: pd.Series | None = None, fatal: bool = False) -> None:
+            values: pd.Series | None = None, fatal: bool = False,
+            expected: str | None = None) -> None:
         """Rows where ``mask`` is True have ``problem`` in ``column``. ``values`` (the
         column as read) lets the message show examples, as :func:`shown` allows; leave it
         out for identifying columns. A ``fatal`` problem stops loading even when bad rows
-        are to be left out."""
+        are to be left out. ``expected`` is the form a good value takes ("dd/mm/yyyy or
+        yyyy-mm-dd"), which reports may print beside the problem: a format, never a value."""
         positions = np.flatnonzero(mask)
         if not len(positions):
             return
@@ -104,7 +107,7 @@ class Problems:
                 bad = bad.map(lambda x: str(int(x)) if x.is_integer() and abs(x) < 1e15 else str(x))
             distinct = pd.unique(bad.astype(str).to_numpy())[:3]
             examples = tuple(dict.fromkeys(shown(v) for v in distinct))
-        self.found.append(Problem(positions, column, problem, hint, examples, fatal))
+        self.found.append(Problem(positions, column, problem, hint, examples, fatal, expected))
 
     def __bool__(self) -> bool:
         return bool(self.found)
@@ -127,19 +130,34 @@ class Problems:
 
     def table(self) -> pd.DataFrame:
         """One line per row and column at fault: ``row`` (as in the file), ``column``,
-        ``problem`` and ``count`` (rows sharing that problem in that column)."""
-        parts = [pd.DataFrame({"row": self.row_numbers(p.positions), "column": p.column,
-                               "problem": p.problem, "count": len(p.positions)})
-                 for p in self.found]
-        if not parts:
+        ``problem`` and ``count`` (rows sharing that problem in that column).
+
+        ``column`` and ``problem`` are categoricals: a file where every row is at fault has
+        millions of lines but only a few distinct problems, and a text column would repeat
+        each problem's words on every line (gigabytes for a 10-million-row file)."""
+        if not self.found:
             return pd.DataFrame({"row": [], "column": [], "problem": [], "count": []})
-        out = pd.concat(parts, ignore_index=True)
-        return out.sort_values(["row"], kind="stable").reset_index(drop=True)
+        sizes = np.array([len(p.positions) for p in self.found])
+        rows = np.concatenate([self.row_numbers(p.positions) for p in self.found])
+        order = np.argsort(rows, kind="stable")
+        # the problem of each line, in row order
+        which = np.repeat(np.arange(len(self.found), dtype=np.int32), sizes)[order]
+
+        def per_line(values):
+            codes, uniques = pd.factorize(pd.Series(values, dtype=object))
+            return pd.Categorical.from_codes(codes[which], categories=uniques)
+
+        return pd.DataFrame({"row": rows[order],
+                             "column": per_line([p.column for p in self.found]),
+                             "problem": per_line([p.problem for p in self.found]),
+                             "count": sizes[which]})
 
     def reasons(self) -> list[dict]:
-        """The problems as plain data (for ``attrs``): column, problem, count, first rows."""
+        """The problems as plain data (for ``attrs``): column, problem, count, first rows,
+        and, where the problem has one, the form a good value takes (``expected``)."""
         return [{"column": p.column, "problem": p.problem, "count": len(p.positions),
                  "rows": self.row_numbers(p.positions[:SHOWN]).tolist()}
+                | ({"expected": p.expected} if p.expected else {})
                 for p in self._ordered()]
 
     def _ordered(self) -> list[Problem]:

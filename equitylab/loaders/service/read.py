@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from ...errors import DataError, IdentifiableDataWarning
 from ...provenance import SYNTHETIC_LABEL, stamp
@@ -116,6 +117,8 @@ def read_service_data(path, *, mapping=None, columns=None, required=None, sheet=
     user_map = load_mapping(mapping)
     problems = Problems(path.name)
     table = read_table(path, problems, user_map=user_map, wanted=wanted, sheet=sheet)
+    # pyarrow's reader keeps the memory it parsed with for reuse: give it back before checking
+    pa.default_memory_pool().release_unused()
     return normalise(table, problems, wanted=wanted, required=required,
                      postcode_lookup=postcode_lookup, age_bands=age_bands, bad_rows=bad_rows)
 
@@ -270,7 +273,7 @@ def _bad_rows(frame: pd.DataFrame, problems: Problems, bad_rows: str):
 
 def _duplicates(ctx: Context, raw: pd.DataFrame) -> None:
     """Warn of rows that are exact copies of an earlier row (every column read)."""
-    dup = raw.duplicated().to_numpy() if len(raw) > 1 and len(raw.columns) else np.zeros(0, bool)
+    dup = V.repeated_rows(raw) if len(raw) > 1 and len(raw.columns) else np.zeros(0, bool)
     n = int(dup.sum())
     if not n:
         return

@@ -12,6 +12,8 @@ import re
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .. import codes
 
@@ -58,6 +60,61 @@ def categorical_strings(s: pd.Series) -> pd.Series:
     if blank.any():
         s = s.cat.remove_categories(cats[blank])
     return s
+
+
+def is_arrow_text(s: pd.Series) -> bool:
+    """Whether ``s`` is text held by Arrow (pandas ``str``), as a column with too many
+    distinct values for categories is read."""
+    return isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow"
+
+
+def trimmed_text(s: pd.Series) -> pd.Series:
+    """Arrow-held text trimmed of spaces, blank and 'NULL'-like text missing; every step runs
+    in Arrow, so no Python string is made per value."""
+    out = s.str.strip()
+    # only short text can be 'NULL'-like
+    short = (out.str.len() <= max(map(len, _NULL_TEXT))).to_numpy(dtype=bool, na_value=False)
+    blank = np.zeros(len(out), dtype=bool)
+    if short.any():
+        blank[short] = out[short].str.lower().isin(_NULL_TEXT).to_numpy(dtype=bool, na_value=False)
+    return out.mask(blank) if blank.any() else out
+
+
+def row_codes(s: pd.Series) -> tuple[np.ndarray, int]:
+    """Each row's value as a whole number from -1 up, equal values (and missing ones) giving
+    equal numbers, and an upper bound: the number of distinct values. Categoricals give their
+    codes; Arrow text is ranked by Arrow (a sort, lighter than a hash table of millions of
+    strings), so no Python string is made for any value."""
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        return codes_of(s).astype(np.int64), len(s.cat.categories)
+    if is_arrow_text(s):
+        ranks = pc.rank(pa.array(s.array), tiebreaker="dense").to_numpy().astype(np.int64) - 1
+        return ranks, int(ranks.max()) + 1 if len(ranks) else 0
+    out, uniques = pd.factorize(s)
+    return out.astype(np.int64), len(uniques)
+
+
+def repeated_rows(frame: pd.DataFrame) -> np.ndarray:
+    """True for each row that is an exact copy of an earlier row (missing equals missing), as
+    ``DataFrame.duplicated`` gives, found by sorting one whole number per row instead of
+    hashing each column's values (which, for text with millions of distinct values, costs a
+    gigabyte)."""
+    n = len(frame)
+    key, span = np.zeros(n, dtype=np.int64), 1
+    for i in range(frame.shape[1]):
+        codes, k = row_codes(frame.iloc[:, i])
+        if span * (k + 1) >= 2**62:  # renumber the combinations seen so far, from 0
+            _, key = np.unique(key, return_inverse=True)
+            key = key.astype(np.int64).reshape(-1)
+            span = int(key.max()) + 1 if n else 1
+        key = key * (k + 1) + (codes + 1)
+        span *= k + 1
+    order = np.argsort(key, kind="stable")
+    repeated = np.zeros(n, dtype=bool)
+    if n > 1:
+        ordered = key[order]
+        repeated[order[1:]] = ordered[1:] == ordered[:-1]
+    return repeated
 
 
 def codes_of(cat: pd.Series) -> np.ndarray:
