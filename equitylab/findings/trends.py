@@ -12,8 +12,10 @@ from ..spc import SmallDenominatorWarning, TrialLimitsWarning, aggregate, contro
 from ..spc.describe import hidden_groups, withheld_groups
 from .finding import MISSING_LABELS, Finding, check_audience, make
 from .service import GROUP_LABELS, unavailable
+from .words import sentence_case, share_words
 
 _PERIOD_WORDS = {"MS": "month", "M": "month", "W": "week", "QS": "quarter"}
+SMALL = 7  # counts from 1 to 7 are hidden when publishing
 
 
 def _missing_for_waits(service: pd.DataFrame) -> list[str]:
@@ -37,15 +39,17 @@ def _waits(service: pd.DataFrame, by: str | None, freq: str) -> pd.DataFrame:
 CONTROL_POINTS = 15  # fewer published points than this give a run chart: control limits need a baseline
 
 
-def _recorded(data: pd.DataFrame, by: str | None) -> tuple[pd.DataFrame, str]:
+def _recorded(data: pd.DataFrame, by: str | None, audience: str = "team") -> tuple[pd.DataFrame, str]:
     """Rows whose group is recorded, and a sentence on the share of referrals without one: a missing
     category is a data-quality fact, never an equity group."""
     if not by:
         return data, ""
     missing = data[by].astype("string").isin(MISSING_LABELS)
-    share = data.loc[missing, "n"].sum() / max(data["n"].sum(), 1)
+    count = int(data.loc[missing, "n"].sum())
     label = GROUP_LABELS.get(by, by.replace("_", " "))
-    note = f"{share:.0%} of referrals have no recorded {label} and are not shown as a group." if share else ""
+    share = share_words(count, int(data["n"].sum()), audience)
+    note = (f"{sentence_case(share)} {'of referrals' if share.endswith('%') else 'referrals'} have no recorded "
+            f"{label} and are not shown as a group.") if count else ""
     return data[~missing.to_numpy()], note
 
 
@@ -95,7 +99,7 @@ def over_time(service: pd.DataFrame, by: str | None = "ethnicity", *, audience: 
     word = _PERIOD_WORDS.get(freq, "period")
     if missing := _missing_for_waits(service):
         return unavailable("Referrals seen within 28 days over time", missing, service)
-    data, missing_note = _recorded(_waits(service, by, freq), by)
+    data, missing_note = _recorded(_waits(service, by, freq), by, audience)
     data = data.rename(columns={"y": "seen within 28 days", "n": "referrals", "period": word.capitalize()})
     points = data.groupby(by).size().min() if by else len(data)
     if chart != "run" and points < CONTROL_POINTS:
@@ -136,6 +140,19 @@ def gap_over_time(service: pd.DataFrame, *, group: str | None = None, reference:
         return unavailable("The gap over time", missing, service)
     data, _ = _recorded(_waits(service, by, freq), by)
     totals = data.groupby(by)[["y", "n"]].sum()
+    if audience == "publish":
+        # the gap, its medians and its verdict are computed from every period of both groups, so a
+        # published gap needs two groups with no period resting on a count of 1 to 7
+        small = (data["y"].between(1, SMALL) | data["n"].between(1, SMALL)).groupby(data[by].astype(str)).any()
+        clear = [g for g in totals.index if not small.get(str(g), True)]
+        wanted = [g for g in (group, reference) if g is not None]
+        if len(clear) < 2 or any(g not in clear for g in wanted):
+            label = GROUP_LABELS.get(by, by)
+            return make(f"The gap over time by {label}",
+                        f"The gap between {label}s over time is not shown: in every pair of groups some {word}s "
+                        "rest on counts of 1 to 7, and the gap, its medians and its verdict would be worked out "
+                        f"from them. Longer periods, or a longer extract, may allow it.", data=service)
+        totals = totals[totals.index.isin(clear)]
     if reference is None:
         reference = totals["n"].idxmax()
     if group is None:

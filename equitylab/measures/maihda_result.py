@@ -129,8 +129,14 @@ class Intersectional:
             parts = [f"{c} {label} ({_count_words(rows, publish)} rows)" for c, labels in self.left_out.items()
                      for label, rows in labels.items()]
             rows = _count_words(self.left_out_rows, publish)
-            notes.append(f"{rows} {'row is' if self.left_out_rows == 1 else 'rows are'} left out because a "
-                         f"group is not recorded (data quality, not an equity group): {', '.join(parts)}.")
+            # with a part shown as "fewer than 8", the total beside the other parts would give it back
+            # (55 rows: 50 with no ethnicity and "fewer than 8" with no sex leaves 5 to 7)
+            small_part = publish and any(1 <= r <= THRESHOLD for labels in self.left_out.values()
+                                         for r in labels.values())
+            head = ("Rows are" if small_part else
+                    f"{rows} {'row is' if self.left_out_rows == 1 else 'rows are'}")
+            notes.append(f"{head} left out because a group is not recorded (data quality, not an equity group): "
+                         f"{', '.join(parts)}.")
         if self.outcome_missing:
             notes.append(f"{_count_words(self.outcome_missing, publish)} rows have no {self.outcome} recorded "
                          "and are left out.")

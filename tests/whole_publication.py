@@ -1,0 +1,63 @@
+"""A report's publication built as the report template builds it, and read whole by the attacker."""
+from __future__ import annotations
+
+import warnings
+
+from equitylab import findings
+import pandas as pd
+
+from equitylab.findings.intersectional import _person
+from equitylab.findings.trends import _waits
+
+import publication_reader as read
+from joint import Joint
+
+HACKNEY = "E09000012"
+GROUPS = ["ethnicity", "sex", "age_band", "imd_decile"]
+CROSSED = ["ethnicity", "sex", "deprivation"]
+
+
+def build(service, area=HACKNEY) -> dict:
+    """The service findings of ``equitylab report`` (sections 2 to 6), published."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return {
+            "summary": findings.service_summary(service, audience="publish"),
+            "access": findings.access(service, area, GROUPS, audience="publish"),
+            "experience": findings.experience(service, by=GROUPS, audience="publish"),
+            "outcomes": findings.outcomes(service, by=GROUPS, audience="publish"),
+            "deprivation": findings.outcomes_by_deprivation(service, area, audience="publish"),
+            "strata": findings.intersections(service, by=CROSSED, audience="publish"),
+            "over_time": findings.over_time(service, by="ethnicity", audience="publish"),
+            "gap": findings.gap_over_time(service, by="ethnicity", audience="publish"),
+        }
+
+
+def attack(publication: dict, service=None, *, strata: bool = True, over_time: bool = True,
+           same_as_referrals=("missed",)):
+    """One programme over every number of the publication; the ranges of its counts hidden for being small.
+    ``service`` (the extract) tells which count of each hidden SPC point is the small one, to be judged:
+    the reader only knows that one of them is."""
+    j = Joint()
+    read.read_summary(j, publication["summary"])
+    read.read_access(j, publication["access"])
+    for part in ("experience", "outcomes"):
+        read.read_comparisons(j, publication[part], same_as_referrals=same_as_referrals)
+    read.read_local_deprivation(j, publication["deprivation"])
+    if strata:
+        table = read.csv_of(publication["experience"])
+        groups = {g: list(dict.fromkeys(table.loc[table["grouping"] == g, g])) for g in ("ethnicity", "sex")}
+        categories = {"ethnicity": groups["ethnicity"], "sex": groups["sex"], "imd_quintile": ["1", "2", "3", "4", "5"]}
+        by = list(categories)
+        read.read_strata(j, publication["strata"], categories,
+                         lambda cell: _person({**cell, "imd_quintile": int(cell["imd_quintile"])}, by, short=True))
+    if over_time:
+        hidden = read.read_over_time(j, publication["over_time"], "ethnicity")
+        if hidden and service is not None:
+            waits = _waits(service, "ethnicity", "MS")
+            truth = {(str(r.ethnicity), pd.Timestamp(r.period).isoformat()): (r.y, r.n) for r in waits.itertuples()}
+            for group, month in hidden:
+                y, n = truth[(group, pd.Timestamp(month).isoformat())]
+                key = ("month n" if 1 <= n <= 7 else "month y", "ethnicity", group, month)
+                j.primary[key] = f"SPC point {group} {month[:7]}"
+    return j, j.ranges()
