@@ -311,13 +311,17 @@ def read_strata(j: Joint, finding, categories: dict[str, list[str]], label) -> N
                 j.add({j.count(("missing", c)): 1, j.count(k): -1}, 0, BIGM)
         j.add({j.count(whole): -1, **{j.count(k): 1 for k in keys}}, 0, BIGM)  # the whole at most their sum
     no_outcome = re.search(r"([\d,]+|fewer than 8) people have no record of", text)
-    if no_outcome and left:
-        missing = ("no outcome", "strata")
+    missing = ("no outcome", "strata")
+    if not no_outcome:  # not said: everyone has the outcome
+        j.shown(missing, 0)
+    if not left:
+        j.shown(("left out", "strata"), 0)
+    j.total(("referrals", "all"), [("strata", "all"), ("left out", "strata"), missing])
+    if no_outcome:
         if no_outcome.group(1) == "fewer than 8":
             j.hidden_small(missing, "MAIHDA text: no outcome")
         else:
             j.shown(missing, int(no_outcome.group(1).replace(",", "")))
-        j.total(("referrals", "all"), [("strata", "all"), ("left out", "strata"), missing])
 
 
 BIGM = 10**5

@@ -6,8 +6,10 @@ import warnings
 from equitylab import findings
 import pandas as pd
 
+from equitylab.findings.finding import MISSING_LABELS
 from equitylab.findings.intersectional import _person
 from equitylab.findings.trends import _waits
+from equitylab.loaders.service.read import _missing_ethnicity_pct
 
 import publication_reader as read
 from joint import Joint
@@ -51,6 +53,10 @@ def attack(publication: dict, service=None, *, strata: bool = True, over_time: b
         by = list(categories)
         read.read_strata(j, publication["strata"], categories,
                          lambda cell: _person({**cell, "imd_quintile": int(cell["imd_quintile"])}, by, short=True))
+        if service is not None:  # the reader knows how many hidden strata are small, not which: judge those
+            for key, people in _strata_sizes(service).items():
+                if 1 <= people <= 7:
+                    j.primary[("stratum",) + key] = f"stratum {' / '.join(key)}"
     if over_time:
         hidden = read.read_over_time(j, publication["over_time"], "ethnicity")
         if hidden and service is not None:
@@ -61,3 +67,27 @@ def attack(publication: dict, service=None, *, strata: bool = True, over_time: b
                 key = ("month n" if 1 <= n <= 7 else "month y", "ethnicity", group, month)
                 j.primary[key] = f"SPC point {group} {month[:7]}"
     return j, j.ranges()
+
+
+def _strata_sizes(service: pd.DataFrame) -> dict:
+    """People in each stratum of the MAIHDA finding (waiting time recorded, every group recorded)."""
+    rows = service[service["waiting_days"].notna()]
+    ethnicity, sex = rows["ethnicity"].astype(str), rows["sex"].astype(str)
+    quintile = ((pd.to_numeric(rows["imd_decile"]) + 1) // 2).astype("Int64").astype(str)
+    recorded = ~ethnicity.isin(MISSING_LABELS) & ~sex.isin(MISSING_LABELS) & (quintile != "<NA>")
+    return pd.DataFrame({"e": ethnicity, "s": sex, "q": quintile})[recorded].value_counts().to_dict()
+
+
+def smaller(service: pd.DataFrame, keep: dict, *, every_wait: bool = False) -> pd.DataFrame:
+    """The extract with some groups cut to ``keep`` rows ({column: {group: rows}}); ``every_wait`` gives
+    everyone a waiting time, so the strata's margins are the groups' referrals (the strongest link)."""
+    drop = []
+    for column, groups in keep.items():
+        for group, rows in groups.items():
+            drop += list(service.index[service[column].astype(str) == group][rows:])
+    out = service.drop(index=drop)
+    if every_wait:
+        out = out.assign(waiting_days=out["waiting_days"].fillna(30))
+    out.attrs.update(service.attrs)
+    out.attrs["missing_ethnicity_pct"] = _missing_ethnicity_pct(out)
+    return out
