@@ -350,6 +350,7 @@ def read_over_time(j: Joint, finding, grouping: str) -> list:
     counts that were not 1 to 7; a hidden point rests on a count or denominator of 1 to 7. A group's months
     add up to its referrals. Returns the (group, month) of hidden points."""
     hidden = []
+    _missing_shares(j, finding.text)
     for spec, rows in chart_records(finding):
         points = [r for r in rows if r.get("row") == "point" and "group" in r and "x" in r]
         by_group: dict = {}
@@ -370,3 +371,49 @@ def read_over_time(j: Joint, finding, grouping: str) -> list:
                     j.ratio(x, n, y)
             j.total(("referrals", grouping, group), keys)
     return hidden
+
+
+# -- what the words say -----------------------------------------------------------------------------------
+_NUMBER = re.compile(r"(?<![\w.])-?\d[\d,]*(?:\.\d+)?")
+# numbers in the words that are no count of people, or that the readers above take from the words
+_NOT_COUNTS = [
+    r"\(ratio [\d.]+, 95% CI [\d.]+ to [\d.]+\)",       # a shown group's ratio: its count is shown
+    r"slope index of inequality is -?[\d.]+ percentage points \(95% CI -?[\d.]+ to -?[\d.]+\)",  # no group hidden
+    r"For \d+ of the \d+ combinations", r"for \d+ groups", r"and \d+ more", r"explain \d+% of the differences",
+    r"[Aa]cross all \d+ \w+s", r"\d+ have 1 to 7", r"Model \d", r"about 0", r"the other \d+%",
+    r"\d{1,2} \w+ \d{4}",                              # dates
+    r"within (?:28|90) days", r"1 to 7", r"[Ff]ewer than 8", r"fewer than 5 events",
+    r"\d+(?:\.\d+)?% of periods",                       # the SPC caution: periods, not people
+    r"\d+ group\(s\) hidden", r"\d+ (?:of \d+ )?(?:strata|combinations)", r"of the \d+ combinations",
+    r"\d+ more (?:is|are) hidden",
+    r"(?:[Ll]ess than )?\d+(?:\.\d+)?% of the variation", r"PCV \d+(?:\.\d+)?%",
+    r"95% (?:CI|interval)", r"\d+ deprivation groups",
+    r"\d+(?:\.\d+)?% of referrals have no", r"for \d+(?:\.\d+)?% of (?:referrals|them)",
+    r"The extract has [\d,]+ referrals", r"\([\d,]+ rows\)", r"[\d,]+ rows? (?:is|are) left out",
+    r"[\d,]+ people have no record",
+    r"median gap of -?[\d.]+ points", r"-?[\d.]+ points in the second",
+]
+
+
+def unread_numbers(finding) -> list[str]:
+    """Numbers in the finding's words (text and alt text) that are neither a cell of its published table
+    nor a number drawn in its charts (at 0 to 2 decimal places) nor one of :data:`_NOT_COUNTS`: numbers
+    the attacker does not read. A finding that starts saying a new number shows up here."""
+    allowed = set()
+    table = finding.export if finding.export is not None else finding.table
+    if table is not None:
+        csv = csv_of(finding)
+        for column in csv.columns:
+            allowed.update(m.replace(",", "") for v in list(csv[column]) + [column] for m in _NUMBER.findall(str(v)))
+    for spec, rows in chart_records(finding):
+        values = [v for r in rows for v in r.values()] + _datums(spec)
+        for v in values:
+            if isinstance(v, int | float) and not isinstance(v, bool):
+                allowed.update(f"{v:.{d}f}" for d in (0, 1, 2))
+            else:
+                allowed.update(m.replace(",", "") for m in _NUMBER.findall(str(v)))
+    words = f"{finding.text} {finding.alt_text}"
+    for phrase in _NOT_COUNTS:
+        words = re.sub(phrase, " ", words)
+    allowed = {float(a) for a in allowed}
+    return sorted({m for m in _NUMBER.findall(words) if float(m.replace(",", "").rstrip(",")) not in allowed})

@@ -9,6 +9,7 @@ import pytest
 from equitylab.findings import service as service_findings
 from equitylab.synthetic import service_data
 
+import publication_reader as read
 import whole_publication as whole
 from joint import Joint, too_narrow
 
@@ -42,6 +43,16 @@ def test_every_part_of_the_publication_has_hidden_small_counts_to_attack(attacke
 def test_no_hidden_small_count_is_pinned_by_the_whole_publication(attacked):
     _, joint, ranges = attacked
     assert too_narrow(ranges) == [], [joint.primary[k] for k, _, _ in too_narrow(ranges)]
+
+
+def test_every_number_in_the_words_is_read_or_is_no_count(attacked):
+    """Each number of a finding's text and alt text is a cell of its published table, a number drawn in
+    its chart, or one the readers take from the words ("fewer than 8", "9% of referrals") or that counts
+    no one (dates, "within 28 days", the share of variation): a new number in the words fails here until
+    the attacker reads it."""
+    publication, _, _ = attacked
+    unread = {name: read.unread_numbers(f) for name, f in publication.items()}
+    assert {name: n for name, n in unread.items() if n} == {}
 
 
 def test_the_gap_over_time_is_not_built_on_hidden_points(attacked):
