@@ -142,6 +142,7 @@ def read_access(j: Joint, finding) -> None:
     table = csv_of(finding)
     if "grouping" not in table:
         table["grouping"] = finding.title.split("Access by ")[-1]
+    table["grouping"] = table["grouping"].replace({"deprivation": "imd_decile", "age": "age_band"})
     for grouping, part in table.groupby("grouping", sort=False):
         whole = ("access total", grouping)
         keys = []

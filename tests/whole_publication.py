@@ -15,7 +15,8 @@ import publication_reader as read
 from joint import Joint
 
 HACKNEY = "E09000012"
-GROUPS = ["ethnicity", "sex", "age_band", "imd_decile"]
+DIMENSIONS = ["ethnicity", "sex", "age_band", "deprivation"]  # the report's default dimensions
+GROUPS = ["ethnicity", "sex", "age_band", "imd_decile"]  # as service columns (report.service_columns)
 CROSSED = ["ethnicity", "sex", "deprivation"]
 
 
@@ -25,7 +26,7 @@ def build(service, area=HACKNEY) -> dict:
         warnings.simplefilter("ignore")
         return {
             "summary": findings.service_summary(service, audience="publish"),
-            "access": findings.access(service, area, GROUPS, audience="publish"),
+            "access": findings.access(service, area, DIMENSIONS, audience="publish"),
             "experience": findings.experience(service, by=GROUPS, audience="publish"),
             "outcomes": findings.outcomes(service, by=GROUPS, audience="publish"),
             "deprivation": findings.outcomes_by_deprivation(service, area, audience="publish"),

@@ -149,9 +149,9 @@ def gap_over_time(service: pd.DataFrame, *, group: str | None = None, reference:
         if len(clear) < 2 or any(g not in clear for g in wanted):
             label = GROUP_LABELS.get(by, by)
             return make(f"The gap over time by {label}",
-                        f"The gap between {label}s over time is not shown: in every pair of groups some {word}s "
-                        "rest on counts of 1 to 7, and the gap, its medians and its verdict would be worked out "
-                        f"from them. Longer periods, or a longer extract, may allow it.", data=service)
+                        f"The gap between {label}s over time is not shown: it needs two groups with no {word} "
+                        "resting on a count of 1 to 7, since the gap, its medians and its verdict are worked out "
+                        f"from every {word}. Longer periods, or a longer extract, may allow it.", data=service)
         totals = totals[totals.index.isin(clear)]
     if reference is None:
         reference = totals["n"].idxmax()
