@@ -127,32 +127,66 @@ def over_time(service: pd.DataFrame, by: str | None = "ethnicity", *, audience: 
                 extra={"result": result})
 
 
+MIN_PERIODS = 12  # periods a published gap needs: a first and a second half of six each
+
+
+def _published_pair(data: pd.DataFrame, by: str, group, reference):
+    """What a published gap may use: the periods in which both groups have referrals and neither rests on a
+    count of 1 to 7 (the
+    gap, its medians and its verdict are computed from every period they are given, so a hidden point
+    must not be one of them). The reference is the largest group unless named; the group, unless named,
+    is the one with the lowest share seen within 28 days over those periods, among those with at least
+    :data:`MIN_PERIODS` of them. Returns (data of those periods, group, reference, periods left out), or
+    None when no pair has enough."""
+    key = data[by].astype(str)
+    small = ((data["y"].between(1, SMALL) | data["n"].between(1, SMALL))
+             .groupby([data["period"], key]).any().unstack(fill_value=False))
+    # a period in which a group has no referrals has no share to compare
+    usable = ~small & (data["n"].groupby([data["period"], key]).sum().unstack(fill_value=0) > 0)
+    reference = str(reference) if reference is not None else str(data.groupby(key)["n"].sum().idxmax())
+    if reference not in usable.columns:
+        return None
+    clear = {g: usable[g] & usable[reference] for g in usable.columns if g != reference
+             and (group is None or g == str(group))}
+    clear = {g: ok[ok].index for g, ok in clear.items() if ok.sum() >= MIN_PERIODS}
+    if not clear:
+        return None
+
+    def share(g):
+        rows = data[(key == g) & data["period"].isin(clear[g])]
+        return rows["y"].sum() / max(rows["n"].sum(), 1)
+
+    chosen = min(clear, key=share)
+    kept = data[data["period"].isin(clear[chosen])]
+    return kept.assign(**{by: kept[by].astype(str)}), chosen, reference, len(small.index) - len(clear[chosen])
+
+
 def gap_over_time(service: pd.DataFrame, *, group: str | None = None, reference: str | None = None,
                   by: str = "ethnicity", audience: str = "team", freq: str = "MS") -> Finding:
     """The gap in the share seen within 28 days between a group and a reference group, over time,
     as a run chart above both groups' own series (levelling down is flagged).
 
     The reference is the largest recorded group unless the team names one; the group is the one with
-    the lowest share seen within 28 days unless named. Missing categories are never either."""
+    the lowest share seen within 28 days unless named. Missing categories are never either. Published
+    (``audience="publish"``), the gap uses only the periods in which neither group rests on a count of 1
+    to 7, and says how many it leaves out; with fewer than 12 such periods it is not shown."""
     check_audience(audience)
     word = _PERIOD_WORDS.get(freq, "period")
     if missing := _missing_for_waits(service):
         return unavailable("The gap over time", missing, service)
     data, _ = _recorded(_waits(service, by, freq), by)
     totals = data.groupby(by)[["y", "n"]].sum()
+    left_out = 0
     if audience == "publish":
-        # the gap, its medians and its verdict are computed from every period of both groups, so a
-        # published gap needs two groups with no period resting on a count of 1 to 7
-        small = (data["y"].between(1, SMALL) | data["n"].between(1, SMALL)).groupby(data[by].astype(str)).any()
-        clear = [g for g in totals.index if not small.get(str(g), True)]
-        wanted = [g for g in (group, reference) if g is not None]
-        if len(clear) < 2 or any(g not in clear for g in wanted):
+        pair = _published_pair(data, by, group, reference)
+        if pair is None:
             label = GROUP_LABELS.get(by, by)
             return make(f"The gap over time by {label}",
-                        f"The gap between {label}s over time is not shown: it needs two groups with no {word} "
-                        "resting on a count of 1 to 7, since the gap, its medians and its verdict are worked out "
-                        f"from every {word}. Longer periods, or a longer extract, may allow it.", data=service)
-        totals = totals[totals.index.isin(clear)]
+                        f"The gap between {label}s over time is not shown: it needs two groups with at least "
+                        f"{MIN_PERIODS} {word}s in which neither rests on a count of 1 to 7, since the gap, its "
+                        f"medians and its verdict are worked out from every {word} they use. Longer periods, or a "
+                        "longer extract, may allow it.", data=service)
+        data, group, reference, left_out = pair
     if reference is None:
         reference = totals["n"].idxmax()
     if group is None:
@@ -164,6 +198,9 @@ def gap_over_time(service: pd.DataFrame, *, group: str | None = None, reference:
         result = gap_chart(data, x=word.capitalize(), y="seen within 28 days", n="referrals", by=by, group=group,
                            reference=reference, multiplier=100, improvement="increase")
     text = result.describe()
+    if left_out:
+        text += (f" {left_out} {word}{'' if left_out == 1 else 's'} in which either group rests on a count of 1 to "
+                 "7 are left out of the gap, its medians and its verdict.")
     summary = result.summary.drop_duplicates("comparison", keep="last")
     table = pd.DataFrame({"comparison": summary["comparison"],
                           "median gap, first half (points)": summary["before_gap"].round(1),
