@@ -392,6 +392,7 @@ _NOT_COUNTS = [
     r"\d+(?:\.\d+)?% of referrals have no", r"for \d+(?:\.\d+)?% of (?:referrals|them)",
     r"The extract has [\d,]+ referrals", r"\([\d,]+ rows\)", r"[\d,]+ rows? (?:is|are) left out",
     r"[\d,]+ people have no record",
+    r"at least \d+ \w+s in which neither", r"\d+ \w+s? in which either group",  # the gap: periods, not people
     r"median gap of -?[\d.]+ points", r"-?[\d.]+ points in the second",
 ]
 
