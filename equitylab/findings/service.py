@@ -125,8 +125,9 @@ def hidden_sizes(service: pd.DataFrame, column: str) -> set[str]:
     table's own complementary suppression could pick a different group to protect a small one, and a
     size hidden in one table but shown in another protects nothing. So the sizes are protected once,
     here, and every table showing them hides these groups: every size of 1 to 7 and, because the sizes'
-    total is known (with the referrals not recorded, said as "fewer than 8" when 1 to 7), the smallest group of at least 14 that every such table shows (for age bands, an
-    adult band: access leaves children out). With no such group, every group's size is hidden."""
+    total is known (with the referrals not recorded, said as "fewer than 8" when 1 to 7), the smallest
+    group of at least 14 that every such table shows (for age bands, an adult band: access leaves
+    children out). With no such group, every group's size is hidden."""
     if column not in service:
         return set()
     labels = service[column].astype("string")

@@ -138,7 +138,10 @@ def suppress(table: pd.DataFrame, *, threshold: int = 7, count_columns=None, by=
     primary = np.column_stack([small[c] for c in counts]) if n_rows else np.zeros((0, len(counts)), bool)
     hidden = primary.copy()
     if hidden_rows is not None:
-        hidden |= np.asarray(hidden_rows, dtype=bool)[:, None]
+        hidden_rows = np.asarray(hidden_rows, dtype=bool)
+        if hidden_rows.shape != (n_rows,):
+            raise DataError(f"{what}: hidden_rows needs one true or false for each of the table's {n_rows} rows")
+        hidden |= hidden_rows[:, None]
     grid = np.column_stack([values[c] for c in counts]) if n_rows else np.zeros((0, len(counts)))
     # the non-events of each row, whose hidden sum is known when the numerators' and denominators' are
     complement = (values["denominator"] - values["numerator"]
