@@ -374,6 +374,21 @@ def read_over_time(j: Joint, finding, grouping: str) -> list:
     return hidden
 
 
+def read_gap(j: Joint, finding, grouping: str) -> None:
+    """The gap over time: each group's own series drawn below the gap, a month's % at full precision on
+    counts that were not 1 to 7 (the gap itself is their difference, read through them)."""
+    for spec, rows in chart_records(finding):
+        series = [r for r in rows if r.get("row") == "point" and "label" not in r and r.get("y") is not None]
+        if len({str(r.get("group")) for r in series}) < 2:
+            continue  # the gap's own series
+        for r in series:
+            n = ("month n", grouping, str(r["group"]), str(r["x"]))
+            x = ("month y", grouping, str(r["group"]), str(r["x"]))
+            j.not_small(n)
+            j.not_small(x)
+            j.ratio(x, n, r["y"])
+
+
 # -- what the words say -----------------------------------------------------------------------------------
 _NUMBER = re.compile(r"(?<![\w.])-?\d[\d,]*(?:\.\d+)?")
 # numbers in the words that are no count of people, or that the readers above take from the words

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from equitylab.findings import load_service
 from equitylab.findings import service as service_findings
 from equitylab.synthetic import service_data
 
@@ -18,6 +19,9 @@ EXTRACTS = {
     "600 referrals": lambda: service_data(whole.HACKNEY, n=600, seed=7),
     # the teaching extract with its small groups made smaller, and a waiting time for everyone, so the
     # MAIHDA strata add up to the groups' referrals
+    # the teaching extract (3,000 referrals) with its small groups made smaller: its gap over time is shown
+    "teaching extract, small groups smaller": lambda: whole.smaller(
+        load_service(None, whole.HACKNEY), {"ethnicity": {"Mixed": 6, "Other": 20}, "sex": {"Indeterminate": 2}}),
     "600, small groups smaller": lambda: whole.smaller(
         service_data(whole.HACKNEY, n=600, seed=7),
         {"ethnicity": {"Mixed": 5, "Asian": 12, "Other": 3}, "age_band": {"60-64": 9}}, every_wait=True),

@@ -59,6 +59,7 @@ def attack(publication: dict, service=None, *, strata: bool = True, over_time: b
                 if 1 <= people <= 7:
                     j.primary[("stratum",) + key] = f"stratum {' / '.join(key)}"
     if over_time:
+        read.read_gap(j, publication["gap"], "ethnicity")
         hidden = read.read_over_time(j, publication["over_time"], "ethnicity")
         if hidden and service is not None:
             waits = _waits(service, "ethnicity", "MS")
