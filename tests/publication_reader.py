@@ -242,12 +242,13 @@ def read_local_deprivation(j: Joint, finding) -> None:
 
 
 # -- where disadvantages meet (MAIHDA) -------------------------------------------------------------------
-def read_strata(j: Joint, finding, categories: dict[str, list[str]], label) -> None:
+def read_strata(j: Joint, finding, categories: dict[str, list[str]], label, existing=None) -> None:
     """The strata table (every stratum shown, by its label), and the strata not shown. ``categories``: each
     crossed column's categories as the publication lists them elsewhere; ``label(row)``: a stratum's name
     as the table prints it. A stratum not listed is hidden: all but the stated number of protectors are
     1 to 7. Each stratum is a cell of each column's margin, the margin being at most that group's
-    referrals (people with no outcome recorded are left out)."""
+    referrals (people with no outcome recorded are left out). ``existing``: the combinations that have
+    anyone in them, for a reader who knows that from elsewhere (the text says only how many)."""
     table = csv_of(finding)
     text = finding.text
     columns = list(categories)
@@ -277,6 +278,8 @@ def read_strata(j: Joint, finding, categories: dict[str, list[str]], label) -> N
         j.add({c: 1, b: -1}, 0, 1)                          # small -> a stratum
         smalls.append(b)
         nonempty.append(c)
+        if existing is not None:
+            j.count(key, *((1, BIGM) if key[1:] in existing else (0, 0)))
     if m:
         j.add({b: 1 for b in smalls}, primary_n, primary_n)
         j.add({c: 1 for c in nonempty}, int(m.group(1)), int(m.group(1)))

@@ -4,6 +4,7 @@ for each count however many places state it (tests/publication_reader.py). No co
 to 7 may be left fewer than six possible values."""
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from equitylab.findings import load_service
@@ -28,12 +29,52 @@ EXTRACTS = {
 }
 
 
+def _exact_margins():
+    """Every waiting time recorded and every sex recorded (and no Indeterminate), so the strata add up
+    exactly to the groups' published sizes, and only 9 Mixed."""
+    service = service_data(whole.HACKNEY, n=600, seed=7)
+    service = service[~service["sex"].astype(str).isin(["Not known", "Indeterminate"])]
+    return whole.smaller(service, {"ethnicity": {"Mixed": 9}}, every_wait=True)
+
+
+EXTRACTS["600, exact strata margins"] = _exact_margins
+# readers who know from elsewhere which combinations of groups have anyone in them
+KNOWS_STRATA = {"600, exact strata margins"}
+
+
 @pytest.fixture(scope="module", params=list(EXTRACTS))
 def attacked(request):
     service = EXTRACTS[request.param]()
     publication = whole.build(service)
-    joint, ranges = whole.attack(publication, service)
+    joint, ranges = whole.attack(publication, service, knows_strata=request.param in KNOWS_STRATA)
     return publication, joint, ranges
+
+
+def test_strata_resist_a_reader_who_knows_which_exist_under_the_old_rule_they_did_not(monkeypatch):
+    """Control for the strata: under the one-complement rule alone (before issue 16), with exact margins
+    and a reader who knows which combinations exist, small strata of the third deprivation quintile are
+    pinned to 1-5."""
+    from equitylab.measures import maihda
+
+    def one_complement(table, by, binary):
+        n = table["n"].to_numpy()
+        small = (n >= 1) & (n <= 7)
+        hidden = small.copy()
+        slices = [np.flatnonzero((table[c] == v).to_numpy()) for c in by for v in table[c].unique()]
+        changed = True
+        while changed:
+            changed = False
+            for rows in slices:
+                if hidden[rows].sum() == 1 and len(rows) > 1:
+                    visible = rows[~hidden[rows]]
+                    hidden[visible[np.argmin(n[visible])]] = True
+                    changed = True
+        return small, hidden
+
+    monkeypatch.setattr(maihda, "hide_small", one_complement)
+    service = _exact_margins()
+    _, ranges = whole.attack(whole.build(service), service, over_time=False, knows_strata=True)
+    assert any(key[0] == "stratum" for key, _, _ in too_narrow(ranges))
 
 
 def test_every_part_of_the_publication_has_hidden_small_counts_to_attack(attacked):

@@ -37,10 +37,11 @@ def build(service, area=HACKNEY) -> dict:
 
 
 def attack(publication: dict, service=None, *, strata: bool = True, over_time: bool = True,
-           same_as_referrals=("missed",)):
+           same_as_referrals=("missed",), knows_strata: bool = False):
     """One programme over every number of the publication; the ranges of its counts hidden for being small.
     ``service`` (the extract) tells which count of each hidden SPC point is the small one, to be judged:
-    the reader only knows that one of them is."""
+    the reader only knows that one of them is. ``knows_strata``: the reader also knows which combinations
+    of groups have anyone in them (from ``service``)."""
     j = Joint()
     read.read_summary(j, publication["summary"])
     read.read_access(j, publication["access"])
@@ -53,7 +54,8 @@ def attack(publication: dict, service=None, *, strata: bool = True, over_time: b
         categories = {"ethnicity": groups["ethnicity"], "sex": groups["sex"], "imd_quintile": ["1", "2", "3", "4", "5"]}
         by = list(categories)
         read.read_strata(j, publication["strata"], categories,
-                         lambda cell: _person({**cell, "imd_quintile": int(cell["imd_quintile"])}, by, short=True))
+                         lambda cell: _person({**cell, "imd_quintile": int(cell["imd_quintile"])}, by, short=True),
+                         existing=set(_strata_sizes(service)) if knows_strata and service is not None else None)
         if service is not None:  # the reader knows how many hidden strata are small, not which: judge those
             for key, people in _strata_sizes(service).items():
                 if 1 <= people <= 7:
