@@ -129,3 +129,28 @@ def test_known_totals_hide_a_row_large_enough_to_absorb_the_small_ones():
     assert out.attrs["hidden_groups"] == [["b"]]
     plain = suppress(t, by="m", derived_columns=[])
     assert plain.attrs["hidden_groups"] == [] and plain["numerator"].notna().tolist() == [False, False, True, True, False, False]
+
+
+def test_known_totals_protect_with_a_row_of_14_non_events_too():
+    """With a known total of numerators and of denominators, the hidden non-events have a known total as
+    well: 16 events among 17 people would leave a hidden 7 of 8 with 1 non-event pinned to 3-7, so the
+    protecting row must also have 14 non-events (here 20 of 40, not 16 of 17)."""
+    t = pd.DataFrame({"group": list("abcd"), "numerator": [7, 16, 20, 10], "denominator": [8, 17, 40, 200]})
+    out = suppress(t, known_totals=True)
+    # a's 7 hidden; 10 (the next smallest) hidden so a column total cannot give it back; then the smallest
+    # row of 14 or more in every count and in non-events: c, not b
+    assert out["numerator"].isna().tolist() == [True, False, True, True]
+    assert out["denominator"].isna().tolist() == [False, False, True, False]
+
+
+def test_rows_hidden_by_another_table_are_hidden_and_can_protect():
+    """``hidden_rows``: a count hidden in another table of the publication is hidden here too, as a
+    secondary cell; when it is large enough it is the row that protects the small one."""
+    t = pd.DataFrame({"group": list("abcd"), "observed": [4, 25, 60, 200]})
+    alone = suppress(t, known_totals=True)
+    assert alone["observed"].isna().tolist() == [True, True, False, False]  # 25: the smallest of 14 or more
+    told = suppress(t, known_totals=True, hidden_rows=[False, False, True, False])
+    assert told["observed"].isna().tolist() == [True, False, True, False]  # 60 hidden anyway protects the 4
+    assert "cannot be worked out" in told.loc[2, "suppression_note"]
+    with pytest.raises(DataError, match="hidden_rows"):
+        suppress(t, hidden_rows=[True, False])

@@ -266,9 +266,43 @@ def test_caterpillar_is_valid_vega_lite_and_names_the_strata_of_concern():
 
 
 def test_caterpillar_in_publish_draws_no_hidden_stratum():
-    result = _fit("binary_small", audience="publish")
+    result = _fit("binary_additive", audience="publish")  # binary_small hides every stratum when published
     spec = result.chart().to_dict(validate=True)
     rows = spec["datasets"][next(iter(spec["datasets"]))]
     assert len(rows) == len(result.strata) < result.total_strata
     assert min(r["people"] for r in rows) > 7
     assert f"{result.hidden_strata} strata with small numbers are not shown" in result.chart().description
+
+
+def test_a_group_with_small_strata_also_hides_a_large_one():
+    """A group's strata add up to its size, which a report gives elsewhere. Group A (25 people) has
+    strata of 2 and 3 beside one of 20: hiding only the 2 and the 3 (the one-complement rule sees two
+    hidden and stops) leaves their sum, 5, known, and each is 1 to 4. So A's 20 is hidden too, and the
+    attacker leaves each small stratum 1 to 7."""
+    from equitylab.measures.maihda_result import hide_small
+    from joint import Joint, too_narrow
+
+    table = pd.DataFrame({"g": list("AAABBB"), "h": list("xyzxyz"), "n": [2, 3, 20, 30, 25, 40]})
+    small, hidden = hide_small(table, ["g", "h"], binary=False)
+    assert small.tolist() == [True, True, False, False, False, False]
+    assert hidden[2]  # A's 20
+
+    def attack(hidden_rows):
+        j = Joint()
+        for i, (g, h, n) in enumerate(table.itertuples(index=False)):
+            key = (g, h)
+            if not hidden_rows[i]:
+                j.shown(key, n)
+            elif small[i]:
+                j.hidden_small(key)
+            else:
+                j.hidden_other(key)
+        for column in ("g", "h"):  # each group's size is published
+            for level, part in table.groupby(column):
+                j.add({j.count(tuple(r)): 1 for r in part[["g", "h"]].itertuples(index=False)},
+                      part["n"].sum(), part["n"].sum())
+        return too_narrow(j.ranges())
+
+    old_rule = np.array([True, True, False, True, True, False])  # the 2, the 3 and their one complements
+    assert sorted(lo_hi for _, *lo_hi in attack(old_rule)) == [[1, 4], [1, 4]]
+    assert attack(hidden) == []

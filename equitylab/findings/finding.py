@@ -170,12 +170,14 @@ def check_audience(audience: str) -> str:
     return audience
 
 
-def protect(table: pd.DataFrame, audience: str, *, by=None, derived=None) -> pd.DataFrame:
+def protect(table: pd.DataFrame, audience: str, *, by=None, derived=None, hidden_rows=None) -> pd.DataFrame:
     """Disclosure control for a table of counts: hide 1-7 and what reveals them when publishing. A
-    finding's text and overall values can give its totals away, so the totals count as known."""
+    finding's text and overall values can give its totals away, so the totals count as known.
+    ``hidden_rows``: rows hidden anyway, because another table of the publication hides the same count."""
     if audience == "team":
         return table
-    return suppress(table, threshold=SUPPRESSION_THRESHOLD, by=by, derived_columns=derived, known_totals=True)
+    return suppress(table, threshold=SUPPRESSION_THRESHOLD, by=by, derived_columns=derived, known_totals=True,
+                    hidden_rows=hidden_rows)
 
 
 def sources(*findings: Finding) -> pd.DataFrame:

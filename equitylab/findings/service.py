@@ -20,8 +20,8 @@ from ..loaders.census import lsoa_deciles, population
 from ..loaders.service import read_service_data
 from ..measures import access_vs_population, compare, proportion, sii
 from ..synthetic import service_data as synthetic_service_data
-from .finding import MISSING_LABELS, Finding, check_audience, make, protect
-from .words import join_words, possessive
+from .finding import MISSING_LABELS, SUPPRESSION_THRESHOLD, Finding, check_audience, make, protect
+from .words import join_words, possessive, sentence_case, share_words
 
 # the column each measure is built from, as a sentence can name it
 _NEEDS = {"missed": "missed_appointments (the number of missed appointments)",
@@ -54,8 +54,10 @@ def load_service(service_data: str | Path | None, area_code: str, *, mapping: st
     return synthetic_service_data(area_code)
 
 
-def service_summary(service: pd.DataFrame) -> Finding:
-    """Rows, dates, missing ethnicity and what was dropped as identifiable."""
+def service_summary(service: pd.DataFrame, *, audience: str = "team") -> Finding:
+    """Rows, dates, missing ethnicity and what was dropped as identifiable. Published, a count of 1 to 7
+    with no ethnicity is said as "fewer than 8", not as a percentage that gives it back."""
+    check_audience(audience)
     n = len(service)
     sentences = [f"The extract has {n:,} referrals."]
     if "referral_date" in service:
@@ -63,8 +65,8 @@ def service_summary(service: pd.DataFrame) -> Finding:
         sentences.append(f"They run from {d.min():%d %B %Y} to {d.max():%d %B %Y}.")
     missing = service.attrs.get("missing_ethnicity_pct")
     if missing is not None:
-        sentences.append(f"Ethnicity is not stated for {missing:.1f}% of them; they are counted as 'not stated', "
-                         "not left out silently.")
+        sentences.append(f"Ethnicity is not stated for {share_words(round(missing * n / 100), n, audience, decimals=1)}"
+                         " of them; they are counted as 'not stated', not left out silently.")
     left_out = provenance.excluded_words(service)  # bad_rows="exclude": how many rows and why
     if left_out:
         sentences.append(left_out)
@@ -126,6 +128,38 @@ _NOT_NEED = ("This compares shares of the population, not need: a group may need
              "less than others.")
 
 
+def hidden_sizes(service: pd.DataFrame, column: str) -> set[str]:
+    """The groups whose size (their number of referrals) every published table hides.
+
+    A group's size appears in several tables of one report: access (referrals of each group) and the
+    group comparisons (the people of "missed at least one appointment", which every referral has). Each
+    table's own complementary suppression could pick a different group to protect a small one, and a
+    size hidden in one table but shown in another protects nothing. So the sizes are protected once,
+    here, and every table showing them hides these groups: every size of 1 to 7 and, because the sizes'
+    total is known (with the referrals not recorded, said as "fewer than 8" when 1 to 7), the smallest
+    group of at least 14 that every such table shows (for age bands, an adult band: access leaves
+    children out). With no such group, every group's size is hidden."""
+    if column not in service:
+        return set()
+    labels = service[column].astype("string")
+    stated = labels.notna() & ~labels.isin(MISSING_LABELS)
+    sizes = labels[stated].value_counts()
+    small = sizes[(sizes >= 1) & (sizes <= SUPPRESSION_THRESHOLD)]
+    unrecorded = int((~stated).sum())  # said as "fewer than 8" when small: one more hidden cell of the total
+    if small.empty and not 1 <= unrecorded <= SUPPRESSION_THRESHOLD:
+        return set()
+    everywhere = [g for g in sizes.index if column != "age_band" or _lowest_age(g) >= 18]
+    big = sizes[sizes.index.isin(everywhere) & (sizes >= 2 * SUPPRESSION_THRESHOLD)]
+    if big.empty:
+        return {str(g) for g in sizes.index}
+    return {str(g) for g in small.index} | {str(big.sort_values(kind="stable").index[0])}
+
+
+def _lowest_age(band: str) -> int:
+    digits = "".join(ch if ch.isdigit() else " " for ch in str(band)).split()
+    return int(digits[0]) if digits else 0
+
+
 def _access_one(service, area_code, by, audience, eligible_ages) -> Finding:
 
     check_audience(audience)
@@ -139,7 +173,8 @@ def _access_one(service, area_code, by, audience, eligible_ages) -> Finding:
                                    eligible_ages=eligible_ages if dimension == "age" else None)
     cautions = [str(w.message) for w in caught if not issubclass(w.category, DeprecationWarning)]
     res = provenance.carry(res, service, pop)
-    table = protect(res, audience, derived=["expected", "share_service", "ratio", "lower_ci", "upper_ci"])
+    table = protect(res, audience, derived=["expected", "share_service", "ratio", "lower_ci", "upper_ci"],
+                    hidden_rows=res["group"].astype(str).isin(hidden_sizes(service, column)).to_numpy())
     provenance.carry(table, res)
     shown = table.dropna(subset=["ratio"])
     low = shown[shown["upper_ci"] < 1].sort_values("ratio")
@@ -164,9 +199,11 @@ def _access_one(service, area_code, by, audience, eligible_ages) -> Finding:
     if not sentences:
         sentences.append(f"By {label}, no group's share of referrals differs clearly from its share of the "
                          "population.")
-    miss = res.attrs.get("missing_percent")
+    miss = int(res.attrs.get("missing_count") or 0)
     if miss:
-        sentences.append(f"{miss:.1f}% of referrals have no {dimension} recorded and are left out of the shares.")
+        share = share_words(miss, round(100 * miss / res.attrs["missing_percent"]), audience, decimals=1)
+        sentences.append(f"{sentence_case(share)} {'of referrals' if share.endswith('%') else 'referrals'} have no "
+                         f"{dimension} recorded and are left out of the shares.")
     sentences.append(_NOT_NEED)
     sentences.extend(cautions[:1])
     text = " ".join(sentences)
@@ -210,22 +247,28 @@ def _outcome_columns(service: pd.DataFrame) -> dict[str, tuple[str, pd.Series, p
 
 
 
+_UNRECORDED = "\x00not recorded"  # a stand-in label no extract holds
+
+
 def _group_table(service, by, measures, audience):
 
     cols = _outcome_columns(service)
     labels = service[by].astype("string")
     stated = (labels.notna() & ~labels.isin(MISSING_LABELS)).to_numpy()  # a missing category is no group
-    kept = labels[stated].reset_index(drop=True)  # the groups, once for all the measures
+    # referrals with no recorded group count in the overall value (as the text says) but are no group:
+    # one stand-in group, dropped after. An overall over the recorded groups only would have a
+    # denominator of every referral less the unrecorded ones, and its rounding could narrow those down
+    grouped = labels.where(stated, _UNRECORDED).reset_index(drop=True)  # once for all the measures
     frames = []
     for key in measures:
         if key not in cols:
             continue
         title, num, den = cols[key]
-        data = pd.DataFrame({by: kept, "numerator": num.to_numpy(dtype=int)[stated],
-                             "denominator": den.to_numpy(dtype=int)[stated]})
+        data = pd.DataFrame({by: grouped, "numerator": num.to_numpy(dtype=int), "denominator": den.to_numpy(dtype=int)})
         provenance.carry(data, service)
         res = compare(data, by=by, reference="overall", numerator="numerator", denominator="denominator",
                       polarity=_POLARITY[key])
+        res = res[res[by].astype(str) != _UNRECORDED].reset_index(drop=True)
         res.insert(0, "measure", title)
         res["measure_key"] = key
         frames.append(res)
@@ -234,8 +277,13 @@ def _group_table(service, by, measures, audience):
                         hint="It needs missed_appointments, experience_positive, discharge_outcome or readmitted_90d")
     table = pd.concat(frames, ignore_index=True)
     provenance.carry(table, service)
+    # the people of a measure every referral has are the group's size, hidden alike in every table
+    same_size = [key for key, (_, _, known) in cols.items() if key in measures and bool(known.all())]
+    sizes = hidden_sizes(service, by)
     protected = protect(table, audience, by=["measure"],
-                        derived=["value", "lower_ci", "upper_ci", "difference", "ratio"])
+                        derived=["value", "lower_ci", "upper_ci", "difference", "ratio", "label"],
+                        hidden_rows=(table["measure_key"].isin(same_size)
+                                     & table[by].astype(str).isin(sizes)).to_numpy())
     for (measure,) in protected.attrs.get("hidden_groups", []):  # every group hidden: so is the overall
         protected.loc[protected["measure"] == measure, "reference_value"] = None
     return provenance.carry(protected, table)
@@ -323,10 +371,11 @@ def _combined_words(parts: list[Finding]) -> str:
     if quiet:
         sentences.append(f"By {join_words(quiet).replace(' and ', ' or ')}, no group differs clearly from the "
                          "overall value (the intervals are wide, or the groups similar).")
-    missing = [f"{f.extra['label']} for {f.extra['missing']:.0%}" for f in parts if f.extra.get("missing")]
+    missing = [f"{f.extra['label']} for {f.extra['missing']} "
+               + ("of referrals" if f.extra["missing"].endswith("%") else "referrals")
+               for f in parts if f.extra.get("missing")]
     if missing:
-        sentences.append(f"Not recorded, so counted in the overall value but not as a group: {join_words(missing)} "
-                         "of referrals.")
+        sentences.append(f"Not recorded, so counted in the overall value but not as a group: {join_words(missing)}.")
     return " ".join(sentences + [_NOT_CAUSES])
 
 
@@ -370,7 +419,9 @@ def _by_group(service, by, measures, kind, audience, *, closing=True):
                      "wide or the groups similar."]
     missing = service[by].astype("string").isna() | service[by].astype("string").isin(MISSING_LABELS)
     if missing.any():
-        sentences.append(f"{missing.mean():.0%} of referrals have no recorded {label}; they count in the overall "
+        share = share_words(int(missing.sum()), len(missing), audience)
+        sentences.append(f"{sentence_case(share)} {'of referrals' if share.endswith('%') else 'referrals'} have no "
+                         f"recorded {label}; they count in the overall "
                          "value but not as a group.")
     if closing:
         sentences.append(_NOT_CAUSES)
@@ -387,7 +438,7 @@ def _by_group(service, by, measures, kind, audience, *, closing=True):
     return make(f"{kind} by {label}", text, data=table, table=table, readable=_readable(table, by), chart=chart,
                 alt_text=alt, audience=audience,
                 extra={"differs": _sentences(table, by), "label": label,
-                       "missing": float(missing.mean()) if missing.any() else 0.0})
+                       "missing": share_words(int(missing.sum()), len(missing), audience) if missing.any() else ""})
 
 
 def _readable(table: pd.DataFrame, by: str) -> pd.DataFrame:

@@ -13,8 +13,10 @@ from ..spc import SmallDenominatorWarning, TrialLimitsWarning, aggregate, contro
 from ..spc.describe import ASSURANCE_WORDS, hidden_groups, variation_words, withheld_groups
 from .finding import MISSING_LABELS, Finding, check_audience, make
 from .service import GROUP_LABELS, improvement_direction, unavailable
+from .words import sentence_case, share_words
 
 _PERIOD_WORDS = {"MS": "month", "M": "month", "W": "week", "QS": "quarter"}
+SMALL = 7  # counts from 1 to 7 are hidden when publishing
 
 
 def _missing_for_waits(service: pd.DataFrame) -> list[str]:
@@ -38,15 +40,17 @@ def _waits(service: pd.DataFrame, by: str | None, freq: str) -> pd.DataFrame:
 CONTROL_POINTS = 15  # fewer published points than this give a run chart: control limits need a baseline
 
 
-def _recorded(data: pd.DataFrame, by: str | None) -> tuple[pd.DataFrame, str]:
+def _recorded(data: pd.DataFrame, by: str | None, audience: str = "team") -> tuple[pd.DataFrame, str]:
     """Rows whose group is recorded, and a sentence on the share of referrals without one: a missing
     category is a data-quality fact, never an equity group."""
     if not by:
         return data, ""
     missing = data[by].astype("string").isin(MISSING_LABELS)
-    share = data.loc[missing, "n"].sum() / max(data["n"].sum(), 1)
+    count = int(data.loc[missing, "n"].sum())
     label = GROUP_LABELS.get(by, by.replace("_", " "))
-    note = f"{share:.0%} of referrals have no recorded {label} and are not shown as a group." if share else ""
+    share = share_words(count, int(data["n"].sum()), audience)
+    note = (f"{sentence_case(share)} {'of referrals' if share.endswith('%') else 'referrals'} have no recorded "
+            f"{label} and are not shown as a group.") if count else ""
     return data[~missing.to_numpy()], note
 
 
@@ -112,7 +116,7 @@ def over_time(service: pd.DataFrame, by: str | None = "ethnicity", *, audience: 
     word = _PERIOD_WORDS.get(freq, "period")
     if missing := _missing_for_waits(service):
         return unavailable("Referrals seen within 28 days over time", missing, service)
-    data, missing_note = _recorded(_waits(service, by, freq), by)
+    data, missing_note = _recorded(_waits(service, by, freq), by, audience)
     data = data.rename(columns={"y": "seen within 28 days", "n": "referrals", "period": word.capitalize()})
     points = data.groupby(by).size().min() if by else len(data)
     if chart != "run" and points < CONTROL_POINTS:
@@ -141,19 +145,66 @@ def over_time(service: pd.DataFrame, by: str | None = "ethnicity", *, audience: 
                 extra={"result": result})
 
 
+MIN_PERIODS = 12  # periods a published gap needs: a first and a second half of six each
+
+
+def _published_pair(data: pd.DataFrame, by: str, group, reference):
+    """What a published gap may use: the periods in which both groups have referrals and neither rests on a
+    count of 1 to 7 (the
+    gap, its medians and its verdict are computed from every period they are given, so a hidden point
+    must not be one of them). The reference is the largest group unless named; the group, unless named,
+    is the one with the lowest share seen within 28 days over those periods, among those with at least
+    :data:`MIN_PERIODS` of them. Returns (data of those periods, group, reference, periods left out), or
+    None when no pair has enough."""
+    key = data[by].astype(str)
+    small = ((data["y"].between(1, SMALL) | data["n"].between(1, SMALL))
+             .groupby([data["period"], key]).any().unstack(fill_value=False))
+    # a period in which a group has no referrals has no share to compare
+    usable = ~small & (data["n"].groupby([data["period"], key]).sum().unstack(fill_value=0) > 0)
+    reference = str(reference) if reference is not None else str(data.groupby(key)["n"].sum().idxmax())
+    if reference not in usable.columns:
+        return None
+    clear = {g: usable[g] & usable[reference] for g in usable.columns if g != reference
+             and (group is None or g == str(group))}
+    clear = {g: ok[ok].index for g, ok in clear.items() if ok.sum() >= MIN_PERIODS}
+    if not clear:
+        return None
+
+    def share(g):
+        rows = data[(key == g) & data["period"].isin(clear[g])]
+        return rows["y"].sum() / max(rows["n"].sum(), 1)
+
+    chosen = min(clear, key=share)
+    kept = data[data["period"].isin(clear[chosen])]
+    return kept.assign(**{by: kept[by].astype(str)}), chosen, reference, len(small.index) - len(clear[chosen])
+
+
 def gap_over_time(service: pd.DataFrame, *, group: str | None = None, reference: str | None = None,
                   by: str = "ethnicity", audience: str = "team", freq: str = "MS") -> Finding:
     """The gap in the share seen within 28 days between a group and a reference group, over time,
     as a run chart above both groups' own series (levelling down is flagged).
 
     The reference is the largest recorded group unless the team names one; the group is the one with
-    the lowest share seen within 28 days unless named. Missing categories are never either."""
+    the lowest share seen within 28 days unless named. Missing categories are never either. Published
+    (``audience="publish"``), the gap uses only the periods in which neither group rests on a count of 1
+    to 7, and says how many it leaves out; with fewer than 12 such periods it is not shown."""
     check_audience(audience)
     word = _PERIOD_WORDS.get(freq, "period")
     if missing := _missing_for_waits(service):
         return unavailable("The gap over time", missing, service)
     data, _ = _recorded(_waits(service, by, freq), by)
     totals = data.groupby(by)[["y", "n"]].sum()
+    left_out = 0
+    if audience == "publish":
+        pair = _published_pair(data, by, group, reference)
+        if pair is None:
+            label = GROUP_LABELS.get(by, by)
+            return make(f"The gap over time by {label}",
+                        f"The gap between {label}s over time is not shown: it needs two groups with at least "
+                        f"{MIN_PERIODS} {word}s in which neither rests on a count of 1 to 7, since the gap, its "
+                        f"medians and its verdict are worked out from every {word} they use. Longer periods, or a "
+                        "longer extract, may allow it.", data=service)
+        data, group, reference, left_out = pair
     if reference is None:
         reference = totals["n"].idxmax()
     if group is None:
@@ -166,6 +217,9 @@ def gap_over_time(service: pd.DataFrame, *, group: str | None = None, reference:
                            reference=reference, multiplier=100,
                            improvement=improvement_direction("seen_28"))
     text = result.describe()
+    if left_out:
+        text += (f" {left_out} {word}{'' if left_out == 1 else 's'} in which either group rests on a count of 1 to "
+                 "7 are left out of the gap, its medians and its verdict.")
     summary = result.summary.drop_duplicates("comparison", keep="last")
     table = pd.DataFrame({"comparison": summary["comparison"],
                           "median gap, first half (points)": summary["before_gap"].round(1),

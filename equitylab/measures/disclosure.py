@@ -49,7 +49,7 @@ def _lines(codes: np.ndarray) -> list[np.ndarray]:
 
 def suppress(table: pd.DataFrame, *, threshold: int = 7, count_columns=None, by=None,
              row_total: str | None = None, derived_columns=None, hide_zero: bool = False,
-             known_totals: bool = False, audience: str = "publish") -> pd.DataFrame:
+             known_totals: bool = False, hidden_rows=None, audience: str = "publish") -> pd.DataFrame:
     """Hide small numbers (1 to ``threshold``) and anything they could be recovered from.
 
     Parameters
@@ -81,9 +81,15 @@ def suppress(table: pd.DataFrame, *, threshold: int = 7, count_columns=None, by=
         row whose every count is at least twice ``threshold`` (the smallest such) is hidden too, so the
         hidden cells' known sum still leaves each small count every value from 1 to ``threshold``; a
         group with no such row is hidden whole (``attrs["hidden_groups"]`` lists them, so that the
-        caller can withhold their totals). This is the protection-interval idea of tau-Argus and
-        sdcTable (Hundepool et al., *Statistical Disclosure Control*, Wiley 2012, ch. 4), checked in
-        the tests by an integer-programming attacker.
+        caller can withhold their totals). With both a ``numerator`` and a ``denominator`` column, that
+        row also needs at least twice ``threshold`` non-events (denominator minus numerator): the hidden
+        numerators and denominators having known sums, so do the hidden non-events, and a row of 16
+        events among 17 people would leave a hidden 7 of 8 pinned to 3-7. This is the
+        protection-interval idea of tau-Argus and sdcTable (Hundepool et al., *Statistical Disclosure
+        Control*, Wiley 2012, ch. 4), checked in the tests by an integer-programming attacker.
+    hidden_rows : array of bool, optional
+        Rows whose counts are hidden anyway (as secondary), before the rules run: rows another table of
+        the same publication hides, so that one count is hidden in every place it appears.
     audience : {"publish", "team"}
         "publish" (default) hides; "team" returns the numbers unchanged with
         ``attrs["banner"]`` and a :class:`SmallNumbersWarning`.
@@ -131,7 +137,15 @@ def suppress(table: pd.DataFrame, *, threshold: int = 7, count_columns=None, by=
     n_rows = len(table)
     primary = np.column_stack([small[c] for c in counts]) if n_rows else np.zeros((0, len(counts)), bool)
     hidden = primary.copy()
+    if hidden_rows is not None:
+        hidden_rows = np.asarray(hidden_rows, dtype=bool)
+        if hidden_rows.shape != (n_rows,):
+            raise DataError(f"{what}: hidden_rows needs one true or false for each of the table's {n_rows} rows")
+        hidden |= hidden_rows[:, None]
     grid = np.column_stack([values[c] for c in counts]) if n_rows else np.zeros((0, len(counts)))
+    # the non-events of each row, whose hidden sum is known when the numerators' and denominators' are
+    complement = (values["denominator"] - values["numerator"]
+                  if "numerator" in values and "denominator" in values else None)
     if by:
         group_codes = table[by].groupby(by, dropna=False, sort=False, observed=True).ngroup().to_numpy()
     else:
@@ -172,6 +186,8 @@ def suppress(table: pd.DataFrame, *, threshold: int = 7, count_columns=None, by=
                 continue
             absorbing = hidden[line] & ~primary[line]
             big = (grid[line] >= 2 * threshold).all(axis=1)
+            if complement is not None:
+                big &= complement[line] >= 2 * threshold
             if (absorbing.all(axis=1) & big).any():
                 continue
             candidates = big & ~hidden[line].any(axis=1)

@@ -3,7 +3,9 @@
 Disclosure (NHS England practice, counts of 1 to 7): for ``audience="publish"`` a stratum with 1 to
 7 people, events or non-events is hidden in full, and so is the smallest other stratum in any
 group (a category of one ``by`` column) that would otherwise have exactly one hidden stratum, so
-that a hidden stratum cannot be worked out from a group total published elsewhere.
+that a hidden stratum cannot be worked out from a group total published elsewhere. A group with a
+small stratum also hides its smallest stratum of at least 14 (people, events and non-events), or,
+with none, all its strata: the group's total may be known exactly, and the small strata's sum with it.
 """
 from __future__ import annotations
 
@@ -27,6 +29,8 @@ def hide_small(table: pd.DataFrame, by: list[str], binary: bool) -> tuple[np.nda
         small |= (c >= 1) & (c <= THRESHOLD)
     hidden = small.copy()
     slices = [np.flatnonzero((table[c] == level).to_numpy()) for c in by for level in table[c].unique()]
+    # a stratum that can protect others: at least 14 people (and events and non-events)
+    large = np.all([c >= 2 * THRESHOLD for c in counts], axis=0)
     changed = True
     while changed:
         changed = False
@@ -35,6 +39,19 @@ def hide_small(table: pd.DataFrame, by: list[str], binary: bool) -> tuple[np.nda
                 visible = rows[~hidden[rows]]
                 hidden[visible[np.argmin(n[visible])]] = True
                 changed = True
+        # a slice's strata add up to a group's size, which the publication may give (the group tables),
+        # so a slice with a small stratum also hides a large one, whose slack leaves each small one 1 to 7
+        # (known totals, as in suppress()); with no large stratum, the whole slice is hidden
+        for rows in slices:
+            if not small[rows].any() or (hidden[rows] & ~small[rows] & large[rows]).any():
+                continue
+            candidates = rows[~hidden[rows] & large[rows]]
+            before = int(hidden[rows].sum())
+            if len(candidates):
+                hidden[candidates[np.argmin(n[candidates])]] = True
+            else:
+                hidden[rows] = True
+            changed |= int(hidden[rows].sum()) != before
     return small, hidden
 
 
@@ -129,8 +146,14 @@ class Intersectional:
             parts = [f"{c} {label} ({_count_words(rows, publish)} rows)" for c, labels in self.left_out.items()
                      for label, rows in labels.items()]
             rows = _count_words(self.left_out_rows, publish)
-            notes.append(f"{rows} {'row is' if self.left_out_rows == 1 else 'rows are'} left out because a "
-                         f"group is not recorded (data quality, not an equity group): {', '.join(parts)}.")
+            # with a part shown as "fewer than 8", the total beside the other parts would give it back
+            # (55 rows: 50 with no ethnicity and "fewer than 8" with no sex leaves 5 to 7)
+            small_part = publish and any(1 <= r <= THRESHOLD for labels in self.left_out.values()
+                                         for r in labels.values())
+            head = ("Rows are" if small_part else
+                    f"{rows} {'row is' if self.left_out_rows == 1 else 'rows are'}")
+            notes.append(f"{head} left out because a group is not recorded (data quality, not an equity group): "
+                         f"{', '.join(parts)}.")
         if self.outcome_missing:
             notes.append(f"{_count_words(self.outcome_missing, publish)} rows have no {self.outcome} recorded "
                          "and are left out.")

@@ -51,7 +51,7 @@ report.show(findings.within_area_gap(area_code))
 # %%
 service = report.within_period(findings.load_service(service_data, area_code, mapping=mapping, bad_rows=bad_rows),
                                 period)
-report.show(findings.service_summary(service), table=False)
+report.show(findings.service_summary(service, audience=audience), table=False)
 
 # %% [markdown]
 # ## 3. Access: who uses the service, against who lives here
