@@ -97,16 +97,16 @@ def _datums(spec) -> list[float]:
 
 
 # -- the service summary --------------------------------------------------------------------------------
-_FILLED = {"missed_appointments": "missed", "experience_positive": "experience", "discharge_outcome": "disengaged",
-           "readmitted_90d": "readmitted", "waiting_days": "waiting"}
+_FILLED = {"missed appointments": "missed", "experience positive": "experience", "discharge outcome": "disengaged",
+           "readmitted 90d": "readmitted", "waiting days": "waiting"}
 
 
 def read_summary(j: Joint, finding) -> None:
     m = re.search(r"The extract has ([\d,]+) referrals", finding.text)
     j.shown(("referrals", "all"), int(m.group(1).replace(",", "")))
     for _, row in csv_of(finding).iterrows():
-        if row["column"] in _FILLED:
-            j.shown(("filled", _FILLED[row["column"]]), float(row["filled"]))
+        if row["what the extract holds"] in _FILLED:
+            j.shown(("filled", _FILLED[row["what the extract holds"]]), float(row["rows filled"]))
     m = re.search(r"Ethnicity is not stated for ([\d.]+%|fewer than 8)", finding.text)
     if m and m.group(1).startswith("fewer"):
         j.hidden_small(("missing", "ethnicity"), "not recorded: ethnicity")
@@ -403,7 +403,8 @@ _NOT_COUNTS = [
     r"\d{1,2} \w+ \d{4}",                              # dates
     r"within (?:28|90) days", r"1 to 7", r"[Ff]ewer than 8", r"fewer than 5 events",
     r"\d+(?:\.\d+)?% of periods",                       # the SPC caution: periods, not people
-    r"\d+ group\(s\) hidden", r"\d+ (?:of \d+ )?(?:strata|combinations)", r"of the \d+ combinations",
+    r"\d+ groups? (?:is|are) hidden", r"fewer than \d+ \w+s of data",  # groups and periods, not people
+    r"\d+ (?:of \d+ )?(?:strata|combinations)", r"of the \d+ combinations",
     r"\d+ more (?:is|are) hidden",
     r"(?:[Ll]ess than )?\d+(?:\.\d+)?% of the variation", r"PCV \d+(?:\.\d+)?%",
     r"95% (?:CI|interval)", r"\d+ deprivation groups",

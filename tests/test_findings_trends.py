@@ -129,3 +129,21 @@ def test_icons_carry_a_white_letter_at_4_5_to_1_and_read_without_colour():
     letters = {v: variation_icon(v, "").letter for v in ("common_cause", "concern_low", "improvement_high")}
     assert letters == {"common_cause": "~", "concern_low": "L", "improvement_high": "H"}
     assert [assurance_icon(a, "").letter for a in ("pass", "fail", "inconsistent")] == ["P", "F", "?"]
+
+
+def test_a_group_with_fewer_than_15_months_gets_a_run_chart_and_the_others_keep_theirs():
+    """Issue 18: control limits need a baseline of 15 points; a group that has only 10 months of data gets a
+    run chart (median of its own 10 values), while the groups with 24 keep their control charts and verdicts."""
+    service = _service()
+    dates = pd.to_datetime(service["referral_date"])
+    service = service[~((service["ethnicity"] == "Asian") & (dates < MONTHS[14]))]  # Asian: the last 10 months
+    f = findings.over_time(service, by="ethnicity")
+    assert f.title.startswith("SPC and run charts") and len(f.charts) == 2
+    rows = f.table.set_index("group")
+    assert rows.loc["White", "chart"] == "control chart (mean)"
+    assert str(rows.loc["White", "variation"]).startswith("special cause")  # the last month's 30% is below its limit
+    assert rows.loc["Asian", "chart"] == "run chart (median)"
+    assert rows.loc["Asian", "centre (%)"] == 50.0  # median of five 48s and five 52s
+    assert "fewer than 15 months of data get a run chart" in f.text
+    full = findings.over_time(_service(), by="ethnicity")
+    assert full.title.startswith("SPC chart") and len(full.charts) == 1  # 24 months each: one control chart

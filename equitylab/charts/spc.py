@@ -217,8 +217,8 @@ def _layers(
         x["axis"] = {"format": "%b %Y", "tickCount": 4 if len(groups) > 1 else 8, "labelOverlap": True}
     x_plain = {"field": "x", "type": x_type}
 
-    # small multiples are short: a long axis title on two lines, so that it stays beside its own panel
-    stacked = y_title.split(" (", 1) if len(groups) > 1 and " (" in y_title and len(y_title) > 24 else None
+    # the panels are short: a long axis title on two lines, so that it stays beside its own panel
+    stacked = y_title.split(" (", 1) if " (" in y_title and len(y_title) > 24 else None
     y_axis_title = [stacked[0], "(" + stacked[1]] if stacked else y_title
 
     def yq(field, title=None):

@@ -104,8 +104,9 @@ def _summary_table(result, audience: str) -> pd.DataFrame:
 def over_time(service: pd.DataFrame, by: str | None = "ethnicity", *, audience: str = "team",
               chart: str = "p", freq: str = "MS", target=None) -> Finding:
     """Share of referrals seen within 28 days, period by period, one panel per group: a control chart
-    (default a p-chart with Making Data Count rules) or a run chart (``chart="run"``, IHI rules). Groups
-    with fewer than 15 points get a run chart, since control limits need a baseline.
+    (default a p-chart with Making Data Count rules) or a run chart (``chart="run"``, IHI rules). A group
+    with fewer than 15 points gets a run chart instead, since control limits need a
+    baseline (the others keep their control chart: two charts, each with its own summary rows).
 
     A summary table comes first: one row per group with the Making Data Count variation icon and its words,
     the latest value and the centre line. Higher is better for this measure (its definition,
@@ -116,33 +117,69 @@ def over_time(service: pd.DataFrame, by: str | None = "ethnicity", *, audience: 
     word = _PERIOD_WORDS.get(freq, "period")
     if missing := _missing_for_waits(service):
         return unavailable("Referrals seen within 28 days over time", missing, service)
-    data, missing_note = _recorded(_waits(service, by, freq), by, audience)
-    data = data.rename(columns={"y": "seen within 28 days", "n": "referrals", "period": word.capitalize()})
-    points = data.groupby(by).size().min() if by else len(data)
-    if chart != "run" and points < CONTROL_POINTS:
-        chart = "run"
+    waits, missing_note = _recorded(_waits(service, by, freq), by, audience)
+    # a published group with any point hidden shows no limits at all (withheld_groups), so counting every
+    # point here still means limits are drawn only on 15 or more published points
+    has_data = waits["n"] > 0
+    counts = has_data.groupby(waits[by].astype(str)).sum() if by else pd.Series({"": int(has_data.sum())})
+    few, enough = counts.index[(counts > 0) & (counts < CONTROL_POINTS)], counts.index[counts >= CONTROL_POINTS]
+    if chart == "run" or not len(few):
+        parts = [(chart, waits)]
+    elif not len(enough):
+        parts = [("run", waits)]
+    else:  # a group with none shown stays with the control charts, where it is left out like any other
+        key = waits[by].astype(str)
+        parts = [(chart, waits[~key.isin(few).to_numpy()]), ("run", waits[key.isin(few).to_numpy()])]
     improvement = improvement_direction("seen_28")
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        if chart == "run":
-            result = run_chart(data, x=word.capitalize(), y="seen within 28 days", n="referrals", by=by,
-                               multiplier=100, improvement=improvement)
-        else:
-            result = control_chart(data, x=word.capitalize(), y="seen within 28 days", n="referrals", chart=chart,
-                                   by=by, improvement=improvement, target=target, multiplier=100)
-    # the small-numbers caution is the team view's; published charts hide those points
-    cautions = sorted({str(w.message) for w in caught
-                       if issubclass(w.category, (SmallDenominatorWarning, TrialLimitsWarning))})
-    kind = "Run chart" if chart == "run" else "SPC chart"
-    described = result.describe(audience)
-    what, _, signals = described.partition(". ")  # the words lead with what changed, then what the chart is
-    text = " ".join(t for t in (signals, what + ".", missing_note, *cautions) if t)
+    results, cautions = [], set()
+    for kind, data in parts:
+        data = data.rename(columns={"y": "seen within 28 days", "n": "referrals", "period": word.capitalize()})
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            if kind == "run":
+                result = run_chart(data, x=word.capitalize(), y="seen within 28 days", n="referrals", by=by,
+                                   multiplier=100, improvement=improvement)
+            else:
+                result = control_chart(data, x=word.capitalize(), y="seen within 28 days", n="referrals",
+                                       chart=kind, by=by, improvement=improvement, target=target, multiplier=100)
+        results.append(result)
+        # the small-numbers caution is the team view's; published charts hide those points
+        cautions |= {str(w.message) for w in caught
+                     if issubclass(w.category, (SmallDenominatorWarning, TrialLimitsWarning))}
+    kinds = {r.settings["chart"] == "run" for r in results}
+    kind = "Run chart" if kinds == {True} else "SPC chart" if kinds == {False} else "SPC and run charts"
+    described = [r.describe(audience) for r in results]
+    words = []
+    for d in described:
+        what, _, signals = d.partition(". ")  # the words lead with what changed, then what the chart is
+        words += [signals, what + "."]
+    if len(results) > 1:
+        words.append(f"Groups with fewer than {CONTROL_POINTS} {word}s of data get a run chart: control limits "
+                     "need a longer baseline.")
+    text = " ".join(t for t in (*words, missing_note, *sorted(cautions)) if t)
     title = f"{kind}: referrals seen within 28 days, by {word}" + (f", by {GROUP_LABELS.get(by, by)}" if by else "")
     heading = "Referrals seen within 28 days" + (f", by {GROUP_LABELS.get(by, by)}" if by else "")
-    return make(title, text, data=service, table=_published_summary(result, audience),
-                readable=_summary_table(result, audience), table_first=True,
-                chart=result.chart(audience=audience, title=heading), alt_text=described, audience=audience,
-                extra={"result": result})
+    export = pd.concat([_published_summary(r, audience) for r in results], ignore_index=True)
+    tables = [_summary_table(r, audience) for r in results]
+    if len(tables) > 1:  # one set of columns: the chart each group is on says what its centre line is
+        tables = [t.rename(columns=lambda c: "variation" if c == "pattern" else
+                           "centre " + c.split(" ", 1)[1] if c.startswith(("mean (", "median (")) else c)
+                  .assign(chart="control chart (mean)" if r.settings["chart"] != "run" else "run chart (median)")
+                  for t, r in zip(tables, results)]
+    readable = pd.concat(tables, ignore_index=True)
+    provenance.carry(export, results[0].points)
+    provenance.carry(readable, results[0].points)
+    def chart_title(r) -> str:
+        if len(results) == 1:
+            return heading
+        groups = list(dict.fromkeys(r.points["group"].astype(str)))
+        kind = "run chart" if r.settings["chart"] == "run" else "control chart"
+        return f"{heading}: {kind}" + (f" for {groups[0]}" if len(groups) == 1 else "")
+
+    charts = [r.chart(audience=audience, title=chart_title(r)) for r in results]
+    return make(title, text, data=service, table=export, readable=readable, table_first=True,
+                chart=charts[0] if len(charts) == 1 else charts, alt_text=" ".join(described), audience=audience,
+                extra={"result": results[0], "results": results})
 
 
 MIN_PERIODS = 12  # periods a published gap needs: a first and a second half of six each
