@@ -483,7 +483,8 @@ def outcomes_by_deprivation(service: pd.DataFrame, area_code: str, *, audience: 
     national = lsoa_deciles(area_code, scheme="national")
     if len(national) < 2 * n:  # a tiny area (the Isles of Scilly has one small area) has no groups to compare
         name = area_info(area_code)["name"]
-        text = (f"{name} has {len(national)} small area(s) (LSOAs), too few to split into {n} deprivation groups "
+        areas = "1 small area (LSOA)" if len(national) == 1 else f"{len(national)} small areas (LSOAs)"
+        text = (f"{name} has {areas}, too few to split into {n} deprivation groups "
                 "of its own, so outcomes are not compared by deprivation within it.")
         return make(f"Outcomes by deprivation within {name}", text, data=service)
     local = lsoa_deciles(area_code, scheme="local", n=n)
