@@ -117,7 +117,7 @@ def _verdict_rows(result, groups, audience: str) -> pd.DataFrame:
     rows = []
     for g, variation, assurance in zip(last["group"].astype(str), last["variation"], last["assurance"], strict=True):
         if g in withheld:
-            rows.append({"group": g, "verdict": "Centre line, limits and verdict not shown: small numbers",
+            rows.append({"group": g, "verdict": "No centre, limits or verdict: small numbers",
                          "verdict_colour": _TEXT_SHADE[MDC["common_cause"]], "row": "verdict"})
             continue
         letter, colour = VARIATION_ICON.get(variation, ("~", MDC["common_cause"]))
