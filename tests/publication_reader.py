@@ -66,6 +66,15 @@ def _count_cell(j: Joint, key, row: pd.Series, column: str, where: str) -> int:
     return j.count(key)
 
 
+def _proportion_cells(j: Joint, x, n, row, label: str) -> None:
+    """A row's numerator x of denominator n, and its % as printed (x is at most n)."""
+    _count_cell(j, x, row, "numerator", label)
+    _count_cell(j, n, row, "denominator", label)
+    j.add({j.count(x): 1, j.count(n): -1}, -10**6, 0)
+    if row["value"] != "":
+        j.ratio(x, n, row["value"], printed=row["value"])
+
+
 def chart_records(finding) -> list[list[dict]]:
     """Each chart's rows (its datasets), as the SVG is drawn from them."""
     out = []
@@ -176,11 +185,7 @@ def read_comparisons(j: Joint, finding, *, same_as_referrals=("missed",)) -> Non
             g = row[grouping]
             x = ("events", key, grouping, g)
             n = ("referrals", grouping, g) if key in same_as_referrals else ("people", key, grouping, g)
-            _count_cell(j, x, row, "numerator", f"{key} by {grouping}: {g}")
-            _count_cell(j, n, row, "denominator", f"{key} by {grouping}: {g}")
-            j.add({j.count(x): 1, j.count(n): -1}, -10**6, 0)
-            if row["value"] != "":
-                j.ratio(x, n, row["value"], printed=row["value"])
+            _proportion_cells(j, x, n, row, f"{key} by {grouping}: {g}")
             xs.append(x)
             ns.append(n)
         # the overall value is over every referral with the measure, recorded group or not: the groups
@@ -227,11 +232,7 @@ def read_local_deprivation(j: Joint, finding) -> None:
     for _, row in table.iterrows():
         q = row["quantile"]
         x, n = ("events", "local", q), ("people", "local", q)
-        _count_cell(j, x, row, "numerator", f"local deprivation quintile {q}")
-        _count_cell(j, n, row, "denominator", f"local deprivation quintile {q}")
-        j.add({j.count(x): 1, j.count(n): -1}, -10**6, 0)
-        if row["value"] != "":
-            j.ratio(x, n, row["value"], printed=row["value"])
+        _proportion_cells(j, x, n, row, f"local deprivation quintile {q}")
         xs.append(x)
         ns.append(n)
     for spec, rows in chart_records(finding):

@@ -86,6 +86,17 @@ def _order_stats(a: np.ndarray, kth: list[int]) -> np.ndarray:
     return out
 
 
+def _rii_order_stats(b0, b1, kth, neg: bool):
+    """Order statistics ``kth`` of the RII draws: 1 + b1 / b0 (monotone in b1 / b0), or its inverse
+    b0 / (b0 + b1) for a negative multiplier. Overwrites ``b1``, a scratch buffer of the caller's."""
+    if neg:
+        b1 += b0
+        np.divide(b0, b1, out=b1)
+        return _order_stats(b1, kth)
+    np.divide(b1, b0, out=b1)
+    return 1.0 + _order_stats(b1, kth)
+
+
 def _normal_chunks(rng, count: int, step: int, shape: tuple[int, ...]):
     """Standard normal draws for ``count`` groups, ``step`` groups at a time: (start, stop, draws).
 
@@ -161,14 +172,7 @@ def phe_fit(table, levels, *, value_type, multiplier, transform, reps, seed):
             v += a_u[:, None] * u
             u *= sd1[:, None]
             u += b1[start:stop, None]
-            # RII = 1 + b1 / b0 (monotone in b1 / b0), or its inverse b0 / (b0 + b1) for a negative multiplier
-            if neg:
-                u += v
-                np.divide(v, u, out=u)
-                rii_draw_q[start:stop] = _order_stats(u, kth)
-            else:
-                np.divide(u, v, out=u)
-                rii_draw_q[start:stop] = 1.0 + _order_stats(u, kth)
+            rii_draw_q[start:stop] = _rii_order_stats(v, u, kth, neg)
         kpos = {k: i for i, k in enumerate(kth)}
         if transform:
             half = b0 + b1 / 2
@@ -235,13 +239,7 @@ def phe_fit(table, levels, *, value_type, multiplier, transform, reps, seed):
             # scaling is monotone, so take order statistics first (mirrored for a negative multiplier)
             kth_d = [reps - 1 - k for k in kth] if neg else kth
             sii_draw_q[start:stop] = _order_stats(d1, kth_d) * multiplier
-            if neg:
-                d1 += d0
-                np.divide(d0, d1, out=d1)
-                rii_draw_q[start:stop] = _order_stats(d1, kth)
-            else:
-                np.divide(d1, d0, out=d1)
-                rii_draw_q[start:stop] = 1.0 + _order_stats(d1, kth)
+            rii_draw_q[start:stop] = _rii_order_stats(d0, d1, kth, neg)
         kpos = {k: i for i, k in enumerate(kth)}
     for (lv, slo, shi), (klo, khi) in zip(ci_columns(levels, "sii_"), pos):
         rlo, rhi = slo.replace("sii_", "rii_"), shi.replace("sii_", "rii_")
