@@ -179,7 +179,7 @@ def over_time(service: pd.DataFrame, by: str | None = "ethnicity", *, audience: 
     charts = [r.chart(audience=audience, title=chart_title(r)) for r in results]
     return make(title, text, data=service, table=export, readable=readable, table_first=True,
                 chart=charts[0] if len(charts) == 1 else charts, alt_text=" ".join(described), audience=audience,
-                extra={"result": results[0], "results": results})
+                extra={"result": results[0]})
 
 
 MIN_PERIODS = 12  # periods a published gap needs: a first and a second half of six each
